@@ -3,11 +3,11 @@
 // Slow on purpose: this is what the blocked and wasm kernels are tested against (exactly on
 // dyadic inputs, where every order of summation gives the same bits; to a float32 tolerance
 // elsewhere, since the fast kernels sum in other orders and precisions).
-import { checkMatmulShapes, type Mat } from './view.ts';
+import { checkMatmulShapes, type Floats, type MatOf } from './view.ts';
 
 // c is (M, N), a is (M, K), b is (K, N); any strides and offsets (transposes are stride swaps).
 // c is overwritten.
-export function matmulNaive(c: Mat, a: Mat, b: Mat): void {
+export function matmulNaive<T extends Floats>(c: MatOf<T>, a: MatOf<T>, b: MatOf<T>): void {
   checkMatmulShapes('matmulNaive', c, a, b);
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;

@@ -5,6 +5,10 @@
 import ndarray, { type NdArray } from 'ndarray';
 
 export type Mat = NdArray<Float32Array>;
+/** Float storage the reference kernels accept: float32 in training, float64 in gradient tests. */
+export type Floats = Float32Array | Float64Array;
+/** A 2-D view over either precision. */
+export type MatOf<T extends Floats> = NdArray<T>;
 
 /** A fresh zero-filled row-major (rows, cols) matrix. */
 export function zeros(rows: number, cols: number): Mat {
@@ -12,7 +16,7 @@ export function zeros(rows: number, cols: number): Mat {
 }
 
 /** A row-major (rows, cols) view over existing storage, starting at `offset`. */
-export function matView(data: Float32Array, rows: number, cols: number, offset = 0): Mat {
+export function matView<T extends Floats = Float32Array>(data: T, rows: number, cols: number, offset = 0): NdArray<T> {
   if (offset + rows * cols > data.length) {
     throw new Error(`matView: (${rows}, ${cols}) at offset ${offset} does not fit in ${data.length} floats`);
   }
@@ -20,7 +24,7 @@ export function matView(data: Float32Array, rows: number, cols: number, offset =
 }
 
 /** The transpose as a view: shape and strides swapped, same storage. */
-export function transposed(m: Mat): Mat {
+export function transposed<T extends Floats>(m: NdArray<T>): NdArray<T> {
   return m.transpose(1, 0);
 }
 
@@ -30,7 +34,7 @@ export function topRows(m: Mat, rows: number): Mat {
 }
 
 /** "(r, c)" for error messages. */
-export function shapeOf(m: Mat): string {
+export function shapeOf(m: NdArray<Floats>): string {
   return `(${m.shape[0]}, ${m.shape[1]})`;
 }
 
@@ -40,7 +44,7 @@ export function isRowMajor(m: Mat): boolean {
 }
 
 /** Throw unless c = a·b has consistent shapes: a (M, K), b (K, N), c (M, N). */
-export function checkMatmulShapes(name: string, c: Mat, a: Mat, b: Mat): void {
+export function checkMatmulShapes(name: string, c: NdArray<Floats>, a: NdArray<Floats>, b: NdArray<Floats>): void {
   if (a.dimension !== 2 || b.dimension !== 2 || c.dimension !== 2) {
     throw new Error(`${name}: operands must be 2-D`);
   }

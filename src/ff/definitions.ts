@@ -1,0 +1,78 @@
+// FF-SPEC in code: the definitions every Forward-Forward mode shares.
+// Normalisation (rms | l2), goodness (sum | mean) and its threshold θ, the per-row FF loss with its
+// derivative dL/dG, and the stable softplus / sigmoid helpers. Sign convention: goodness is
+// something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.
+// docs/DEFINITIONS.md is the prose version of this file; keep the two in step.
+// Notation: R = rows of a step (positives first, then negatives), H = layer width.
+import { l2NormalizeRows, rmsNormalizeRows, sumSquaresRows, type Floats } from '../linalg/rows.ts';
+
+/** How a layer's input rows are normalised: Hinton's RMS, or the PyTorch reference's L2. */
+export type Norm = 'rms' | 'l2';
+/** Goodness of a row of activities y (H): Σ y² ('sum', θ = H) or Σ y² / H ('mean', θ = 2). */
+export type Goodness = 'sum' | 'mean';
+
+/** ε of the RMS normalisation: x / (ε + sqrt(mean x²)). Tiny: it only guards an all-zero row. */
+export const RMS_EPS = 1e-8;
+/** ε of the L2 normalisation: x / (ε + ‖x‖₂), as in the PyTorch reference. */
+export const L2_EPS = 1e-4;
+
+// out (R, C) = norm(x (R, C)); out may be x.
+export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm): void {
+  if (norm === 'rms') rmsNormalizeRows(out, x, R, C, RMS_EPS);
+  else l2NormalizeRows(out, x, R, C, L2_EPS);
+}
+
+/** The threshold θ: `override` when given, else H for 'sum' and 2 for 'mean'. */
+export function thresholdFor(goodness: Goodness, H: number, override: number | null): number {
+  if (override !== null) return override;
+  return goodness === 'sum' ? H : 2;
+}
+
+/** dG/d(y_j²): 1 for 'sum', 1/H for 'mean'; so dG/dy_j = 2·y_j·goodnessScale. */
+export function goodnessScale(goodness: Goodness, H: number): number {
+  return goodness === 'sum' ? 1 : 1 / H;
+}
+
+// G (R) = goodness of each row of y (R, H).
+export function goodnessRows(G: Floats, y: Floats, R: number, H: number, goodness: Goodness): void {
+  sumSquaresRows(G, y, R, H);
+  if (goodness === 'mean') for (let r = 0; r < R; r++) G[r] = G[r]! / H;
+}
+
+/** softplus(u) = log(1 + e^u), stable for large |u|. */
+export function softplus(u: number): number {
+  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
+}
+
+/** σ(u) = 1 / (1 + e^−u), stable for large |u|. */
+export function sigmoid(u: number): number {
+  if (u >= 0) return 1 / (1 + Math.exp(-u));
+  const e = Math.exp(u);
+  return e / (1 + e);
+}
+
+/** log σ(u) = −softplus(−u). */
+export function logSigmoid(u: number): number {
+  return -softplus(-u);
+}
+
+// The FF loss of R rows, rows 0..P-1 positive and P..R-1 negative; G (R) their goodness.
+//   positive row: L_r = softplus(θ − G_r) = −log p_r,        p_r = σ(G_r − θ)
+//   negative row: L_r = softplus(G_r − θ) = −log (1 − p_r)
+//   batch loss:   L = (1/R) Σ_r L_r   (the mean over all rows of the step)
+// Writes dLdG (R) = dL/dG_r = (1/R) · { −(1 − p_r) on a positive row, +p_r on a negative row }
+// and returns L. Minimising L pushes positive goodness above θ and negative goodness below it.
+export function ffLossRows(dLdG: Floats, G: Floats, R: number, P: number, theta: number): number {
+  let loss = 0;
+  for (let r = 0; r < R; r++) {
+    const u = G[r]! - theta;
+    if (r < P) {
+      loss += softplus(-u); // softplus(θ − G)
+      dLdG[r] = -sigmoid(-u) / R; // −(1 − p), computed without cancellation
+    } else {
+      loss += softplus(u); // softplus(G − θ)
+      dLdG[r] = sigmoid(u) / R; // +p
+    }
+  }
+  return loss / R;
+}

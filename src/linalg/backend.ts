@@ -1,0 +1,17 @@
+// The matrix-product backend interface, and the choice between the two implementations:
+// `js`, the readable blocked TypeScript kernel (single-threaded, the reference and fallback), and
+// `wasm`, the WebAssembly SIMD kernel on a pool of worker threads. Both are deterministic: the
+// same inputs give the same bits on every run and for every thread count. They may differ from
+// each other in the last bits (they sum in different orders and precisions).
+import type { Mat } from './view.ts';
+
+export interface MatmulBackend {
+  /** 'js' or 'wasm'. */
+  readonly name: string;
+  /** Threads the products run on (the js backend always uses 1). */
+  readonly threads: number;
+  /** c (M, N) = a (M, K) · b (K, N); c is overwritten. Any strides and offsets. */
+  matmul(c: Mat, a: Mat, b: Mat): void;
+  /** Release workers and memory. The backend must not be used afterwards. */
+  close(): void;
+}
