@@ -3,6 +3,7 @@
 // `wasm`, the WebAssembly SIMD kernel on a pool of worker threads. Both are deterministic: the
 // same inputs give the same bits on every run and for every thread count. They may differ from
 // each other in the last bits (they sum in different orders and precisions).
+import { makeBlockedScratch, matmulBlocked } from './matmul-blocked.ts';
 import type { Mat } from './view.ts';
 
 export interface MatmulBackend {
@@ -14,4 +15,15 @@ export interface MatmulBackend {
   matmul(c: Mat, a: Mat, b: Mat): void;
   /** Release workers and memory. The backend must not be used afterwards. */
   close(): void;
+}
+
+/** The readable TypeScript backend: matmulBlocked on the calling thread. */
+export function createJsMatmul(): MatmulBackend {
+  const scratch = makeBlockedScratch();
+  return {
+    name: 'js',
+    threads: 1,
+    matmul: (c, a, b) => matmulBlocked(c, a, b, scratch),
+    close: () => {},
+  };
 }

