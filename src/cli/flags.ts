@@ -98,14 +98,32 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
 export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, spec] of Object.entries(flags)) options[name] = { type: spec.kind };
+  // `--epochs -1` would read as a flag named '-1': join a numeric-looking value to its flag so
+  // that the flag's own parser reports the bad value.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!, next = argv[i + 1];
+    const spec = a.startsWith('--') ? flags[a.slice(2)] : undefined;
+    if (spec?.kind === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
+  for (const a of args) {
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : null;
+    if (name !== null && name !== '' && !(name in flags)) throw new UserError(`unknown flag --${name} (see --help)`);
+    if (name === null && /^-[^-\d]/.test(a)) throw new UserError(`unknown flag ${a} (flags are long: --name; see --help)`);
+  }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}' (flags start with --; see --help)`);
     return values as Record<string, string | boolean | undefined>;
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = err as { code?: string; message?: string };
     if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      const missing = /Option '--([\w-]+) <value>' argument missing/.exec(e.message ?? '');
+      if (missing) throw new UserError(`--${missing[1]}: missing value (see --help)`);
       throw new UserError(`${(e.message ?? '').split('\n')[0]} (see --help)`);
     }
     throw err;

@@ -1,0 +1,44 @@
+// Test helpers shared by the linalg, definitions and head tests (not a test file itself).
+// A tolerance comparison that prints the max difference and the first differing pairs, and a
+// central finite difference in float64. Exact (Tier A) checks use assert.deepStrictEqual instead.
+import assert from 'node:assert/strict';
+
+/** float32 unit roundoff: |fl(x) − x| <= U32·|x| for round-to-nearest (2^-24 ≈ 6.0e-8). */
+export const U32 = 2 ** -24;
+
+/**
+ * Assert |actual[i] − expected[i]| <= tol(i) for every i (NaN always fails); on failure the
+ * message gives the max difference and the first differing pairs with their tolerances.
+ * `tol` is one number for all elements, or a per-element function of the index.
+ */
+export function assertClose(
+  actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number | ((i: number) => number), what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
+  let maxDiff = 0;
+  const bad: string[] = [];
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!, e = expected[i]!;
+    const diff = Math.abs(a - e);
+    const t = typeof tol === 'number' ? tol : tol(i);
+    if (!(diff <= t)) {
+      if (Number.isNaN(diff)) maxDiff = NaN;
+      else if (!Number.isNaN(maxDiff)) maxDiff = Math.max(maxDiff, diff);
+      if (bad.length < 5) bad.push(`[${i}] ${a} vs ${e} (|diff| ${diff} > tol ${t})`);
+    } else if (!Number.isNaN(maxDiff)) {
+      maxDiff = Math.max(maxDiff, diff);
+    }
+  }
+  assert.ok(bad.length === 0, `${what}: max |diff| ${maxDiff}; first differing (actual vs expected): ${bad.join('; ')}`);
+}
+
+/** (f(v + h) − f(v − h)) / 2h after setting arr[i] = v ± h; arr[i] is restored. */
+export function centralDifference(arr: Float64Array, i: number, h: number, f: () => number): number {
+  const keep = arr[i]!;
+  arr[i] = keep + h;
+  const up = f();
+  arr[i] = keep - h;
+  const down = f();
+  arr[i] = keep;
+  return (up - down) / (2 * h);
+}
