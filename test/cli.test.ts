@@ -1,0 +1,91 @@
+// The scripts as a user meets them: --help works, and every user mistake (bad flag, malformed
+// value, missing or truncated data, unreadable model) is one line on stderr, exit code 2, no stack.
+// Also: a gzipped IDX dataset in --data-dir trains end to end, and --json ends stdout with JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeIdx, tempDir, writeFixture, writeFixtureDataset } from './idx-fixtures.ts';
+
+function run(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', script), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertUserError(script: string, args: string[], pattern: RegExp): void {
+  const r = run(script, args);
+  assert.equal(r.code, 2, `${script} ${args.join(' ')}: exit code ${r.code}, stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `${script} ${args.join(' ')}: expected one line, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^error: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('train.ts --help prints usage and every flag', () => {
+  const r = run('train.ts', ['--help']);
+  assert.equal(r.code, 0);
+  for (const flag of ['--mode', '--preset', '--layers', '--epochs', '--batch-size', '--lr', '--optimizer', '--negatives', '--seed', '--threads', '--train-limit', '--test-limit', '--save', '--json', '--data-dir', '--validation', '--greedy']) {
+    assert.ok(r.stdout.includes(flag), `help lacks ${flag}`);
+  }
+});
+
+test('bad flags are one-line errors with exit code 2', () => {
+  assertUserError('train.ts', ['--layers', '784,abc'], /--layers.*784,abc/);
+  assertUserError('train.ts', ['--epochs', '-1'], /--epochs.*-1/);
+  assertUserError('train.ts', ['--epochs', '2.5'], /--epochs/);
+  assertUserError('train.ts', ['--bogus'], /unknown flag --bogus/);
+  assertUserError('train.ts', ['--optimizer', 'rmsprop'], /--optimizer.*adam, sgd/);
+  assertUserError('train.ts', ['--lr'], /--lr: missing value/);
+  assertUserError('train.ts', ['--preset', 'nope'], /--preset.*nope/);
+  assertUserError('train.ts', ['--layers', '784,10', '--scored-layers', '3'], /--scored-layers.*3/);
+  assertUserError('train.ts', ['--layers', '100,10'], /--layers.*784 pixels/);
+  assertUserError('eval.ts', ['--frobnicate'], /unknown flag/);
+});
+
+test('missing and truncated data files are one-line errors naming the file', () => {
+  const { dir, cleanup } = tempDir('cli');
+  try {
+    assertUserError('train.ts', ['--data-dir', join(dir, 'nowhere')], /nowhere/);
+    writeFixtureDataset(dir, { trainCount: 20, testCount: 10, rows: 4, cols: 4 });
+    const full = encodeIdx([20, 4, 4], new Uint8Array(20 * 16));
+    writeFixture(dir, 'train-images-idx3-ubyte', full.subarray(0, full.length - 5));
+    assertUserError('train.ts', ['--data-dir', dir, '--layers', '16,8'], /train-images-idx3-ubyte.*truncated/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('an unreadable or foreign model file is a one-line error', () => {
+  const { dir, cleanup } = tempDir('cli-model');
+  try {
+    assertUserError('eval.ts', ['--model', join(dir, 'missing.safetensors')], /missing\.safetensors/);
+    writeFileSync(join(dir, 'junk.safetensors'), 'this is not a model at all');
+    assertUserError('eval.ts', ['--model', join(dir, 'junk.safetensors')], /junk\.safetensors/);
+    assertUserError('eval.ts', [], /--model/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a gzipped IDX dataset trains end to end; --save then eval.ts agree; --json ends stdout', () => {
+  const { dir, cleanup } = tempDir('cli-gz');
+  try {
+    writeFixtureDataset(dir, { trainCount: 60, testCount: 20, rows: 5, cols: 5, gzip: true });
+    const model = join(dir, 'm.safetensors');
+    const r = run('train.ts', ['--data-dir', dir, '--layers', '25,8,8', '--epochs', '1', '--batch-size', '20', '--save', model, '--json', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]!) as { test: { goodnessError: number; softmaxError: number }; config: { layers: number[] } };
+    assert.deepStrictEqual(last.config.layers, [25, 8, 8]);
+    assert.ok(lines[0]!.startsWith('seed 1'), 'the seed is printed first');
+    const e = run('eval.ts', ['--model', model, '--data-dir', dir, '--json']);
+    assert.equal(e.code, 0, e.stderr);
+    const evalLines = e.stdout.trim().split('\n');
+    const ev = JSON.parse(evalLines[evalLines.length - 1]!) as { test: { goodnessError: number; softmaxError: number } };
+    assert.deepStrictEqual(ev.test, last.test, 'eval.ts reproduces the errors train.ts printed');
+  } finally {
+    cleanup();
+  }
+});
