@@ -8,7 +8,8 @@ import { runMain, UserError } from '../src/cli/errors.ts';
 import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { initNetwork } from '../src/ff/network.ts';
-import { makeSupervisedTrainer } from '../src/ff/supervised.ts';
+import { makeTrainer } from '../src/train-run.ts';
+import { formatErrors } from '../src/cli/report.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { loadModelFile } from '../src/model-io.ts';
 import { makeRng } from '../src/rng.ts';
@@ -44,13 +45,13 @@ async function main(): Promise<void> {
   const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), data.classes, makeRng(cfg.seed, 'init'));
   fill(net);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
-  const trainer = makeSupervisedTrainer(cfg, net, data.classes, backend.matmul.bind(backend), makeRng(cfg.seed, 'negatives'));
+  const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();
   const err = trainer.evaluate(data.test, data.test.count);
   const seconds = (performance.now() - t0) / 1000;
   backend.close();
   console.log(`model ${v.model}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
-  console.log(`test error: goodness ${(100 * err.goodness).toFixed(2)}%, softmax ${(100 * err.softmax).toFixed(2)}% (${data.test.count} images, ${seconds.toFixed(1)} s)`);
+  console.log(`test error: ${formatErrors(err)} (${data.test.count} images, ${seconds.toFixed(1)} s)`);
   if (v.json) console.log(JSON.stringify({ model: v.model, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds }));
 }
 

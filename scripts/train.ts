@@ -9,31 +9,21 @@
 // per epoch) → test error of both prediction methods → save → optional JSON line.
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig, checkConfigAgainstData } from '../src/cli/check-config.ts';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
 import { makeProgress } from '../src/cli/progress.ts';
 import { PRESETS } from '../src/cli/presets.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { saveNetwork } from '../src/model-io.ts';
-import { trainSupervised, type EpochReport } from '../src/train-supervised.ts';
+import { trainRun } from '../src/train-run.ts';
+import { epochLine, formatErrors } from '../src/cli/report.ts';
 
 const USAGE = `Usage: npx tsx scripts/train.ts [options]
 
 Trains a Forward-Forward network and prints its test error by goodness (the label whose pass is
 best) and by the softmax head (one neutral pass). Presets:
 ${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(12)} ${p.about}`).join('\n')}`;
-
-const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-
-function epochLine(r: EpochReport, epochs: number): string {
-  const layers = r.layers
-    .map((l, i) => `L${i + 1} loss ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(1)} G- ${l.goodNeg.toFixed(1)} pairerr ${pct(l.pairError)}`)
-    .join(' | ');
-  const val = r.validation ? ` | val err goodness ${pct(r.validation.goodness)} softmax ${pct(r.validation.softmax)}` : '';
-  const greedy = r.trainingLayer !== null ? ` (layer ${r.trainingLayer})` : '';
-  return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s | ${layers} | head ${r.headLoss.toFixed(4)}${val}`;
-}
 
 async function main(): Promise<void> {
   const values = parseFlags(process.argv.slice(2), TRAIN_FLAGS);
@@ -43,7 +33,6 @@ async function main(): Promise<void> {
   }
   const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
-  if (cfg.mode !== 'supervised') throw new UserError(`--mode ${cfg.mode} is not implemented yet; use --mode supervised`);
   console.log(`seed ${cfg.seed}`);
   console.log(`config ${JSON.stringify(cfg)}`);
 
@@ -60,7 +49,7 @@ async function main(): Promise<void> {
   let progress = makeProgress('epoch 1', 1, 'ex', !cfg.quiet);
   let epochNo = 1;
   const t0 = performance.now();
-  const result = trainSupervised(cfg, data, backend, {
+  const result = trainRun(cfg, data, backend, {
     onStep: (done, total) => {
       if (done === cfg.batchSize) progress = makeProgress(`epoch ${epochNo}/${totalEpochs}`, total, 'ex', !cfg.quiet);
       progress.update(done);
@@ -73,7 +62,7 @@ async function main(): Promise<void> {
   });
   const seconds = (performance.now() - t0) / 1000;
   backend.close();
-  console.log(`test error: goodness ${pct(result.test.goodness)}, softmax ${pct(result.test.softmax)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
+  console.log(`test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
   if (cfg.save) {
     saveNetwork(cfg.save, result.net, cfg);
     console.log(`saved ${cfg.save}`);

@@ -8,14 +8,14 @@ import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { saveNetwork } from '../src/model-io.ts';
-import { trainSupervised } from '../src/train-supervised.ts';
+import { trainRun } from '../src/train-run.ts';
 
 function trainAndSave(path: string, over: Partial<Config>): Buffer {
   const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 20, 20], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, quiet: true, ...over };
   const data = loadDataset({ trainLimit: 300, testLimit: 100 });
   const mm = createBackend(cfg.backend, cfg.threads, () => {});
   try {
-    saveNetwork(path, trainSupervised(cfg, data, mm).net, cfg);
+    saveNetwork(path, trainRun(cfg, data, mm).net, cfg);
   } finally {
     mm.close();
   }

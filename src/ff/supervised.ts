@@ -7,65 +7,24 @@
 import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
-import type { Optimizer } from '../optim/optimizer.ts';
-import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
-import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import type { Rng } from '../rng.ts';
 import { headBackward, headForward } from './head.ts';
-import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
+import type { MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
-import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network, type Workspace } from './network.ts';
+import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
-
-/** Per-layer statistics of one step, summed by the caller over an epoch. */
-export interface LayerStepStats {
-  loss: number; // FF loss of the step (mean over its 2B rows)
-  goodPos: number; // mean goodness of the positive rows
-  goodNeg: number; // mean goodness of the negative rows
-  pairErrors: number; // how many of the B (positive, negative) pairs have G_neg ≥ G_pos
-}
-
-export interface StepStats {
-  layers: LayerStepStats[]; // one per layer (zeros for a layer a greedy step did not train)
-  headLoss: number; // cross-entropy of the softmax head on the neutral pass
-  rows: number; // B
-}
-
-export interface SupervisedTrainer {
-  net: Network;
-  ws: Workspace;
-  /** One step on images[start..start+B) of `order`; `lr`/`headLr` from the schedule; `only` = greedy layer. */
-  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
-  /** Test error (fraction) of both prediction methods on the first `count` rows of `split`. */
-  evaluate(split: Split, count: number): { goodness: number; softmax: number };
-}
-
-export function layerMath(cfg: Config): LayerMath {
-  return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
-}
-
-/** One optimizer per layer (W with weight cost, b without) and one for the head. */
-export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]; head: Optimizer } {
-  const make = (sizes: number[], weightCost: number): Optimizer =>
-    cfg.optimizer === 'adam'
-      ? new Adam(DEFAULT_ADAM, sizes)
-      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false]);
-  return {
-    layers: net.layers.map((l) => make([l.W.length, l.b.length], cfg.weightCost)),
-    head: make([net.head.W.length, net.head.b.length], cfg.headWeightCost),
-  };
-}
+import { layerMath, makeOptimizers, trainLayers, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
 export function workspaceRows(cfg: Config): number {
   return Math.max(2 * cfg.batchSize, 1000);
 }
 
-export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): SupervisedTrainer {
+export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net);
-  const D0 = net.widths[0]!, C = classes, L = net.layers.length;
+  const D0 = net.widths[0]!, C = classes;
   const images = new Float32Array(cfg.batchSize * D0); // (B, D0) pixels of the step
   const labels = new Int32Array(ws.rows); // true labels (B)
   const wrong = new Int32Array(ws.rows); // wrong labels (B)
@@ -89,34 +48,14 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
     overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
     overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
-    const stats: LayerStepStats[] = [];
-    const last = only ?? L - 1; // greedy: layers above the one being trained are not run
-    let x = ws.input;
-    for (let l = 0; l <= last; l++) {
-      const layer = net.layers[l]!, acts = ws.acts[l]!;
-      layerForward(acts, x, layer, 2 * B, math, mm); // x: the layer below's y, a constant here
-      const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
-      const G = acts.G;
-      for (let r = 0; r < B; r++) {
-        s.goodPos += G[r]! / B;
-        s.goodNeg += G[B + r]! / B;
-        if (G[B + r]! >= G[r]!) s.pairErrors++;
-      }
-      if (only === null || only === l) {
-        s.loss = layerBackward(acts, layer, 2 * B, B, math, mm);
-        opt.layers[l]!.step([layer.W, layer.b], [layer.dW, layer.db], lr);
-      }
-      stats.push(s);
-      x = acts.y;
-    }
-    for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
-    return { layers: stats, headLoss, rows: B };
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
+    return { layers, headLoss, rows: B };
   }
 
   // Evaluation in chunks of n images. Goodness: the C label passes of a chunk run as one pass of
   // C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
   // Softmax: one neutral pass of the chunk, then the head. Returns error fractions.
-  function evaluate(split: Split, count: number): { goodness: number; softmax: number } {
+  function evaluate(split: Split, count: number): TestErrors {
     const n0 = Math.floor(ws.rows / C);
     const order = new Int32Array(count).map((_, i) => i);
     const rowLabels = new Int32Array(n0 * C);

@@ -19,7 +19,8 @@ import { layerBackward, layerForward, type LayerActs, type MatmulFn } from '../f
 import { hardWrongLabels, randomWrongLabels } from '../ff/negatives.ts';
 import { forwardAll, headFeatures, initNetwork, makeWorkspace, type Network } from '../ff/network.ts';
 import { overlayLabels, overlayNeutral } from '../ff/overlay.ts';
-import { layerMath, makeOptimizers, makeSupervisedTrainer, type StepStats } from '../ff/supervised.ts';
+import { makeSupervisedTrainer } from '../ff/supervised.ts';
+import { layerMath, makeOptimizers, type StepStats } from '../ff/trainer.ts';
 import { createJsMatmul } from '../linalg/backend.ts';
 import { matView } from '../linalg/view.ts';
 import { Adam } from '../optim/adam.ts';

@@ -1,7 +1,7 @@
-// The supervised training run: epochs of shuffled minibatches, per-epoch statistics, and the
+// A training run of any FF mode: epochs of shuffled minibatches, per-epoch statistics, and the
 // final evaluation. scripts/train.ts wraps it with flags and printing; the golden tests call it
 // directly. Every random draw comes from `cfg.seed` through named streams (init, shuffle,
-// negatives); with the same seed, config and backend the run is the same to the bit.
+// negatives, masks); with the same seed, config and backend the run is the same to the bit.
 import { scoredLayerNumbers, type Config } from './config.ts';
 import type { Dataset } from './data/dataset.ts';
 import { epochOrder } from './data/batch.ts';
@@ -9,7 +9,10 @@ import type { MatmulBackend } from './linalg/backend.ts';
 import { lrAt } from './optim/schedule.ts';
 import { makeRng } from './rng.ts';
 import { initNetwork, type Network } from './ff/network.ts';
-import { makeSupervisedTrainer, type StepStats } from './ff/supervised.ts';
+import { makeSupervisedTrainer } from './ff/supervised.ts';
+import type { StepStats, TestErrors, Trainer } from './ff/trainer.ts';
+import { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
+import { UserError } from './cli/errors.ts';
 
 export interface LayerEpochStats {
   loss: number; // mean FF loss over the epoch's steps
@@ -23,7 +26,7 @@ export interface EpochReport {
   trainingLayer: number | null; // greedy: the 1-based layer this epoch trained
   layers: LayerEpochStats[];
   headLoss: number; // mean cross-entropy of the head
-  validation: { goodness: number; softmax: number } | null; // error fractions, if --validation
+  validation: TestErrors | null; // error fractions, if --validation
   seconds: number; // wall time of the epoch's training steps
   examplesPerSecond: number; // training images per second
 }
@@ -36,16 +39,29 @@ export interface RunHooks {
 export interface RunResult {
   net: Network;
   epochs: EpochReport[];
-  test: { goodness: number; softmax: number };
+  test: TestErrors;
   trainSeconds: number;
   examplesPerSecond: number;
   firstLosses: number[]; // FF loss of layer 1 at each of the first 20 steps (golden tests)
 }
 
-export function trainSupervised(cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}): RunResult {
+/** The trainer of cfg.mode for this network. */
+export function makeTrainer(cfg: Config, net: Network, data: Dataset, backend: MatmulBackend): Trainer {
+  const mm = backend.matmul.bind(backend);
+  switch (cfg.mode) {
+    case 'supervised':
+      return makeSupervisedTrainer(cfg, net, data.classes, mm, makeRng(cfg.seed, 'negatives'));
+    case 'unsupervised':
+      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, makeRng(cfg.seed, 'masks'));
+    default:
+      throw new UserError(`--mode ${cfg.mode} is not implemented yet`);
+  }
+}
+
+export function trainRun(cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}): RunResult {
   const classes = data.classes;
   const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, makeRng(cfg.seed, 'init'));
-  const trainer = makeSupervisedTrainer(cfg, net, classes, backend.matmul.bind(backend), makeRng(cfg.seed, 'negatives'));
+  const trainer = makeTrainer(cfg, net, data, backend);
   const shuffleRng = makeRng(cfg.seed, 'shuffle');
   const n = data.train.count, B = cfg.batchSize;
   const stepsPerEpoch = Math.floor(n / B); // the last partial batch is dropped; the order changes every epoch

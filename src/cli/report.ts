@@ -1,0 +1,24 @@
+// How a run's results read on the terminal: the per-epoch line and the test-error summary.
+// Formatting only; nothing here computes a statistic.
+import type { TestErrors } from '../ff/trainer.ts';
+import type { EpochReport } from '../train-run.ts';
+
+export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+/** "goodness 1.23%, softmax 1.40%", leaving out the methods a mode does not have. */
+export function formatErrors(e: TestErrors): string {
+  const parts: string[] = [];
+  if (e.goodness !== null) parts.push(`goodness ${pct(e.goodness)}`);
+  if (e.softmax !== null) parts.push(`softmax ${pct(e.softmax)}`);
+  return parts.join(', ');
+}
+
+/** One line per epoch: time, speed, each layer's loss, goodness and pair error, head loss, validation. */
+export function epochLine(r: EpochReport, epochs: number): string {
+  const layers = r.layers
+    .map((l, i) => `L${i + 1} loss ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(2)} G- ${l.goodNeg.toFixed(2)} pairerr ${pct(l.pairError)}`)
+    .join(' | ');
+  const val = r.validation ? ` | val err ${formatErrors(r.validation)}` : '';
+  const greedy = r.trainingLayer !== null ? ` (layer ${r.trainingLayer})` : '';
+  return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s | ${layers} | head ${r.headLoss.toFixed(4)}${val}`;
+}

@@ -1,0 +1,88 @@
+// What the FF modes share around the layer math: the Trainer shape every mode implements
+// (step on a batch, evaluate a split), the per-step statistics, one optimizer per layer, and
+// trainLayers — the local FF step of every layer on B positive rows followed by B negative rows.
+// Supervised and unsupervised FF differ only in how those rows are made and how the head is fed.
+import type { Config } from '../config.ts';
+import type { Split } from '../data/dataset.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
+import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
+import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
+import type { Network, Workspace } from './network.ts';
+
+/** Per-layer statistics of one step, summed by the caller over an epoch. */
+export interface LayerStepStats {
+  loss: number; // FF loss of the step (mean over its 2B rows); 0 for a layer not trained
+  goodPos: number; // mean goodness of the positive rows
+  goodNeg: number; // mean goodness of the negative rows
+  pairErrors: number; // how many of the B (positive, negative) pairs have G_neg ≥ G_pos
+}
+
+export interface StepStats {
+  layers: LayerStepStats[]; // one per layer (zeros for a layer a greedy step did not run)
+  headLoss: number; // cross-entropy of the softmax head on this step's features
+  rows: number; // B
+}
+
+/** Error fractions of the prediction methods a mode has (null where it has none). */
+export interface TestErrors {
+  goodness: number | null; // argmax over labels of the scored layers' goodness
+  softmax: number | null; // the linear softmax head
+}
+
+export interface Trainer {
+  net: Network;
+  ws: Workspace;
+  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null. */
+  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
+  /** Error of each prediction method on the first `count` rows of `split`. */
+  evaluate(split: Split, count: number): TestErrors;
+}
+
+export function layerMath(cfg: Config): LayerMath {
+  return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
+}
+
+/** One optimizer per layer (W with weight cost, b without) and one for the head. */
+export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]; head: Optimizer } {
+  const make = (sizes: number[], weightCost: number): Optimizer =>
+    cfg.optimizer === 'adam'
+      ? new Adam(DEFAULT_ADAM, sizes)
+      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false]);
+  return {
+    layers: net.layers.map((l) => make([l.W.length, l.b.length], cfg.weightCost)),
+    head: make([net.head.W.length, net.head.b.length], cfg.headWeightCost),
+  };
+}
+
+// The FF step of the layers on ws.input's 2B rows (rows 0..B-1 positive, B..2B-1 negative):
+// each layer runs forward on the layer below's y (a constant for its gradient), then, if it is
+// being trained (all layers, or only `only`), its local backward and optimizer update. Layers
+// above `only` are not run. Returns each layer's statistics.
+export function trainLayers(
+  ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
+): LayerStepStats[] {
+  const L = net.layers.length;
+  const last = only ?? L - 1;
+  const stats: LayerStepStats[] = [];
+  let x = ws.input;
+  for (let l = 0; l <= last; l++) {
+    const layer = net.layers[l]!, acts = ws.acts[l]!;
+    layerForward(acts, x, layer, 2 * B, math, mm);
+    const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
+    const G = acts.G;
+    for (let r = 0; r < B; r++) {
+      s.goodPos += G[r]! / B;
+      s.goodNeg += G[B + r]! / B;
+      if (G[B + r]! >= G[r]!) s.pairErrors++;
+    }
+    if (only === null || only === l) {
+      s.loss = layerBackward(acts, layer, 2 * B, B, math, mm);
+      opt[l]!.step([layer.W, layer.b], [layer.dW, layer.db], lr);
+    }
+    stats.push(s);
+    x = acts.y;
+  }
+  for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
+  return stats;
+}

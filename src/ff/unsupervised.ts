@@ -1,0 +1,62 @@
+// Unsupervised Forward-Forward: positives are real images, negatives are hybrid images (two
+// images of the batch stitched by a blurred random mask, src/ff/masks.ts); no label touches the
+// FF layers. A linear softmax head on the normalised activities of the scored layers (default:
+// the last three) is trained ALONGSIDE the layers on each step's positive rows, with those
+// activities as constants (no gradient reaches the layers). Evaluation: one pass, then the head.
+// B = images per step, D0 = pixels, C = classes.
+import type { Config } from '../config.ts';
+import type { Split } from '../data/dataset.ts';
+import { gatherLabels, gatherRows } from '../data/batch.ts';
+import type { Rng } from '../rng.ts';
+import { headBackward, headForward } from './head.ts';
+import type { MatmulFn } from './layer.ts';
+import { makeHybridBatch } from './masks.ts';
+import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
+import { layerMath, makeOptimizers, trainLayers, type TestErrors, type Trainer } from './trainer.ts';
+
+/** Blurs of each mask (FF-SPEC: k ≈ 6). */
+export const MASK_BLURS = 6;
+
+export function makeUnsupervisedTrainer(
+  cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
+): Trainer {
+  const ws = makeWorkspace(net, Math.max(2 * cfg.batchSize, 1000));
+  const math = layerMath(cfg);
+  const opt = makeOptimizers(cfg, net);
+  const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
+  const labels = new Int32Array(ws.rows);
+  const masks = new Float32Array(B0 * D0); // (B, D0) this step's masks
+  const maskScratch = new Float32Array(D0); // (rows, cols)
+
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): ReturnType<Trainer['step']> {
+    // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
+    gatherRows(ws.input, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
+    // The head learns from the positive rows' activities of this step's forward pass (weights
+    // before the update): features are constants for it.
+    headFeatures(ws, net, B, math);
+    headForward(ws.probs, ws.feats, net.head, B, mm);
+    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+    return { layers, headLoss, rows: B };
+  }
+
+  function evaluate(split: Split, count: number): TestErrors {
+    const order = new Int32Array(count).map((_, i) => i);
+    let err = 0;
+    for (let start = 0; start < count; start += ws.rows) {
+      const n = Math.min(ws.rows, count - start);
+      gatherRows(ws.input, split, order, start, n);
+      gatherLabels(labels, split, order, start, n);
+      forwardAll(ws, net, n, math, mm);
+      headFeatures(ws, net, n, math);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
+    }
+    return { goodness: null, softmax: err / count };
+  }
+
+  return { net, ws, step, evaluate };
+}

@@ -1,0 +1,119 @@
+// The blocking constants and the memory layout shared by the emitted kernel, the staging code and
+// the thread pool. Names: M = rows of A and C, K = inner dimension, N = columns of B and C;
+// Mp, Np = M and N rounded up to whole register tiles (MR rows, NR columns).
+// Changing any block size changes the summation order, hence the last bits of results: golden
+// values computed with this backend record these constants. No code here, only numbers.
+
+/** The register tile and the cache blocks. All sizes in float32 elements. */
+export interface Blocking {
+  /** Rows of the register tile: rows of A broadcast per k. */
+  readonly MR: number;
+  /** Columns of the register tile, a multiple of 4 (NR/4 v128 loads of packed B per k). */
+  readonly NR: number;
+  /** Depth of a K block: a packed A micro-panel is KC·MR floats, a B micro-panel KC·NR. */
+  readonly KC: number;
+  /** Rows of C per task: the A block (MC·KC floats) is reused from L2 across the task's columns. */
+  readonly MC: number;
+  /** Columns of C per task: the B block streamed per K block is KC·NC floats. */
+  readonly NC: number;
+  /** Micro-panels packed per packing task (of A: PACK_PANELS·MR rows; of B: PACK_PANELS·NR columns). */
+  readonly PACK_PANELS: number;
+}
+
+/**
+ * The defaults, tuned on a 2-core Sapphire Rapids (48 KiB L1d, 2 MiB L2 per core):
+ * 4×8 tile = 8 v128 accumulators + 2 B vectors + 1 broadcast A, within x64's 16 xmm registers;
+ * KC = 256 keeps a B micro-panel (8 KiB) in L1 while the A block (MC·KC·4 = 128 KiB) sits in L2.
+ * Only MR, NR and KC affect the bits of C; MC, NC and PACK_PANELS only split the work.
+ */
+export const BLOCKING: Blocking = { MR: 4, NR: 8, KC: 256, MC: 128, NC: 512, PACK_PANELS: 32 };
+
+// --- Memory layout (byte addresses in the shared wasm memory) ---------------------------------
+// [0, 64)      control words for the thread pool (Int32, see CTRL)
+// [64, 192)    the job descriptor read by the emitted `run` function (Int32, see JOB)
+// [DATA_BASE, ...)  staged A, staged B (compact copies of the caller's views), packed A
+//              (Mp·K floats), packed B (Np·K floats), C (Mp·Np floats), each on a 64-byte line.
+
+/** Int32 indices of the pool's control words (byte address = 4 · index). */
+export const CTRL = {
+  /** Job generation: bumped by the main thread to start a job; workers wait on it. */
+  GEN: 0,
+  /** Workers that finished the current job (and will not touch memory until the next GEN). */
+  CHECKED_OUT: 1,
+  /** Non-zero: workers exit at the next GEN. */
+  STOP: 2,
+  /** Non-zero: a worker threw (1) or failed to start (2); it checks out / reports ready anyway. */
+  ERROR: 3,
+  /** Workers that have instantiated the module and entered their wait loop. */
+  READY: 4,
+} as const;
+
+/** Byte address of the job descriptor. */
+export const JOB_ADDR = 64;
+
+/** Int32 field indices of the job descriptor, relative to JOB_ADDR. Pointers are byte addresses. */
+export const JOB = {
+  /** PHASE_PACK or PHASE_MULTIPLY. */
+  PHASE: 0,
+  /** Next unclaimed task (claimed with an atomic add by every thread). */
+  NEXT: 1,
+  /** Number of tasks in this phase. */
+  TASKS: 2,
+  /** Multiply phase: column blocks per row of tasks, ceil(Np/NC); task t covers row block t / TASKS_N, column block t % TASKS_N. */
+  TASKS_N: 3,
+  /** Packed A: K blocks one after another; block at k0 holds Mp/MR micro-panels of kc·MR floats. */
+  A: 4,
+  /** Packed B: K blocks one after another; block at k0 holds Np/NR micro-panels of kc·NR floats. */
+  B: 5,
+  /** C, row-major (Mp, Np). */
+  C: 6,
+  MP: 7,
+  NP: 8,
+  K: 9,
+  /** Pack phase: tasks [0, PACK_TASKS_A) pack A, the rest pack B. */
+  PACK_TASKS_A: 10,
+  /** Staged A: element (i, k) at STAGE_A + k·STAGE_A_SK + i·STAGE_A_SP (strides in bytes). */
+  STAGE_A: 11,
+  STAGE_A_SK: 12,
+  STAGE_A_SP: 13,
+  /** Staged B: element (k, j) at STAGE_B + k·STAGE_B_SK + j·STAGE_B_SP (strides in bytes). */
+  STAGE_B: 14,
+  STAGE_B_SK: 15,
+  STAGE_B_SP: 16,
+} as const;
+
+export const PHASE_PACK = 0;
+export const PHASE_MULTIPLY = 1;
+
+/** First byte of the operands. */
+export const DATA_BASE = 192;
+
+/** Round n up to a multiple of m. */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+/** Byte addresses of the five regions for an (M, K)·(K, N) product, and the bytes needed. */
+export interface Placement {
+  Mp: number;
+  Np: number;
+  stageA: number; // Mp·K floats
+  stageB: number; // K·Np floats
+  packedA: number; // Mp·K floats
+  packedB: number; // K·Np floats
+  c: number; // Mp·Np floats
+  end: number;
+}
+
+export function placeOperands(M: number, K: number, N: number, blk: Blocking): Placement {
+  const Mp = roundUp(M, blk.MR);
+  const Np = roundUp(N, blk.NR);
+  const after = (start: number, floats: number): number => roundUp(start + 4 * floats, 64);
+  const stageA = DATA_BASE;
+  const stageB = after(stageA, Mp * K);
+  const packedA = after(stageB, K * Np);
+  const packedB = after(packedA, Mp * K);
+  const c = after(packedB, K * Np);
+  const end = c + 4 * Mp * Np + 65536;
+  return { Mp, Np, stageA, stageB, packedA, packedB, c, end };
+}
