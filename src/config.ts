@@ -30,7 +30,7 @@ export interface Config {
   labelStrength: number; // value written into the true label's pixel (the other 9 label pixels are 0)
   neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
   greedy: boolean; // train layers one after another (all epochs each), as the PyTorch reference does
-  scoredLayers: number[] | 'all' | 'skip-first'; // 1-based hidden layers whose goodness (and activities, for the head) score labels
+  scoredLayers: number[] | 'all' | 'skip-first' | `last-${number}`; // 1-based hidden layers whose goodness (and activities, for the head) score labels; 'last-3' = the last three
   validation: number; // hold out the last N training images; their error is printed every epoch
   trainLimit: number | null; // use only the first N training images (null = all)
   testLimit: number | null; // evaluate only the first N test images (null = all)
@@ -83,5 +83,9 @@ export function scoredLayerNumbers(cfg: Config): number[] {
   const L = cfg.layers.length - 1;
   if (cfg.scoredLayers === 'all') return Array.from({ length: L }, (_, i) => i + 1);
   if (cfg.scoredLayers === 'skip-first') return Array.from({ length: L - 1 }, (_, i) => i + 2);
+  if (typeof cfg.scoredLayers === 'string') {
+    const k = Math.min(L, Number(cfg.scoredLayers.slice('last-'.length)));
+    return Array.from({ length: k }, (_, i) => L - k + i + 1);
+  }
   return [...new Set(cfg.scoredLayers)].sort((a, b) => a - b);
 }

@@ -56,6 +56,7 @@ export function intList(min: number): Parser {
 /** 'all', 'skip-first', or a comma list of 1-based hidden layer numbers (checked against --layers later). */
 export const scoredLayersParser: Parser = (v, flag) => {
   if (v === 'all' || v === 'skip-first') return v;
+  if (/^last-[1-9]\d*$/.test(v)) return v;
   return intList(1)(v, flag);
 };
 
@@ -81,7 +82,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   negatives: { field: 'negatives', kind: 'string', value: 'NAME', help: 'random | hard (wrong labels drawn from the softmax head)', parse: oneOf('random', 'hard') },
   'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'value of the label pixel', parse: num(0, Infinity, false) },
   greedy: { field: 'greedy', kind: 'boolean', help: 'train layers one after another, all epochs each' },
-  'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | 1-based list, e.g. 2,3', parse: scoredLayersParser },
+  'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | last-K | 1-based list, e.g. 2,3', parse: scoredLayersParser },
   validation: { field: 'validation', kind: 'string', value: 'N', help: 'hold out the last N training images (error printed per epoch)', parse: int(0) },
   'train-limit': { field: 'trainLimit', kind: 'string', value: 'N', help: 'use the first N training images', parse: nullableInt(1) },
   'test-limit': { field: 'testLimit', kind: 'string', value: 'N', help: 'evaluate the first N test images', parse: nullableInt(1) },

@@ -48,6 +48,31 @@ export const PRESETS: Record<string, Preset> = {
     about: "the original project's large supervised net [784,2000,2000] (it reached 6.48%), trained with the default recipe",
     fields: { layers: [784, 2000, 2000] },
   },
+  'unsupervised': {
+    mode: 'unsupervised',
+    about: 'the default of --mode unsupervised: hybrid negatives, head on the last three layers (README lists the numbers)',
+    fields: { mode: 'unsupervised', layers: [784, 500, 500, 500], scoredLayers: 'last-3' },
+  },
+  'seed-unsup-small': {
+    mode: 'unsupervised',
+    about: "the original project's small unsupervised net [784,64,64,64,64] (it reached 64.6%), trained with the unsupervised default recipe",
+    fields: { mode: 'unsupervised', layers: [784, 64, 64, 64, 64], scoredLayers: 'last-3' },
+  },
+  'seed-unsup-large': {
+    mode: 'unsupervised',
+    about: "the original project's large unsupervised net [784,1000,1000,1000,1000] (it reached 68.1%), trained with the unsupervised default recipe",
+    fields: { mode: 'unsupervised', layers: [784, 1000, 1000, 1000, 1000], scoredLayers: 'last-3' },
+  },
+  'hinton-unsup': {
+    mode: 'unsupervised',
+    about: 'the paper\'s unsupervised run: 4×2000, hybrid negatives, softmax on the last three layers, 100 epochs ' +
+      "(Hinton's optimiser recipe as in the 'hinton' preset, without peer normalisation); published 1.37%",
+    fields: {
+      mode: 'unsupervised', layers: [784, 2000, 2000, 2000, 2000], epochs: 100, batchSize: 100, optimizer: 'sgd', lr: 0.01,
+      headLr: 0.1, smoothing: 0.9, weightCost: 0.001, headWeightCost: 0.003, schedule: 'linear-decay', norm: 'rms',
+      goodness: 'sum', threshold: null, peerNorm: 0, scoredLayers: 'last-3', greedy: false,
+    },
+  },
 };
 
 /** base with the preset's fields applied; a preset of another mode than `mode` (if given) is an error. */
