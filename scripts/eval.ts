@@ -7,13 +7,11 @@
 import { runMain, UserError } from '../src/cli/errors.ts';
 import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { initNetwork } from '../src/ff/network.ts';
-import { makeTrainer } from '../src/train-run.ts';
+import { buildNetwork, makeTrainer } from '../src/train-run.ts';
 import { formatErrors } from '../src/cli/report.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { loadModelFile } from '../src/model-io.ts';
-import { makeRng } from '../src/rng.ts';
-import { scoredLayerNumbers, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { checkConfigAgainstData } from '../src/cli/check-config.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -42,7 +40,7 @@ async function main(): Promise<void> {
   const testLimit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number | null) : null;
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
-  const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), data.classes, makeRng(cfg.seed, 'init'));
+  const net = buildNetwork(cfg, data.classes);
   fill(net);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);

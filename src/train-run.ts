@@ -12,7 +12,7 @@ import { initNetwork, type Network } from './ff/network.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
 import type { StepStats, TestErrors, Trainer } from './ff/trainer.ts';
 import { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
-import { UserError } from './cli/errors.ts';
+import { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
 
 export interface LayerEpochStats {
   loss: number; // mean FF loss over the epoch's steps
@@ -53,14 +53,21 @@ export function makeTrainer(cfg: Config, net: Network, data: Dataset, backend: M
       return makeSupervisedTrainer(cfg, net, data.classes, mm, makeRng(cfg.seed, 'negatives'));
     case 'unsupervised':
       return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, makeRng(cfg.seed, 'masks'));
-    default:
-      throw new UserError(`--mode ${cfg.mode} is not implemented yet`);
+    case 'recurrent':
+      return makeRecurrentTrainer(cfg, net, data.classes, mm, makeRng(cfg.seed, 'negatives'));
   }
 }
 
+/** A freshly initialised network of cfg.mode's shape (weights from the 'init' stream). */
+export function buildNetwork(cfg: Config, classes: number): Network {
+  const rng = makeRng(cfg.seed, 'init');
+  return cfg.mode === 'recurrent'
+    ? initRecurrentNetwork(cfg.layers, classes, scoredLayerNumbers(cfg), rng)
+    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng);
+}
+
 export function trainRun(cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}): RunResult {
-  const classes = data.classes;
-  const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, makeRng(cfg.seed, 'init'));
+  const net = buildNetwork(cfg, data.classes);
   const trainer = makeTrainer(cfg, net, data, backend);
   const shuffleRng = makeRng(cfg.seed, 'shuffle');
   const n = data.train.count, B = cfg.batchSize;

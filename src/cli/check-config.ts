@@ -11,6 +11,13 @@ export function checkConfig(cfg: Config): void {
   if (scored.length === 0) throw new UserError(`--scored-layers: no layer left to score with ${L} hidden layer(s) (skip-first needs at least 2)`);
   const bad = scored.find((s) => s < 1 || s > L);
   if (bad !== undefined) throw new UserError(`--scored-layers: layer ${bad} does not exist; --layers has hidden layers 1..${L}`);
+  if (cfg.mode === 'recurrent') {
+    if (cfg.greedy) throw new UserError('--greedy does not apply to --mode recurrent (every layer depends on the one above)');
+    const [from, to] = cfg.scoreIterations;
+    if (!(from >= 1 && from <= to && to <= cfg.iterations)) {
+      throw new UserError(`--score-iterations ${from},${to}: need 1 ≤ first ≤ last ≤ --iterations (${cfg.iterations})`);
+    }
+  }
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
 }
 

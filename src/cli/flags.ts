@@ -83,6 +83,13 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'value of the label pixel', parse: num(0, Infinity, false) },
   greedy: { field: 'greedy', kind: 'boolean', help: 'train layers one after another, all epochs each' },
   'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | last-K | 1-based list, e.g. 2,3', parse: scoredLayersParser },
+  iterations: { field: 'iterations', kind: 'string', value: 'T', help: 'recurrent: synchronous iterations (paper: 8)', parse: int(1, 1000) },
+  damping: { field: 'damping', kind: 'string', value: 'X', help: 'recurrent: weight of the old state, h = X·h + (1−X)·relu(z) (paper: 0.3)', parse: num(0, 1) },
+  'score-iterations': { field: 'scoreIterations', kind: 'string', value: 'A,B', help: 'recurrent: average goodness over iterations A..B (paper: 3,5)', parse: (v, flag) => {
+    const ns = intList(1)(v, flag) as number[];
+    if (ns.length !== 2) throw new UserError(`--${flag}: expected two iteration numbers like 3,5, got '${v}'`);
+    return ns;
+  } },
   validation: { field: 'validation', kind: 'string', value: 'N', help: 'hold out the last N training images (error printed per epoch)', parse: int(0) },
   'train-limit': { field: 'trainLimit', kind: 'string', value: 'N', help: 'use the first N training images', parse: nullableInt(1) },
   'test-limit': { field: 'testLimit', kind: 'string', value: 'N', help: 'evaluate the first N test images', parse: nullableInt(1) },

@@ -73,6 +73,21 @@ export const PRESETS: Record<string, Preset> = {
       goodness: 'sum', threshold: null, peerNorm: 0, scoredLayers: 'last-3', greedy: false,
     },
   },
+  recurrent: {
+    mode: 'recurrent',
+    about: 'the default of --mode recurrent: 2×500 hidden layers, 8 damped iterations, score over iterations 3–5, Adam, hard negatives; trains in minutes',
+    fields: { mode: 'recurrent', layers: [784, 500, 500], scoredLayers: 'all', negatives: 'hard' },
+  },
+  'hinton-recurrent': {
+    mode: 'recurrent',
+    about: "the paper's recurrent net (§3.4): hidden layers 2000, 2000, 2000 between the image and the label, " +
+      "8 iterations, damping 0.3, goodness averaged over iterations 3–5, 60 epochs, Hinton's optimiser recipe; published 1.31%",
+    fields: {
+      mode: 'recurrent', layers: [784, 2000, 2000, 2000], epochs: 60, batchSize: 100, optimizer: 'sgd', lr: 0.01, headLr: 0.1,
+      smoothing: 0.9, weightCost: 0.001, headWeightCost: 0.003, schedule: 'linear-decay', norm: 'rms', goodness: 'sum',
+      threshold: null, negatives: 'hard', peerNorm: 0.03, scoredLayers: 'all', iterations: 8, damping: 0.3, scoreIterations: [3, 5],
+    },
+  },
 };
 
 /** base with the preset's fields applied; a preset of another mode than `mode` (if given) is an error. */

@@ -61,8 +61,16 @@ export function makeLayerActs(rows: number, D: number, H: number): LayerActs<Flo
 export function layerForward<T extends Floats>(
   acts: LayerActs<T>, x: T, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>,
 ): void {
+  normalizeRows(acts.xhat, x, N, layer.D, math.norm);
+  layerForwardFromNormalised(acts, layer, N, math, matmul);
+}
+
+// The same forward from an input the caller has already normalised into acts.xhat (N, D): the
+// recurrent net builds x̂ from two separately normalised neighbours. Writes acts.y and acts.G.
+export function layerForwardFromNormalised<T extends Floats>(
+  acts: LayerActs<T>, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>,
+): void {
   const { D, H } = layer;
-  normalizeRows(acts.xhat, x, N, D, math.norm);
   matmul(matView(acts.y, N, H), matView(acts.xhat, N, D), matView(layer.W, D, H));
   biasReluRows(acts.y, acts.y, layer.b, N, H);
   goodnessRows(acts.G, acts.y, N, H, math.goodness);

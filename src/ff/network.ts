@@ -64,13 +64,14 @@ export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMa
   }
 }
 
-// feats (R, F) = [norm(y_s1) | norm(y_s2) | ...] over the scored layers, after forwardAll.
-export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath): void {
+// feats (R, F) = [norm(a_s1) | norm(a_s2) | ...] over the scored layers s, where a_l is layer l's
+// activity: by default its y after forwardAll; the recurrent net passes its states instead.
+export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map((a) => a.y)): void {
   const F = net.head.F;
   let col = 0;
   for (const l of net.scored) {
     const H = net.layers[l]!.H;
-    normalizeRows(ws.normTmp, ws.acts[l]!.y, R, H, math.norm);
+    normalizeRows(ws.normTmp, activity[l]!, R, H, math.norm);
     const src = ws.normTmp, dst = ws.feats;
     for (let r = 0; r < R; r++) {
       for (let j = 0; j < H; j++) dst[r * F + col + j] = src[r * H + j]!;

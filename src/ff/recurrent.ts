@@ -1,0 +1,251 @@
+// Recurrent Forward-Forward with top-down connections (Hinton 2022, §3.4).
+// The image is a static video: layer 0 is the image, hidden layers 1..L, layer L+1 the one-hot
+// label, clamped. Every iteration, each hidden layer reads the normalised states of BOTH its
+// neighbours from the previous iteration, z_l(t) = [x̂_{l−1} | x̂_{l+1}]·[U_l; V_l] + b_l, and all
+// layers update at once with damping: h_l(t) = d·h_l(t−1) + (1 − d)·relu(z_l(t)).
+// Each hidden layer is an ordinary FF layer (src/ff/layer.ts) whose input is the concatenation of
+// the two normalised neighbours: its forward, loss and backward are reused unchanged, with the
+// neighbours' states as constants (no backpropagation through time).
+// N = rows, L = hidden layers, C = classes, T = iterations.
+//
+// Choices the paper leaves open (docs/DEFINITIONS.md):
+// - initial state: one bottom-up pass, each layer seeing the layer below and nothing above;
+// - goodness of layer l at iteration t is that of its computed activity y = relu(z_l(t)) (before
+//   damping), so the FF layer's gradient applies as it is; the damped state is what neighbours see;
+// - training: every layer at every iteration 1..T contributes its FF loss; the gradients are
+//   averaged over the T iterations and applied once per batch;
+// - negatives: the wrong label is drawn from a softmax head's probabilities after a run with the
+//   neutral label (the network's own prediction in one run instead of ten), true label excluded;
+// - prediction: for each label, run to the last scored iteration and add, over the scored
+//   layers, the goodness averaged over the scored iterations (default 3–5); argmax. The softmax
+//   head on the neutral run gives a one-run prediction too.
+import type { Config } from '../config.ts';
+import type { Split } from '../data/dataset.ts';
+import { gatherLabels, gatherRows } from '../data/batch.ts';
+import type { Rng } from '../rng.ts';
+import { normalizeRows } from './definitions.ts';
+import { headBackward, headForward, makeHeadParams } from './head.ts';
+import { layerBackward, layerForwardFromNormalised, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
+import { argmaxRow, headFeatures, type Network, type Workspace } from './network.ts';
+import { layerMath, makeOptimizers, type LayerStepStats, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+
+/** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
+export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
+  const L = widths.length - 1;
+  const layers: LayerParams<Float32Array>[] = [];
+  for (let l = 1; l <= L; l++) {
+    const below = widths[l - 1]!, above = l === L ? classes : widths[l + 1]!, H = widths[l]!;
+    const layer = makeLayerParams(below + above, H);
+    const sd = 1 / Math.sqrt(below + above);
+    for (let i = 0; i < layer.W.length; i++) layer.W[i] = sd * rng.normal();
+    layers.push(layer);
+  }
+  const scored = scored1.map((s) => s - 1);
+  const F = scored.reduce((sum, l) => sum + widths[l + 1]!, 0);
+  return { widths: widths.slice(), layers, head: makeHeadParams(F, classes), scored };
+}
+
+/** The states and buffers of the iterations over up to `rows` rows. */
+interface RecurrentState {
+  rows: number;
+  imageHat: Float32Array; // (rows, D0) the normalised image (constant over iterations)
+  labelHat: Float32Array; // (rows, C) the normalised clamped label layer
+  h: Float32Array[]; // per hidden layer (rows, H_l): state at t − 1
+  hNext: Float32Array[]; // per hidden layer (rows, H_l): state at t
+  hHat: Float32Array[]; // per hidden layer (rows, H_l): normalised h (what the neighbours read)
+  acts: LayerActs<Float32Array>[]; // per hidden layer: x̂ = [below | above], y, G, dLdG, dZ
+  gW: Float32Array[]; // gradients summed over iterations
+  gb: Float32Array[];
+}
+
+function makeState(net: Network, rows: number, classes: number): RecurrentState {
+  return {
+    rows,
+    imageHat: new Float32Array(rows * net.widths[0]!),
+    labelHat: new Float32Array(rows * classes),
+    h: net.layers.map((l) => new Float32Array(rows * l.H)),
+    hNext: net.layers.map((l) => new Float32Array(rows * l.H)),
+    hHat: net.layers.map((l) => new Float32Array(rows * l.H)),
+    acts: net.layers.map((l) => makeLayerActs(rows, l.D, l.H)),
+    gW: net.layers.map((l) => new Float32Array(l.W.length)),
+    gb: net.layers.map((l) => new Float32Array(l.b.length)),
+  };
+}
+
+// dst (N, Dd) columns [col, col + W) = src (N, W). Copies a normalised neighbour into x̂.
+function copyColumns(dst: Float32Array, Dd: number, col: number, src: Float32Array, N: number, W: number): void {
+  for (let r = 0; r < N; r++) {
+    const o = r * Dd + col, i = r * W;
+    for (let j = 0; j < W; j++) dst[o + j] = src[i + j]!;
+  }
+}
+
+// dst (N, Dd) columns [col, col + W) = 0.
+function zeroColumns(dst: Float32Array, Dd: number, col: number, N: number, W: number): void {
+  for (let r = 0; r < N; r++) dst.fill(0, r * Dd + col, r * Dd + col + W);
+}
+
+/** The clamped label layer: label[r] one-hot, or `neutral` in every unit when labels is null; normalised. */
+function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, C: number, strength: number, neutral: number, math: LayerMath): void {
+  for (let r = 0; r < N; r++) {
+    for (let c = 0; c < C; c++) st.labelHat[r * C + c] = labels === null ? neutral : c === labels[r] ? strength : 0;
+  }
+  normalizeRows(st.labelHat, st.labelHat, N, C, math.norm);
+}
+
+// The initial state: one bottom-up pass. Layer l sees the normalised layer below and zeros in
+// place of the layer above; h_l(0) = relu(z_l(0)). Needs st.imageHat.
+function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>): void {
+  const L = net.layers.length;
+  for (let l = 0; l < L; l++) {
+    const layer = net.layers[l]!, acts = st.acts[l]!;
+    const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
+    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
+    layerForwardFromNormalised(acts, layer, N, math, mm);
+    st.h[l]!.set(acts.y.subarray(0, N * layer.H));
+    normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
+  }
+}
+
+// One synchronous iteration t: every layer's z from the neighbours' states at t − 1, then every
+// state is damped at once. If P ≥ 0 the layers' FF losses (rows 0..P-1 positive, the rest
+// negative) are differentiated and their gradients added to st.gW / st.gb; returns the losses.
+//   z_l = [norm(h_{l−1}) | norm(h_{l+1})]·W_l + b_l,   y_l = relu(z_l),   h_l ← d·h_l + (1 − d)·y_l
+function iterate(
+  st: RecurrentState, net: Network, N: number, P: number, damping: number, math: LayerMath, mm: MatmulFn<Float32Array>, losses: number[] | null,
+): void {
+  const L = net.layers.length;
+  for (let l = 0; l < L; l++) {
+    const layer = net.layers[l]!, acts = st.acts[l]!;
+    const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
+    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
+    layerForwardFromNormalised(acts, layer, N, math, mm);
+    if (losses !== null) {
+      losses[l] = (losses[l] ?? 0) + layerBackward(acts, layer, N, P, math, mm);
+      const gW = st.gW[l]!, gb = st.gb[l]!;
+      for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! + layer.dW[i]!;
+      for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! + layer.db[i]!;
+    }
+  }
+  for (let l = 0; l < L; l++) {
+    const H = net.layers[l]!.H, h = st.h[l]!, y = st.acts[l]!.y, next = st.hNext[l]!;
+    for (let i = 0; i < N * H; i++) next[i] = damping * h[i]! + (1 - damping) * y[i]!; // damping
+    st.hNext[l] = h;
+    st.h[l] = next;
+    normalizeRows(st.hHat[l]!, next, N, H, math.norm);
+  }
+}
+
+export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
+  const rows = Math.max(2 * cfg.batchSize, 10 * 100);
+  const st = makeState(net, rows, classes);
+  const math = layerMath(cfg);
+  const opt = makeOptimizers(cfg, net);
+  const D0 = net.widths[0]!, C = classes, L = net.layers.length, T = cfg.iterations;
+  const [scoreFrom, scoreTo] = cfg.scoreIterations;
+  const labels = new Int32Array(rows), wrong = new Int32Array(rows), rowLabels = new Int32Array(rows);
+  const scores = new Float32Array(rows * C);
+  // The head's buffers (features of the scored layers, probabilities) in the Workspace shape.
+  const ws: Workspace = {
+    rows, input: st.imageHat, acts: st.acts,
+    feats: new Float32Array(rows * net.head.F), normTmp: new Float32Array(rows * Math.max(...net.widths.slice(1))),
+    probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C),
+  };
+
+  /** Run T iterations from the bottom-up state with the label layer as set; no learning. */
+  function run(N: number, iterations: number, onIteration?: (t: number) => void): void {
+    bottomUp(st, net, N, math, mm);
+    for (let t = 1; t <= iterations; t++) {
+      iterate(st, net, N, -1, cfg.damping, math, mm, null);
+      onIteration?.(t);
+    }
+  }
+
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
+    void only; // greedy training does not apply to the recurrent net (checked in check-config.ts)
+    gatherRows(st.imageHat, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
+
+    // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
+    setLabelLayer(st, null, B, C, cfg.labelStrength, cfg.neutralLabel, math);
+    run(B, T);
+    headFeatures(ws, net, B, math, st.h);
+    headForward(ws.probs, ws.feats, net.head, B, mm);
+    if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
+    else randomWrongLabels(wrong, labels, B, C, negRng);
+    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+
+    // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one.
+    st.imageHat.copyWithin(B * D0, 0, B * D0);
+    rowLabels.set(labels.subarray(0, B), 0);
+    rowLabels.set(wrong.subarray(0, B), B);
+    setLabelLayer(st, rowLabels, 2 * B, C, cfg.labelStrength, cfg.neutralLabel, math);
+    bottomUp(st, net, 2 * B, math, mm);
+    for (let l = 0; l < L; l++) {
+      st.gW[l]!.fill(0);
+      st.gb[l]!.fill(0);
+    }
+    const losses: number[] = new Array(L).fill(0);
+    const stats: LayerStepStats[] = net.layers.map(() => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
+    for (let t = 1; t <= T; t++) {
+      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses);
+      for (let l = 0; l < L; l++) {
+        const G = st.acts[l]!.G, s = stats[l]!;
+        for (let r = 0; r < B; r++) {
+          s.goodPos += G[r]! / (B * T);
+          s.goodNeg += G[B + r]! / (B * T);
+          if (G[B + r]! >= G[r]!) s.pairErrors += 1 / T;
+        }
+      }
+    }
+    // The objective is the mean over the T iterations: scale the summed gradients by 1/T.
+    for (let l = 0; l < L; l++) {
+      const layer = net.layers[l]!, gW = st.gW[l]!, gb = st.gb[l]!;
+      for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! / T;
+      for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! / T;
+      opt.layers[l]!.step([layer.W, layer.b], [gW, gb], lr);
+      stats[l]!.loss = losses[l]! / T;
+    }
+    return { layers: stats, headLoss, rows: B };
+  }
+
+  function evaluate(split: Split, count: number): TestErrors {
+    const n0 = Math.floor(rows / C);
+    const order = new Int32Array(count).map((_, i) => i);
+    const inScore = scoreTo - scoreFrom + 1;
+    let errGood = 0, errSoft = 0;
+    for (let start = 0; start < count; start += n0) {
+      const n = Math.min(n0, count - start);
+      gatherLabels(labels, split, order, start, n);
+      gatherRows(st.imageHat, split, order, start, n);
+      normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
+      // Softmax: one neutral run of T iterations, then the head on the final states.
+      setLabelLayer(st, null, n, C, cfg.labelStrength, cfg.neutralLabel, math);
+      run(n, T);
+      headFeatures(ws, net, n, math, st.h);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
+      for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
+      for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
+      setLabelLayer(st, rowLabels, C * n, C, cfg.labelStrength, cfg.neutralLabel, math);
+      scores.fill(0);
+      run(C * n, scoreTo, (t) => {
+        if (t < scoreFrom) return;
+        for (const l of net.scored) {
+          const G = st.acts[l]!.G;
+          for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
+        }
+      });
+      for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
+    }
+    return { goodness: errGood / count, softmax: errSoft / count };
+  }
+
+  return { net, ws, step, evaluate };
+}
