@@ -80,7 +80,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   'hinton-recurrent': {
     mode: 'recurrent',
-    about: "the paper's recurrent net (§3.4): hidden layers 2000, 2000, 2000 between the image and the label, " +
+    about: "the paper's recurrent net (§3.4): three hidden layers of 2000 ReLUs (the paper's width; the depth is our reading) between image and label, " +
       "8 iterations, damping 0.3, goodness averaged over iterations 3–5, 60 epochs, Hinton's optimiser recipe; published 1.31%",
     fields: {
       mode: 'recurrent', layers: [784, 2000, 2000, 2000], epochs: 60, batchSize: 100, optimizer: 'sgd', lr: 0.01, headLr: 0.1,
