@@ -1,12 +1,9 @@
 // Matrix-product speed: GFLOP/s (2·M·N·K / median time) of the naive reference (small shape only)
-// and of the wasm SIMD backend on each requested thread count, at the shapes Forward-Forward uses.
+// and of the wasm SIMD backend per thread count, at the shapes Forward-Forward uses. Each timing
+// includes all a caller pays (staging, packing, copying C out); one warm-up call is not timed.
+// It also checks that all thread counts give bit-identical products. Not a correctness test.
 //
 //   npx tsx scripts/bench-matmul.ts [--reps N] [--threads 1,2] [--seed S]
-//
-// Each timing includes everything a caller pays: staging the operands into the wasm memory,
-// packing, the product and copying C out. One warm-up call per shape and backend is not timed.
-// It also checks that all thread counts give bit-identical products. Not a correctness test
-// (test/matmul-wasm.test.ts is).
 import { runMain } from '../src/cli/errors.ts';
 import { helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
@@ -49,6 +46,7 @@ function shapes(rng: Rng): Shape[] {
     { label: '(1000×2000)·(2000×2000)', a: uniformMat(1000, 2000, rng), b: uniformMat(2000, 2000, rng), naive: false },
     { label: 'x̂ᵀ·dZ (784×1000)ᵀview·(1000×2000)', a: transposed(xHat), b: uniformMat(1000, 2000, rng), naive: false },
     { label: '(2000×500)·(500×500)', a: uniformMat(2000, 500, rng), b: uniformMat(500, 500, rng), naive: false },
+    { label: 'dZ·Wᵀ (1000×2000)·(784×2000)ᵀview', a: uniformMat(1000, 2000, rng), b: transposed(uniformMat(784, 2000, rng)), naive: false },
   ];
 }
 

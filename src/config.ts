@@ -78,7 +78,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   scoreIterations: [3, 5],
   seed: 1,
   threads: 2,
-  backend: 'js',
+  backend: 'wasm',
   save: null,
   json: false,
   quiet: false,

@@ -2,11 +2,12 @@
 // kernel, one thread) or 'wasm' (SIMD on worker threads). Where wasm SIMD is missing, 'wasm'
 // falls back to 'js' with a one-line notice.
 import { createJsMatmul, type MatmulBackend } from './backend.ts';
+import { createWasmMatmul, wasmSimdAvailable } from './wasm/index.ts';
 
 export function createBackend(name: 'wasm' | 'js', threads: number, notice: (msg: string) => void): MatmulBackend {
   if (name === 'wasm') {
-    notice('notice: the wasm backend is not built yet; using js');
+    if (wasmSimdAvailable()) return createWasmMatmul({ threads });
+    notice('notice: this runtime has no WebAssembly SIMD with shared memory; using the js backend');
   }
-  void threads;
   return createJsMatmul();
 }

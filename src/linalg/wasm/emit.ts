@@ -186,10 +186,6 @@ export class Code {
   drop(): this {
     return this.op(0x1a);
   }
-  /** Pops b then a, pushes (cond ? a : b) where cond is popped first: `a b cond select`. */
-  select(): this {
-    return this.op(0x1b);
-  }
 
   // --- f32 (scalar, for the feature probe) -----------------------------------------------
   f32Load(offset = 0, align = 2): this {

@@ -1,8 +1,9 @@
 // The blocking constants and the memory layout shared by the emitted kernel, the staging code and
 // the thread pool. Names: M = rows of A and C, K = inner dimension, N = columns of B and C;
 // Mp, Np = M and N rounded up to whole register tiles (MR rows, NR columns).
-// Changing any block size changes the summation order, hence the last bits of results: golden
-// values computed with this backend record these constants. No code here, only numbers.
+// No constant here changes a bit of C: every element is the float32 sum of its K products in
+// k order (see kernel-multiply.ts), whatever the blocking and the thread count. Numbers only, plus
+// the arithmetic that places the operands in memory.
 
 /** The register tile and the cache blocks. All sizes in float32 elements. */
 export interface Blocking {
@@ -12,11 +13,11 @@ export interface Blocking {
   readonly NR: number;
   /** Depth of a K block: a packed A micro-panel is KC·MR floats, a B micro-panel KC·NR. */
   readonly KC: number;
-  /** Rows of C per task: the A block (MC·KC floats) is reused from L2 across the task's columns. */
+  /** Most rows of C per task: the A block (MC·KC floats) is reused from L2 across the task's columns. */
   readonly MC: number;
-  /** Columns of C per task: the B block streamed per K block is KC·NC floats. */
+  /** Most columns of C per task: the B block streamed per K block is KC·NC floats. */
   readonly NC: number;
-  /** Micro-panels packed per packing task (of A: PACK_PANELS·MR rows; of B: PACK_PANELS·NR columns). */
+  /** Most micro-panels per packing task (of A: PACK_PANELS·MR rows; of B: PACK_PANELS·NR columns). */
   readonly PACK_PANELS: number;
 }
 
@@ -24,7 +25,8 @@ export interface Blocking {
  * The defaults, tuned on a 2-core Sapphire Rapids (48 KiB L1d, 2 MiB L2 per core):
  * 4×8 tile = 8 v128 accumulators + 2 B vectors + 1 broadcast A, within x64's 16 xmm registers;
  * KC = 256 keeps a B micro-panel (8 KiB) in L1 while the A block (MC·KC·4 = 128 KiB) sits in L2.
- * Only MR, NR and KC affect the bits of C; MC, NC and PACK_PANELS only split the work.
+ * MC, NC and PACK_PANELS bound how the work is split (plan.ts shrinks the tasks of small products
+ * so that every thread gets several).
  */
 export const BLOCKING: Blocking = { MR: 4, NR: 8, KC: 256, MC: 128, NC: 512, PACK_PANELS: 32 };
 
@@ -32,21 +34,25 @@ export const BLOCKING: Blocking = { MR: 4, NR: 8, KC: 256, MC: 128, NC: 512, PAC
 // [0, 64)      control words for the thread pool (Int32, see CTRL)
 // [64, 192)    the job descriptor read by the emitted `run` function (Int32, see JOB)
 // [DATA_BASE, ...)  staged A, staged B (compact copies of the caller's views), packed A
-//              (Mp·K floats), packed B (Np·K floats), C (Mp·Np floats), each on a 64-byte line.
+//              (Mp·K floats), packed B (Np·K floats), C (Mp·Np floats), each on a 64-byte line,
+//              then TOUCH_SLACK bytes that are only ever read.
 
 /** Int32 indices of the pool's control words (byte address = 4 · index). */
 export const CTRL = {
   /** Job generation: bumped by the main thread to start a job; workers wait on it. */
   GEN: 0,
-  /** Workers that finished the current job (and will not touch memory until the next GEN). */
-  CHECKED_OUT: 1,
+  /** Workers inside the current job, plus ACTIVE_CLOSED once the main thread has closed it. */
+  ACTIVE: 1,
   /** Non-zero: workers exit at the next GEN. */
   STOP: 2,
-  /** Non-zero: a worker threw (1) or failed to start (2); it checks out / reports ready anyway. */
+  /** Non-zero: a worker threw (1) or failed to start (2); it leaves the job / reports ready anyway. */
   ERROR: 3,
   /** Workers that have instantiated the module and entered their wait loop. */
   READY: 4,
 } as const;
+
+/** The bit of CTRL.ACTIVE that says "closed: no worker may enter this job any more". */
+export const ACTIVE_CLOSED = 1 << 30;
 
 /** Byte address of the job descriptor. */
 export const JOB_ADDR = 64;
@@ -59,8 +65,11 @@ export const JOB = {
   NEXT: 1,
   /** Number of tasks in this phase. */
   TASKS: 2,
-  /** Multiply phase: column blocks per row of tasks, ceil(Np/NC); task t covers row block t / TASKS_N, column block t % TASKS_N. */
+  /** Multiply phase: tasks per row of tasks, ceil(Np/TASK_N); task t is the TASK_M×TASK_N tile of C
+   * at rows (t / TASKS_N)·TASK_M, columns (t % TASKS_N)·TASK_N (clipped to Mp, Np). */
   TASKS_N: 3,
+  TASK_M: 17,
+  TASK_N: 18,
   /** Packed A: K blocks one after another; block at k0 holds Mp/MR micro-panels of kc·MR floats. */
   A: 4,
   /** Packed B: K blocks one after another; block at k0 holds Np/NR micro-panels of kc·NR floats. */
@@ -70,8 +79,9 @@ export const JOB = {
   MP: 7,
   NP: 8,
   K: 9,
-  /** Pack phase: tasks [0, PACK_TASKS_A) pack A, the rest pack B. */
+  /** Pack phase: tasks [0, PACK_TASKS_A) pack A, the rest pack B, PACK_PANELS micro-panels each. */
   PACK_TASKS_A: 10,
+  PACK_PANELS: 19,
   /** Staged A: element (i, k) at STAGE_A + k·STAGE_A_SK + i·STAGE_A_SP (strides in bytes). */
   STAGE_A: 11,
   STAGE_A_SK: 12,
@@ -84,6 +94,12 @@ export const JOB = {
 
 export const PHASE_PACK = 0;
 export const PHASE_MULTIPLY = 1;
+
+/**
+ * Bytes left readable after C: the macro-kernel reads cache lines ahead of use ("touches") up to
+ * about one B micro-panel (KC·NR·4 bytes) past packed B (kernel-multiply.ts macroKernel checks it).
+ */
+export const TOUCH_SLACK = 65536;
 
 /** First byte of the operands. */
 export const DATA_BASE = 192;
@@ -114,6 +130,6 @@ export function placeOperands(M: number, K: number, N: number, blk: Blocking): P
   const packedA = after(stageB, K * Np);
   const packedB = after(packedA, Mp * K);
   const c = after(packedB, K * Np);
-  const end = c + 4 * Mp * Np + 65536;
+  const end = c + 4 * Mp * Np + TOUCH_SLACK;
   return { Mp, Np, stageA, stageB, packedA, packedB, c, end };
 }

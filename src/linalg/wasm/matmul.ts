@@ -1,12 +1,13 @@
 // The WebAssembly SIMD matmul backend: c (M, N) = a (M, K) · b (K, N) on `threads` threads (the
-// main thread plus threads-1 workers), synchronous. Per product: the main thread stages a and b
-// into the shared memory (stage.ts), all threads pack them into micro-panels, all threads compute
-// tiles of C (kernel.ts), the main thread copies C out. Deterministic: the same bits for any
-// thread count and on every run (block sizes in layout.ts fix the summation order). It does not
-// fuse bias/activation, and it is not bit-equal to matmulNaive (float32 sums in blocked order).
+// main thread and threads-1 workers), synchronous. Per product the main thread stages a and b into
+// the shared memory (stage.ts), all threads pack them (kernel-pack.ts) and compute tiles of C
+// (kernel-multiply.ts), the main thread copies C out. Deterministic on any machine and thread
+// count: c[i][j] is the float32 sum of its products in k order. Not bit-equal to matmulNaive
+// (float64 sums); no fused bias/activation. c may share storage with a or b.
 import type { MatmulBackend } from './backend.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
-import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, placeOperands, roundUp } from './layout.ts';
+import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, placeOperands } from './layout.ts';
+import { planTasks } from './plan.ts';
 import { startPool } from './pool.ts';
 import { wasmSimdAvailable } from './simd.ts';
 import { wasmApi } from './wasm-api.ts';
@@ -31,7 +32,7 @@ export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createWasmMatmul: threads must be an integer >= 1, got ${threads}`);
   const wasm = wasmApi();
   if (wasm === undefined || !wasmSimdAvailable()) throw new Error('createWasmMatmul: this runtime lacks WebAssembly SIMD128 or shared memory');
-  const blk = { ...BLOCKING, ...JSON.parse(process.env.BLK ?? '{}') };
+  const blk = BLOCKING;
   const module = new wasm.Module(buildMatmulModule(blk));
   const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const run = new wasm.Instance(module, { env: { memory } }).exports['run'] as (job: number) => void;
@@ -63,7 +64,6 @@ export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
       for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c.set(i, j, 0);
       return;
     }
-    const T0 = performance.now();
     const at = placeOperands(M, K, N, blk);
     reserve(at.end);
     const sa = stageA(f32, at.stageA / 4, a, at.Mp);
@@ -85,27 +85,24 @@ export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
     i32[job + JOB.STAGE_B] = at.stageB;
     i32[job + JOB.STAGE_B_SK] = sb.sK;
     i32[job + JOB.STAGE_B_SP] = sb.sP;
-    const packTasksA = Math.ceil(at.Mp / blk.MR / blk.PACK_PANELS);
-    const packTasksB = Math.ceil(at.Np / blk.NR / blk.PACK_PANELS);
+    const plan = planTasks(at.Mp, at.Np, share ? threads : 1, blk);
     i32[job + JOB.PHASE] = PHASE_PACK;
-    i32[job + JOB.PACK_TASKS_A] = packTasksA;
-    i32[job + JOB.TASKS] = packTasksA + packTasksB;
+    i32[job + JOB.PACK_PANELS] = plan.packPanels;
+    i32[job + JOB.PACK_TASKS_A] = plan.packTasksA;
+    i32[job + JOB.TASKS] = plan.packTasksA + plan.packTasksB;
     i32[job + JOB.NEXT] = 0;
-    const T1 = performance.now();
     runJob();
-    const T2 = performance.now();
 
-    // The multiply phase: one task per MC×NC tile of C.
-    const tasksN = roundUp(at.Np, blk.NC) / blk.NC;
+    // The multiply phase: one task per tile of C.
     i32[job + JOB.PHASE] = PHASE_MULTIPLY;
-    i32[job + JOB.TASKS_N] = tasksN;
-    i32[job + JOB.TASKS] = (roundUp(at.Mp, blk.MC) / blk.MC) * tasksN;
+    i32[job + JOB.TASK_M] = plan.taskM;
+    i32[job + JOB.TASK_N] = plan.taskN;
+    i32[job + JOB.TASKS_N] = plan.tasksN;
+    i32[job + JOB.TASKS] = plan.tasks;
     i32[job + JOB.NEXT] = 0;
     runJob();
 
-    const T3 = performance.now();
     unstageC(c, f32, at.c / 4, at.Np);
-    if (process.env.PHASES) console.log(`stage ${(T1-T0).toFixed(2)} pack ${(T2-T1).toFixed(2)} mul ${(T3-T2).toFixed(2)} = ${(2*M*N*K/(T3-T2)/1e6).toFixed(1)} unstage ${(performance.now()-T3).toFixed(2)}`);
   };
 
   return {
