@@ -28,7 +28,7 @@ import { headBackward, headForward, makeHeadParams } from './head.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, headFeatures, type Network, type Workspace } from './network.ts';
-import { layerMath, makeOptimizers, type LayerStepStats, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
@@ -214,7 +214,8 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     return { layers: stats, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number): TestErrors {
+  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax']): TestErrors {
+    const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
     const n0 = Math.floor(rows / C);
     const order = new Int32Array(count).map((_, i) => i);
     const inScore = scoreTo - scoreFrom + 1;
@@ -224,12 +225,15 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
       gatherLabels(labels, split, order, start, n);
       gatherRows(st.imageHat, split, order, start, n);
       normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
-      // Softmax: one neutral run of T iterations, then the head on the final states.
-      setLabelLayer(st, null, n, C, cfg.labelStrength, cfg.neutralLabel, math);
-      run(n, T);
-      headFeatures(ws, net, n, math, st.h);
-      headForward(ws.probs, ws.feats, net.head, n, mm);
-      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      if (doSoft) {
+        // Softmax: one neutral run of T iterations, then the head on the final states.
+        setLabelLayer(st, null, n, C, cfg.labelStrength, cfg.neutralLabel, math);
+        run(n, T);
+        headFeatures(ws, net, n, math, st.h);
+        headForward(ws.probs, ws.feats, net.head, n, mm);
+        for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      }
+      if (!doGood) continue;
       // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
       for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
       for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
@@ -244,7 +248,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
       });
       for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
     }
-    return { goodness: errGood / count, softmax: errSoft / count };
+    return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }
 
   return { net, ws, step, evaluate };

@@ -13,7 +13,7 @@ import type { MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
-import { layerMath, makeOptimizers, trainLayers, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainLayers, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
 export function workspaceRows(cfg: Config): number {
@@ -55,7 +55,8 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   // Evaluation in chunks of n images. Goodness: the C label passes of a chunk run as one pass of
   // C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
   // Softmax: one neutral pass of the chunk, then the head. Returns error fractions.
-  function evaluate(split: Split, count: number): TestErrors {
+  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax']): TestErrors {
+    const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
     const n0 = Math.floor(ws.rows / C);
     const order = new Int32Array(count).map((_, i) => i);
     const rowLabels = new Int32Array(n0 * C);
@@ -63,13 +64,16 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     for (let start = 0; start < count; start += n0) {
       const n = Math.min(n0, count - start);
       gatherLabels(labels, split, order, start, n);
-      // Softmax: neutral pass.
-      gatherRows(ws.input, split, order, start, n);
-      overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
-      forwardAll(ws, net, n, math, mm);
-      headFeatures(ws, net, n, math);
-      headForward(ws.probs, ws.feats, net.head, n, mm);
-      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      if (doSoft) {
+        // Softmax: one neutral pass, then the head.
+        gatherRows(ws.input, split, order, start, n);
+        overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
+        forwardAll(ws, net, n, math, mm);
+        headFeatures(ws, net, n, math);
+        headForward(ws.probs, ws.feats, net.head, n, mm);
+        for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+      }
+      if (!doGood) continue;
       // Goodness: C blocks of n rows; fill blocks C-1..1 from the pixels in block 0, then block 0.
       gatherRows(ws.input, split, order, start, n);
       for (let c = C - 1; c >= 0; c--) {
@@ -84,7 +88,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
       }
       for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
     }
-    return { goodness: errGood / count, softmax: errSoft / count };
+    return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }
 
   return { net, ws, step, evaluate };

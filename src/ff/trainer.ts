@@ -30,13 +30,15 @@ export interface TestErrors {
   softmax: number | null; // the linear softmax head
 }
 
+export type Method = keyof TestErrors;
+
 export interface Trainer {
   net: Network;
   ws: Workspace;
   /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null. */
   step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
-  /** Error of each prediction method on the first `count` rows of `split`. */
-  evaluate(split: Split, count: number): TestErrors;
+  /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
+  evaluate(split: Split, count: number, methods?: readonly Method[]): TestErrors;
 }
 
 export function layerMath(cfg: Config): LayerMath {
