@@ -7,7 +7,7 @@
 //
 // Reads top to bottom: flags → config (printed with its seed) → data → trace (src/io/trace.ts,
 // checked bit for bit against the real trainer) → write → one summary line per layer.
-// Takes train.ts's config flags except --save, --json and --quiet; always uses the js backend.
+// Takes train.ts's config flags except --save, --json and --quiet; runs on --backend (default wasm).
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/cli/check-config.ts';

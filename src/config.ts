@@ -1,6 +1,7 @@
 // The one typed configuration of a run, with its default. Every option of every mode is a named
 // field here, commented; scripts parse flags into it (cli/flags.ts), presets override it
 // (cli/presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
+import { availableParallelism } from 'node:os';
 import type { Goodness, Norm } from './ff/definitions.ts';
 import type { LrSchedule } from './optim/schedule.ts';
 
@@ -39,7 +40,7 @@ export interface Config {
   damping: number; // recurrent: h(t) = damping·h(t−1) + (1 − damping)·relu(z(t)) (paper: 0.3)
   scoreIterations: [number, number]; // recurrent: goodness is averaged over these iterations, inclusive (paper: 3–5)
   seed: number; // the one seed every random stream derives from
-  threads: number; // worker threads for the matrix products
+  threads: number; // threads for the matrix products (default: the machine's cores)
   backend: Backend; // 'wasm' (SIMD, threads) or 'js' (readable TypeScript, one thread)
   save: string | null; // write the trained model here (safetensors)
   json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s
@@ -77,7 +78,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   damping: 0.3,
   scoreIterations: [3, 5],
   seed: 1,
-  threads: 2,
+  threads: availableParallelism(),
   backend: 'wasm',
   save: null,
   json: false,

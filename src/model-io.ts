@@ -1,14 +1,24 @@
 // Saving and loading a trained FF network as safetensors.
 // Tensors: `layer{l}.weight` (D, H) and `layer{l}.bias` (H) for l = 1..L (1-based, row-major,
 // fan-in × fan-out, so z = x̂·W + b), `head.weight` (F, C) and `head.bias` (C). Metadata:
-// `format` = "forward-forward-ts/1", `config` = the run's Config as JSON, `scored` = the scored
+// `format` = "forward-forward-ts/1", `config` = the run's Config as JSON (modelConfig), `scored` = the scored
 // layers (1-based, comma list). Readable from Python with safetensors.numpy.load_file alone.
-import type { Config } from './config.ts';
+import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { UserError } from './cli/errors.ts';
 import type { Network } from './ff/network.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
 
 export const MODEL_FORMAT = 'forward-forward-ts/1';
+
+/**
+ * The config as stored with a model: everything that shapes the weights. Settings that cannot
+ * change a bit of them (threads, output options) are left out, so the same training gives the
+ * same file whatever the thread count.
+ */
+export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'json' | 'save'> {
+  const { threads: _t, quiet: _q, json: _j, save: _s, ...kept } = cfg;
+  return kept;
+}
 
 export function saveNetwork(path: string, net: Network, cfg: Config): void {
   const tensors: TensorToWrite[] = [];
@@ -20,7 +30,7 @@ export function saveNetwork(path: string, net: Network, cfg: Config): void {
   tensors.push({ name: 'head.bias', shape: [net.head.C], data: net.head.b });
   writeSafetensors(path, tensors, {
     format: MODEL_FORMAT,
-    config: JSON.stringify({ ...cfg, save: null }),
+    config: JSON.stringify(modelConfig(cfg)),
     scored: net.scored.map((s) => s + 1).join(','),
   });
 }
@@ -33,7 +43,7 @@ export function loadModelFile(path: string): { cfg: Config; fill: (net: Network)
   }
   let cfg: Config;
   try {
-    cfg = JSON.parse(file.metadata.config ?? '') as Config;
+    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }

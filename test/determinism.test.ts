@@ -1,4 +1,5 @@
-// Same seed and config → the same saved model, byte for byte; another seed → another model.
+// Same seed and config → the same saved model, byte for byte; another seed → another model;
+// 1 or 2 threads → the same model, on both backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,3 +35,16 @@ test('same seed and config give a byte-identical saved model', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const backend of ['js', 'wasm'] as const) {
+  test(`--threads 1 and --threads 2 give a byte-identical saved model (${backend} backend)`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-det-'));
+    try {
+      const one = trainAndSave(join(dir, '1.safetensors'), { seed: 5, backend, threads: 1, layers: [784, 64, 48] });
+      const two = trainAndSave(join(dir, '2.safetensors'), { seed: 5, backend, threads: 2, layers: [784, 64, 48] });
+      assert.ok(one.equals(two), `${backend}: threads 1 and 2 differ`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

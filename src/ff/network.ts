@@ -56,9 +56,10 @@ export function makeWorkspace(net: Network, rows: number): Workspace {
 
 // The bottom-up sweep over R rows of ws.input, through layers 0..upTo-1 (default: all).
 // Leaves each layer's x̂, y and G in ws.acts.
-export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length): void {
-  let x = ws.input;
-  for (let l = 0; l < upTo; l++) {
+// With `from` > 0 the sweep starts at that layer, reading the y the layer below already holds.
+export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0): void {
+  let x = from === 0 ? ws.input : ws.acts[from - 1]!.y;
+  for (let l = from; l < upTo; l++) {
     layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm);
     x = ws.acts[l]!.y;
   }

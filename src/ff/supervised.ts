@@ -13,6 +13,7 @@ import type { MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
+import { firstLayerAllLabels } from './label-passes.ts';
 import { layerMath, makeOptimizers, trainLayers, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
@@ -29,6 +30,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   const labels = new Int32Array(ws.rows); // true labels (B)
   const wrong = new Int32Array(ws.rows); // wrong labels (B)
   const scores = new Float32Array(ws.rows * C); // evaluation scores
+  const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
     gatherRows(images, split, order, start, B);
@@ -59,7 +61,6 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
     const n0 = Math.floor(ws.rows / C);
     const order = new Int32Array(count).map((_, i) => i);
-    const rowLabels = new Int32Array(n0 * C);
     let errGood = 0, errSoft = 0;
     for (let start = 0; start < count; start += n0) {
       const n = Math.min(n0, count - start);
@@ -74,13 +75,11 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
       }
       if (!doGood) continue;
-      // Goodness: C blocks of n rows; fill blocks C-1..1 from the pixels in block 0, then block 0.
+      // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
+      // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
-      for (let c = C - 1; c >= 0; c--) {
-        rowLabels.fill(c, c * n, (c + 1) * n);
-        overlayLabels(ws.input.subarray(c * n * D0), ws.input, rowLabels.subarray(c * n), n, D0, C, cfg.labelStrength);
-      }
-      forwardAll(ws, net, C * n, math, mm, net.scored[net.scored.length - 1]! + 1);
+      firstLayerAllLabels(ws.acts[0]!, evalBase, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm);
+      forwardAll(ws, net, C * n, math, mm, net.scored[net.scored.length - 1]! + 1, 1);
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;

@@ -5,7 +5,8 @@
 // z = x̂·W + b (the trainer never keeps z), p = σ(G − θ) and each row's loss (library helpers).
 // Then it runs the real trainer on an identically seeded network and throws if any weight, bias,
 // input row or loss differs in one bit: the trace cannot drift from the trainer.
-// It does not train further, evaluate, or use the wasm backend (js only: the reference kernel).
+// It does not train further or evaluate. It runs on the configured backend (default wasm); the
+// trainer's step it is checked against runs on the same backend.
 // Letters: B = images in the step, D0 = pixels, D = a layer's input width, H = its width,
 // F = head feature width, C = classes. A layer sees 2B rows: B positive, then B negative.
 import { scoredLayerNumbers, type Config } from '../config.ts';
@@ -21,7 +22,7 @@ import { forwardAll, headFeatures, initNetwork, makeWorkspace, type Network } fr
 import { overlayLabels, overlayNeutral } from '../ff/overlay.ts';
 import { makeSupervisedTrainer } from '../ff/supervised.ts';
 import { layerMath, makeOptimizers, type StepStats } from '../ff/trainer.ts';
-import { createJsMatmul } from '../linalg/backend.ts';
+import { createBackend } from '../linalg/create-backend.ts';
 import { matView } from '../linalg/view.ts';
 import { Adam } from '../optim/adam.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
@@ -203,14 +204,13 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 export function traceSupervisedStep(cfg: Config, data: Dataset, maxBytes = MAX_TRACE_BYTES): SupervisedTrace {
   checkConfig(cfg);
   if (cfg.mode !== 'supervised') throw new UserError(`--mode ${cfg.mode}: the trace covers supervised FF only; use --mode supervised`);
-  if (cfg.backend !== 'js') throw new UserError(`--backend ${cfg.backend}: the trace uses the js backend only (the reference kernel); drop --backend`);
   const C = data.classes;
   const bound = traceBytesBound(cfg, C);
   if (bound > maxBytes) {
     throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); use smaller --layers or --batch-size, e.g. --layers 784,16,8 --batch-size 4`);
   }
   checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
-  const backend = createJsMatmul();
+  const backend = createBackend(cfg.backend, cfg.threads, () => {});
   const mm: MatmulFn<Float32Array> = backend.matmul.bind(backend);
 
   // As trainSupervised: network from 'init', the first epoch's order from 'shuffle', step 0's lr.
