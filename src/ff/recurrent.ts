@@ -47,7 +47,7 @@ export function initRecurrentNetwork(widths: number[], classes: number, scored1:
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
-interface RecurrentState {
+export interface RecurrentState {
   rows: number;
   imageHat: Float32Array; // (rows, D0) the normalised image (constant over iterations)
   labelHat: Float32Array; // (rows, C) the normalised clamped label layer
@@ -59,7 +59,7 @@ interface RecurrentState {
   gb: Float32Array[];
 }
 
-function makeState(net: Network, rows: number, classes: number): RecurrentState {
+export function makeState(net: Network, rows: number, classes: number): RecurrentState {
   return {
     rows,
     imageHat: new Float32Array(rows * net.widths[0]!),
@@ -87,7 +87,7 @@ function zeroColumns(dst: Float32Array, Dd: number, col: number, N: number, W: n
 }
 
 /** The clamped label layer: label[r] one-hot, or `neutral` in every unit when labels is null; normalised. */
-function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, C: number, strength: number, neutral: number, math: LayerMath): void {
+export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, C: number, strength: number, neutral: number, math: LayerMath): void {
   for (let r = 0; r < N; r++) {
     for (let c = 0; c < C; c++) st.labelHat[r * C + c] = labels === null ? neutral : c === labels[r] ? strength : 0;
   }
@@ -96,7 +96,7 @@ function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number,
 
 // The initial state: one bottom-up pass. Layer l sees the normalised layer below and zeros in
 // place of the layer above; h_l(0) = relu(z_l(0)). Needs st.imageHat.
-function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>): void {
+export function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>): void {
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
@@ -113,7 +113,7 @@ function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, 
 // state is damped at once. If P ≥ 0 the layers' FF losses (rows 0..P-1 positive, the rest
 // negative) are differentiated and their gradients added to st.gW / st.gb; returns the losses.
 //   z_l = [norm(h_{l−1}) | norm(h_{l+1})]·W_l + b_l,   y_l = relu(z_l),   h_l ← d·h_l + (1 − d)·y_l
-function iterate(
+export function iterate(
   st: RecurrentState, net: Network, N: number, P: number, damping: number, math: LayerMath, mm: MatmulFn<Float32Array>, losses: number[] | null,
 ): void {
   const L = net.layers.length;

@@ -1,0 +1,103 @@
+// Ratios measured in one run, and the issue's targets on them: wasm vs numpy GFLOP/s, our 2-thread
+// vs 1-thread speed, our FF layers step and evaluation vs PyTorch's, the js kernel's GFLOP/s and
+// the training run's peak RSS. A ratio whose inputs were not measured (peer not installed, thread
+// count not run, --quick shapes) is null with a note, and its target is neither met nor failed.
+// Ratios only: every number here was measured elsewhere (summary.ts rows, peers.ts results).
+import type { NumpyResult, TorchResult } from './peers.ts';
+import type { Row } from './summary.ts';
+
+export interface Target {
+  op: '>=' | '<';
+  bound: number;
+  text: string; // the issue's wording, e.g. 'wasm ≥ 0.4× numpy on 1 thread'
+}
+
+export interface Ratio {
+  id: string;
+  label: string;
+  value: number | null; // null = not measured in this run
+  unit: string; // '×', 'GFLOP/s', 'GB'
+  target: Target | null; // null = for information
+  met: boolean | null; // null when there is no target or no value
+  note: string; // why value is null, or what it was measured on
+}
+
+export interface RatioInputs {
+  matmul: Row[];
+  training: Row[];
+  numpy: NumpyResult | null; // null: not run or not installed
+  torch: TorchResult | null;
+  bigId: string; // the matmul case of the numpy and thread-scaling targets ('fwd2000'; quick: 'q-fwd500')
+  trainingRssKB: number | null;
+}
+
+/** numpy's name of each of our matmul cases (same shapes, except gradW: numpy's A is (1000×2000)ᵀ). */
+const NUMPY_CASE: Record<string, string> = {
+  fwd784: 'fwd 1000x784 @ 784x2000',
+  fwd2000: 'fwd 1000x2000 @ 2000x2000',
+  gradW: 'gradW X.T @ G (transposed view)',
+  w500: 'small 2000x500 @ 500x500',
+};
+
+function find(rows: Row[], id: string, backend: string, threads: number): Row | undefined {
+  return rows.find((r) => r.id === id && r.backend === backend && r.threads === threads);
+}
+
+function ratio(id: string, label: string, value: number | null, unit: string, note: string, target: Target | null = null): Ratio {
+  const ok = value === null || target === null ? null : target.op === '>=' ? value >= target.bound : value < target.bound;
+  return { id, label, value, unit, target, met: ok, note };
+}
+
+/** a / b, or null if either is missing. */
+function over(a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || !(b > 0) ? null : a / b;
+}
+
+export function computeRatios(x: RatioInputs): Ratio[] {
+  const out: Ratio[] = [];
+  const wasmOn = (id: string, t: number): number | undefined => find(x.matmul, id, 'wasm', t)?.median;
+  const trainOn = (id: string, t: number): number | undefined => find(x.training, id, 'wasm', t)?.median;
+  const noNumpy = x.numpy === null ? 'numpy not run' : '';
+  const noTorch = x.torch === null ? 'PyTorch not run' : '';
+
+  // wasm ÷ numpy, per case and thread count (the target: the large forward product, 1 thread).
+  for (const id of Object.keys(NUMPY_CASE)) {
+    for (const t of [1, 2]) {
+      const np = x.numpy?.gflops[`${t}t ${NUMPY_CASE[id]}`];
+      const ours = wasmOn(id, t);
+      const isTarget = id === x.bigId && t === 1;
+      const note = noNumpy || (ours === undefined ? `wasm×${t} not measured at this shape` : id === 'gradW' ? "numpy's A is (1000×2000)ᵀ, ours (1000×784)ᵀ" : '');
+      if (id !== x.bigId && ours === undefined) continue; // --quick shapes: only report the target's row
+      out.push(ratio(`wasm/numpy ${id} ${t}t`, `wasm ÷ numpy GFLOP/s, ${NUMPY_CASE[id]}, ${t} thread${t > 1 ? 's' : ''}`, over(ours, np), '×', note,
+        isTarget ? { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' } : null));
+    }
+  }
+  if (!Object.hasOwn(NUMPY_CASE, x.bigId)) {
+    out.push(ratio('wasm/numpy', 'wasm ÷ numpy GFLOP/s, 1 thread', null, '×', '--quick: numpy times other shapes',
+      { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' }));
+  }
+
+  // Our 2-thread ÷ 1-thread speed.
+  out.push(ratio('wasm 2t/1t', `wasm 2 threads ÷ 1 thread, GFLOP/s at ${x.bigId}`, over(wasmOn(x.bigId, 2), wasmOn(x.bigId, 1)), '×',
+    '', { op: '>=', bound: 1.7, text: '2-thread ≥ 1.7× 1-thread' }));
+  for (const id of ['ff-layers', 'trainer', 'eval', 'hinton']) {
+    out.push(ratio(`${id} 2t/1t`, `${id}: 2 threads ÷ 1 thread`, over(trainOn(id, 2), trainOn(id, 1)), '×', ''));
+  }
+
+  // Our FF layers step and evaluation ÷ PyTorch's, per thread count.
+  for (const t of [1, 2]) {
+    const tr = x.torch?.results[String(t)];
+    const noT = noTorch || (tr === undefined ? `PyTorch not run on ${t} thread(s)` : '');
+    out.push(ratio(`step/torch ${t}t`, `FF layers step examples/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`, over(trainOn('ff-layers', t), tr?.examples_per_s), '×', noT,
+      { op: '>=', bound: 0.4, text: 'step ≥ 0.4× torch' }));
+    out.push(ratio(`eval/torch ${t}t`, `evaluation images/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`, over(trainOn('eval', t), tr?.images_per_s), '×', noT,
+      { op: '>=', bound: 0.5, text: 'eval ≥ 0.5× torch' }));
+  }
+
+  // The js kernel and the memory of a real training run.
+  out.push(ratio('js GFLOP/s', `js blocked kernel GFLOP/s at ${x.bigId}, 1 thread`, find(x.matmul, x.bigId, 'js', 1)?.median ?? null, 'GFLOP/s', '',
+    { op: '>=', bound: 4, text: 'js ≥ 4 GFLOP/s' }));
+  out.push(ratio('training peak RSS', 'peak RSS of the short training run (child process)', x.trainingRssKB === null ? null : (x.trainingRssKB * 1024) / 1e9, 'GB',
+    x.trainingRssKB === null ? 'not measured' : '1 GB = 1e9 bytes', { op: '<', bound: 1.5, text: 'peak RSS < 1.5 GB' }));
+  return out;
+}

@@ -1,0 +1,29 @@
+// Child process of the benchmark's memory measurement (started by rss.ts, not by hand): runs one
+// short real training run (trainRun: the steps, then the test evaluation) of the Config given as
+// JSON in argv[2], and prints its own peak resident memory as a last line 'JSON {...}'.
+// A separate process because maxRSS is a high-water mark: in the benchmark's own process it
+// would also count everything measured before.
+import type { Config } from '../config.ts';
+import { checkConfig, checkConfigAgainstData } from '../cli/check-config.ts';
+import { loadDataset } from '../data/dataset.ts';
+import { createBackend } from '../linalg/create-backend.ts';
+import { trainRun } from '../train-run.ts';
+
+const cfg = JSON.parse(process.argv[2] ?? 'null') as Config;
+if (cfg === null) throw new Error('rss-child: pass the Config as JSON in argv[2]');
+checkConfig(cfg);
+const data = loadDataset({ trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined });
+checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
+const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+const t0 = performance.now();
+const result = trainRun(cfg, data, backend);
+const seconds = (performance.now() - t0) / 1000;
+backend.close();
+console.log('JSON ' + JSON.stringify({
+  maxRssKB: process.resourceUsage().maxRSS, // kilobytes (getrusage ru_maxrss)
+  steps: Math.floor(data.train.count / cfg.batchSize) * cfg.epochs,
+  testImages: data.test.count,
+  seconds,
+  examplesPerSecond: result.examplesPerSecond,
+  testError: result.test,
+}));

@@ -1,0 +1,121 @@
+// Training and evaluation speed on the wasm backend: examples/s of (a) the FF step of all layers
+// on B positive + B negative rows with Adam (trainLayers: the work torch_ff.py times), (b) the
+// full supervised trainer step (neutral pass + head + layers), (c) the same for the 'hinton'
+// preset's network; and images/s of the 10-label goodness evaluation. Inputs are real MNIST rows.
+// It times the project's own trainer code and changes none of it. B = images per step.
+import { DEFAULT_CONFIG, type Config } from '../config.ts';
+import { checkConfig } from '../cli/check-config.ts';
+import { applyPreset } from '../cli/presets.ts';
+import { gatherLabels, gatherRows } from '../data/batch.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { randomWrongLabels } from '../ff/negatives.ts';
+import { makeWorkspace } from '../ff/network.ts';
+import { overlayLabels } from '../ff/overlay.ts';
+import { layerMath, makeOptimizers, trainLayers } from '../ff/trainer.ts';
+import type { MatmulBackend } from '../linalg/backend.ts';
+import { makeRng } from '../rng.ts';
+import { buildNetwork, makeTrainer } from '../train-run.ts';
+import { timeClean, type GuardOptions } from './guard.ts';
+import { rowFromBlock, type Row } from './summary.ts';
+
+export interface TrainingBenchConfig {
+  layers: number[]; // the timed network, [784, 2000, 2000, 2000, 2000] (quick: smaller)
+  batch: number; // B of the FF steps (1000)
+  evalImages: number; // test images of the goodness evaluation (1000)
+  stepReps: number; // timed steps per case
+  evalReps: number; // timed evaluations
+  hintonReps: number; // timed steps of the 'hinton' preset's network (fast: batch 100)
+  seed: number;
+}
+
+/**
+ * The PyTorch reference's semantics (torch_ff.py): L2-normalised inputs, goodness = mean of
+ * squares with θ = 2, Adam lr 0.03, random wrong labels, label value 1 (the images' max pixel).
+ */
+export function torchLikeConfig(layers: number[], batch: number, threads: number, seed: number): Config {
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, preset: 'bench (PyTorch reference semantics)', layers, batchSize: batch,
+    optimizer: 'adam', lr: 0.03, schedule: 'constant', norm: 'l2', goodness: 'mean', threshold: null,
+    peerNorm: 0, negatives: 'random', labelStrength: 1, greedy: false, scoredLayers: 'all',
+    seed, threads, backend: 'wasm', quiet: true,
+  };
+  checkConfig(cfg);
+  return cfg;
+}
+
+/** '784-2000-2000-2000-2000' */
+export const layersName = (layers: number[]): string => layers.join('-');
+
+function meta(section: string, id: string, label: string, threads: number, unit: string): Pick<Row, 'section' | 'id' | 'label' | 'backend' | 'threads' | 'unit'> {
+  return { section, id, label, backend: 'wasm', threads, unit };
+}
+
+// (a) trainLayers alone on 2B rows: positives (true label written in) then negatives (a random
+// wrong label), the first B training images. The weights move every step, as in torch_ff.py.
+function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, reps: number, guard: GuardOptions): Row {
+  const B = cfg.batchSize, D0 = cfg.layers[0]!, C = data.classes;
+  const net = buildNetwork(cfg, C);
+  const ws = makeWorkspace(net, 2 * B);
+  const opt = makeOptimizers(cfg, net);
+  const math = layerMath(cfg);
+  const mm = backend.matmul.bind(backend);
+  const order = new Int32Array(B).map((_, i) => i);
+  const images = new Float32Array(B * D0);
+  const labels = new Int32Array(B), wrong = new Int32Array(B);
+  gatherRows(images, data.train, order, 0, B);
+  gatherLabels(labels, data.train, order, 0, B);
+  randomWrongLabels(wrong, labels, B, C, makeRng(cfg.seed, 'bench-negatives'));
+  overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
+  overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
+  let loss = 0;
+  const block = timeClean(() => {
+    loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm)[0]!.loss;
+  }, reps, 1, guard);
+  if (!Number.isFinite(loss)) throw new Error(`bench: the FF layers step diverged (layer 1 loss ${loss})`);
+  return rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
+}
+
+// (b) the full supervised step on the first B training images, then (eval) the goodness
+// evaluation of the trained-a-little network on the first evalImages test images.
+function benchTrainerAndEval(cfg: Config, data: Dataset, backend: MatmulBackend, t: TrainingBenchConfig, guard: GuardOptions): Row[] {
+  const B = cfg.batchSize;
+  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, backend);
+  const order = new Int32Array(data.train.count).map((_, i) => i);
+  let loss = 0;
+  const step = timeClean(() => {
+    loss = trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null).layers[0]!.loss;
+  }, t.stepReps, 1, guard);
+  if (!Number.isFinite(loss)) throw new Error(`bench: the supervised step diverged (layer 1 loss ${loss})`);
+  const n = t.evalImages;
+  const evaluation = timeClean(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, 1, guard);
+  return [
+    rowFromBlock(step, B, 1, meta('step', 'trainer', `trainer step ${layersName(cfg.layers)} B=${B} (neutral+head+layers)`, backend.threads, 'examples/s')),
+    rowFromBlock(evaluation, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')),
+  ];
+}
+
+// (c) the 'hinton' preset's full step (its own batch, optimizer, hard negatives, peer norm).
+function benchHintonStep(data: Dataset, backend: MatmulBackend, reps: number, seed: number, guard: GuardOptions): Row {
+  const cfg = applyPreset({ ...DEFAULT_CONFIG, seed, threads: backend.threads, quiet: true }, 'hinton');
+  checkConfig(cfg);
+  const B = cfg.batchSize;
+  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, backend);
+  const order = new Int32Array(data.train.count).map((_, i) => i);
+  const block = timeClean(() => void trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null), reps, 1, guard);
+  return rowFromBlock(block, B, 1, meta('step', 'hinton', `trainer step 'hinton' ${layersName(cfg.layers)} B=${B}`, backend.threads, 'examples/s'));
+}
+
+/** All training and evaluation rows, for each wasm backend in turn. data.train needs ≥ batch rows. */
+export function benchTraining(t: TrainingBenchConfig, data: Dataset, backends: MatmulBackend[], guard: GuardOptions, progress: (msg: string) => void): Row[] {
+  const rows: Row[] = [];
+  for (const be of backends) {
+    const cfg = torchLikeConfig(t.layers, t.batch, be.threads, t.seed);
+    progress(`FF layers step, ${be.threads} thread(s)`);
+    rows.push(benchLayersStep(cfg, data, be, t.stepReps, guard));
+    progress(`trainer step and evaluation, ${be.threads} thread(s)`);
+    rows.push(...benchTrainerAndEval(cfg, data, be, t, guard));
+    progress(`'hinton' step, ${be.threads} thread(s)`);
+    rows.push(benchHintonStep(data, be, t.hintonReps, t.seed, guard));
+  }
+  return rows;
+}

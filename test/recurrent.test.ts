@@ -1,0 +1,106 @@
+// Recurrent FF (src/ff/recurrent.ts): damping is exactly h ← d·h + (1 − d)·relu(z); the clamped
+// label layer never changes; the layer's input is [norm(below) | norm(above)]; the gradient the
+// optimizer gets is the mean over iterations of each iteration's layer gradient (neighbours'
+// states as constants: no backpropagation through time); the trainer is deterministic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { normalizeRows } from '../src/ff/definitions.ts';
+import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerMath } from '../src/ff/layer.ts';
+import { bottomUp, initRecurrentNetwork, iterate, makeState, setLabelLayer } from '../src/ff/recurrent.ts';
+import { createJsMatmul } from '../src/linalg/backend.ts';
+import { makeRng } from '../src/rng.ts';
+import { loadDataset } from '../src/data/dataset.ts';
+import { trainRun } from '../src/train-run.ts';
+import { fnv1a } from '../src/io/checksum.ts';
+import { assertClose } from './helpers.ts';
+
+const math: LayerMath = { norm: 'rms', goodness: 'sum', threshold: null, peerNorm: 0, peerMomentum: 0.9 };
+const C = 10, N = 6, D0 = 20;
+
+function setup() {
+  const net = initRecurrentNetwork([D0, 12, 8], C, [1, 2], makeRng(3, 'init'));
+  const st = makeState(net, N, C);
+  const rng = makeRng(3, 'x');
+  for (let i = 0; i < N * D0; i++) st.imageHat[i] = rng.uniform();
+  normalizeRows(st.imageHat, st.imageHat, N, D0, 'rms');
+  const labels = Int32Array.from([0, 1, 2, 3, 4, 5]);
+  setLabelLayer(st, labels, N, C, 1, 0.1, math);
+  return { net, st, mm: createJsMatmul().matmul };
+}
+
+test('recurrent layers have D = width below + width above; the top layer reads the label layer', () => {
+  const { net } = setup();
+  assert.deepStrictEqual(net.layers.map((l) => [l.D, l.H]), [[D0 + 8, 12], [12 + C, 8]]);
+});
+
+test('one iteration: input is [norm(below) | norm(above)], damping is exact, the label layer is untouched', () => {
+  const { net, st, mm } = setup();
+  bottomUp(st, net, N, math, mm);
+  const labelBefore = st.labelHat.slice();
+  const h0 = st.h.map((h) => h.slice());
+  const hHat0 = st.hHat.map((h) => h.slice());
+  iterate(st, net, N, -1, 0.3, math, mm, null);
+  // Layer 2's input: [norm(h1(t−1)) | label].
+  const x2 = st.acts[1]!.xhat;
+  for (let r = 0; r < N; r++) {
+    assert.deepStrictEqual(x2.subarray(r * 22, r * 22 + 12), hHat0[0]!.subarray(r * 12, r * 12 + 12));
+    assert.deepStrictEqual(x2.subarray(r * 22 + 12, r * 22 + 22), labelBefore.subarray(r * C, r * C + C));
+  }
+  for (let l = 0; l < 2; l++) {
+    const H = net.layers[l]!.H, y = st.acts[l]!.y;
+    const expected = new Float32Array(N * H).map((_, i) => 0.3 * h0[l]![i]! + 0.7 * y[i]!);
+    assert.deepStrictEqual(st.h[l]!.subarray(0, N * H), expected, `layer ${l + 1}: h = 0.3·h + 0.7·relu(z)`);
+  }
+  for (let t = 0; t < 5; t++) iterate(st, net, N, -1, 0.3, math, mm, null);
+  assert.deepStrictEqual(st.labelHat, labelBefore, 'the clamped label layer never changes');
+});
+
+test('the summed gradient is the sum of each iteration\'s layer gradient with the neighbours frozen', () => {
+  const { net, st, mm } = setup();
+  const P = N / 2;
+  bottomUp(st, net, N, math, mm);
+  st.gW.forEach((g) => g.fill(0));
+  st.gb.forEach((g) => g.fill(0));
+  const T = 3;
+  const expected = net.layers.map((l) => new Float64Array(l.W.length));
+  for (let t = 0; t < T; t++) {
+    // Recompute each layer's gradient from the inputs this iteration will see (states of t − 1).
+    const xs = net.layers.map((l, i) => {
+      const below = i === 0 ? st.imageHat : st.hHat[0]!;
+      const above = i === 0 ? st.hHat[1]! : st.labelHat;
+      const Db = i === 0 ? D0 : 12, Da = l.D - Db;
+      const x = new Float32Array(N * l.D);
+      for (let r = 0; r < N; r++) {
+        x.set(below.subarray(r * Db, r * Db + Db), r * l.D);
+        x.set(above.subarray(r * Da, r * Da + Da), r * l.D + Db);
+      }
+      return x;
+    });
+    net.layers.forEach((l, i) => {
+      const acts = makeLayerActs(N, l.D, l.H);
+      acts.xhat.set(xs[i]!);
+      layerForwardFromNormalised(acts, l, N, math, mm);
+      layerBackward(acts, l, N, P, math, mm);
+      l.dW.forEach((v, k) => (expected[i]![k] += v));
+    });
+    iterate(st, net, N, P, 0.3, math, mm, []);
+  }
+  net.layers.forEach((_, i) => assertClose(st.gW[i]!, expected[i]!, 1e-6, `layer ${i + 1} summed dW`));
+  assert.ok(expected[0]!.some((v) => v !== 0), 'gradients are not all zero');
+});
+
+test('a short recurrent run is deterministic and its loss falls (golden values: test/golden.test.ts)', () => {
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, mode: 'recurrent', backend: 'js', layers: [784, 24, 16], epochs: 1, batchSize: 50,
+    trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], seed: 9, lr: 0.003, quiet: true,
+  };
+  const data = loadDataset({ trainLimit: 300, testLimit: 100 });
+  const mm = createJsMatmul();
+  const a = trainRun(cfg, data, mm);
+  const b = trainRun(cfg, data, mm);
+  const sum = (r: typeof a) => fnv1a(r.net.layers.flatMap((l) => [l.W, l.b]).concat([r.net.head.W, r.net.head.b]));
+  assert.equal(sum(a), sum(b), 'same seed, same weights');
+  assert.deepStrictEqual(a.test, b.test);
+  assert.ok(a.firstLosses[5]! < a.firstLosses[0]!, `layer 1's loss falls: ${a.firstLosses.slice(0, 6).join(', ')}`);
+});
