@@ -13,8 +13,8 @@ import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/cli/check-config.ts';
 import { runMain, UserError } from '../src/cli/errors.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
-import { loadDataset } from '../src/data/dataset.ts';
 import { traceSupervisedStep, traceToJson } from '../src/io/trace.ts';
+import { announceAndLoad } from '../src/cli/run-setup.ts';
 
 const USAGE = `Usage: npx tsx scripts/inspect.ts [options]
 
@@ -40,13 +40,7 @@ async function main(): Promise<void> {
   if (out.trim() === '') throw new UserError('--out: expected a file path, got an empty string');
   const cfg: Config = configFromFlags(values, INSPECT_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
-  console.log(`seed ${cfg.seed}`);
-  console.log(`config ${JSON.stringify(cfg)}`);
-
-  const data = loadDataset({
-    dataDir: cfg.dataDir ?? undefined, validation: cfg.validation,
-    trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined,
-  });
+  const data = announceAndLoad(cfg);
   const trace = traceSupervisedStep(cfg, data);
   const text = traceToJson(trace);
   try {

@@ -8,16 +8,16 @@
 // Reads top to bottom: flags → config (printed with its seed) → data → backend → train (a line
 // per epoch) → test error of both prediction methods → save → optional JSON line.
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { checkConfig, checkConfigAgainstData } from '../src/cli/check-config.ts';
+import { checkConfig } from '../src/cli/check-config.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
 import { makeProgress } from '../src/cli/progress.ts';
 import { PRESETS } from '../src/cli/presets.ts';
-import { loadDataset } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { saveNetwork } from '../src/model-io.ts';
 import { trainRun } from '../src/train-run.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
+import { announceAndLoad } from '../src/cli/run-setup.ts';
 
 const USAGE = `Usage: npx tsx scripts/train.ts [options]
 
@@ -33,14 +33,7 @@ async function main(): Promise<void> {
   }
   const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
-  console.log(`seed ${cfg.seed}`);
-  console.log(`config ${JSON.stringify(cfg)}`);
-
-  const data = loadDataset({
-    dataDir: cfg.dataDir ?? undefined, validation: cfg.validation,
-    trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined,
-  });
-  checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
+  const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
 
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));

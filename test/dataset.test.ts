@@ -7,23 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../src/cli/errors.ts';
 import { makeRng } from '../src/rng.ts';
 import { loadDataset, type Dataset, type Split } from '../src/data/dataset.ts';
 import { epochOrder, gatherLabels, gatherRows } from '../src/data/batch.ts';
 import { encodeIdx, fixtureSplit, tempDir, writeFixture, writeFixtureDataset } from './idx-fixtures.ts';
+import { assertUserError } from './helpers.ts';
 
-/** Assert that fn throws a one-line UserError whose message contains every string in `parts`. */
-function assertUserError(fn: () => unknown, parts: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.ok(!err.message.includes('\n'), `message is not one line: ${JSON.stringify(err.message)}`);
-    for (const part of parts) {
-      assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 const ROWS = 3;
 const COLS = 2;

@@ -1,7 +1,9 @@
-// Test helpers shared by the linalg, definitions and head tests (not a test file itself).
-// A tolerance comparison that prints the max difference and the first differing pairs, and a
-// central finite difference in float64. Exact (Tier A) checks use assert.deepStrictEqual instead.
+// Test helpers shared by the test files (not a test file itself): a tolerance comparison that
+// prints the max difference and the first differing pairs, a central finite difference in float64,
+// and the check that a call fails with a one-line UserError. Exact (Tier A) checks use
+// assert.deepStrictEqual instead.
 import assert from 'node:assert/strict';
+import { UserError } from '../src/cli/errors.ts';
 
 /** float32 unit roundoff: |fl(x) − x| <= U32·|x| for round-to-nearest (2^-24 ≈ 6.0e-8). */
 export const U32 = 2 ** -24;
@@ -41,4 +43,16 @@ export function centralDifference(arr: Float64Array, i: number, h: number, f: ()
   const down = f();
   arr[i] = keep;
   return (up - down) / (2 * h);
+}
+
+/** Assert that fn throws a one-line UserError whose message contains every string in `parts`. */
+export function assertUserError(fn: () => unknown, parts: string[]): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+    assert.ok(!err.message.includes('\n'), `message is not one line: ${JSON.stringify(err.message)}`);
+    for (const part of parts) {
+      assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(part)}`);
+    }
+    return true;
+  });
 }

@@ -6,21 +6,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../src/cli/errors.ts';
 import { readIdx, readIdxImages, readIdxLabels } from '../src/data/idx.ts';
 import { encodeIdx, tempDir, writeFixture } from './idx-fixtures.ts';
+import { assertUserError } from './helpers.ts';
 
-/** Assert that fn throws a one-line UserError whose message contains every string in `parts`. */
-function assertUserError(fn: () => unknown, parts: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.ok(!err.message.includes('\n'), `message is not one line: ${JSON.stringify(err.message)}`);
-    for (const part of parts) {
-      assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 // 2 images of 2×3, pixels 0..11, and 4 labels.
 const PIXELS = Uint8Array.from([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]);

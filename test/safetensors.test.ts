@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../src/cli/errors.ts';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -17,18 +16,8 @@ import {
   writeSafetensors,
   type TensorToWrite,
 } from '../src/io/safetensors.ts';
+import { assertUserError } from './helpers.ts';
 
-/** Assert that fn throws a one-line UserError whose message contains every string in `parts`. */
-function assertUserError(fn: () => unknown, parts: string[]): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
-    assert.ok(!err.message.includes('\n'), `message is not one line: ${JSON.stringify(err.message)}`);
-    for (const part of parts) {
-      assert.ok(err.message.includes(part), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(part)}`);
-    }
-    return true;
-  });
-}
 
 /** Bytes of a file with the given header text (unpadded) and data bytes: u64 LE length, header, data. */
 function craft(header: string, data: number[] = []): Uint8Array {

@@ -1,7 +1,8 @@
 // Matrix-product speed: GFLOP/s (2·M·N·K per call) of the naive reference (small shape only), the
 // js blocked kernel (1 thread) and the wasm backend per thread count, at the products FF training
-// runs. Each call includes all a caller pays (staging, packing, copying C out). Also checks that
-// every wasm thread count gives bit-identical products. Not a correctness test (test/ has those).
+// runs. Each call includes all a caller pays (staging, packing, copying C out); a repetition is
+// enough calls to last MIN_REP_S. Also checks that every wasm thread count gives bit-identical
+// products. Not a correctness test (test/ has those).
 // M, K, N: c (M, N) = a (M, K) · b (K, N).
 import type { MatmulBackend } from '../linalg/backend.ts';
 import { matmulNaive } from '../linalg/matmul-naive.ts';
@@ -18,6 +19,12 @@ export interface MatmulCase {
   b: Mat;
   naive: boolean; // also time matmulNaive (about 1 GFLOP/s: small shapes only)
 }
+
+/**
+ * Shortest repetition, in seconds: a small product is called several times per repetition so that
+ * the timer's and the load meter's resolution (10 ms ticks of /proc/stat) stay small beside it.
+ */
+export const MIN_REP_S = 0.02;
 
 export interface MatmulReps {
   naive: number; // timed calls of the naive kernel
@@ -67,8 +74,12 @@ export function benchMatmul(cases: MatmulCase[], js: MatmulBackend, wasm: Matmul
     const flops = 2 * M * N * K;
     const time = (backend: string, threads: number, n: number, mul: (c: Mat) => void, c: Mat): void => {
       progress(`matmul ${s.label} ${backend}×${threads}`);
-      const block = timeClean(() => mul(c), n, 1, guard);
-      rows.push(rowFromBlock(block, flops, 1e9, { section: 'matmul', id: s.id, label: s.label, backend, threads, unit: 'GFLOP/s' }));
+      // One call, untimed by the block, sizes a repetition: enough calls to last MIN_REP_S.
+      const t0 = performance.now();
+      mul(c);
+      const calls = Math.max(1, Math.ceil(MIN_REP_S / Math.max((performance.now() - t0) / 1000, 1e-6)));
+      const block = timeClean(() => { for (let i = 0; i < calls; i++) mul(c); }, n, 1, guard);
+      rows.push(rowFromBlock(block, calls * flops, 1e9, { section: 'matmul', id: s.id, label: s.label, backend, threads, unit: 'GFLOP/s' }));
     };
     if (s.naive) time('naive', 1, reps.naive, (c) => matmulNaive(c, s.a, s.b), zeros(M, N));
     time('js', 1, reps.js, (c) => js.matmul(c, s.a, s.b), zeros(M, N));

@@ -45,7 +45,7 @@ function find(rows: Row[], id: string, backend: string, threads: number): Row | 
 
 function ratio(id: string, label: string, value: number | null, unit: string, note: string, target: Target | null = null): Ratio {
   const ok = value === null || target === null ? null : target.op === '>=' ? value >= target.bound : value < target.bound;
-  return { id, label, value, unit, target, met: ok, note };
+  return { id, label, value, unit, target, met: ok, note: value === null && note === '' ? 'not measured in this run' : note };
 }
 
 /** a / b, or null if either is missing. */

@@ -19,6 +19,7 @@ export interface Row {
   foreign: number; // cores used by other processes during the kept block
   waitedS: number; // seconds waited for an idle machine before it
   tries: number; // timed blocks run (retries after disturbed ones + 1)
+  matmulShare?: number; // training rows: fraction of the kept block's time spent inside matmul calls
 }
 
 export function median(xs: readonly number[]): number {

@@ -1,8 +1,9 @@
 // Training and evaluation speed on the wasm backend: examples/s of (a) the FF step of all layers
 // on B positive + B negative rows with Adam (trainLayers: the work torch_ff.py times), (b) the
 // full supervised trainer step (neutral pass + head + layers), (c) the same for the 'hinton'
-// preset's network; and images/s of the 10-label goodness evaluation. Inputs are real MNIST rows.
-// It times the project's own trainer code and changes none of it. B = images per step.
+// preset's network; and images/s of the 10-label goodness evaluation, each with the share of its
+// time spent inside matmul calls. Inputs are real MNIST rows. Times the project's own trainer code
+// and changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../config.ts';
 import { checkConfig } from '../cli/check-config.ts';
 import { applyPreset } from '../cli/presets.ts';
@@ -15,7 +16,7 @@ import { layerMath, makeOptimizers, trainLayers } from '../ff/trainer.ts';
 import type { MatmulBackend } from '../linalg/backend.ts';
 import { makeRng } from '../rng.ts';
 import { buildNetwork, makeTrainer } from '../train-run.ts';
-import { timeClean, type GuardOptions } from './guard.ts';
+import { timeClean, type GuardOptions, type TimedBlock } from './guard.ts';
 import { rowFromBlock, type Row } from './summary.ts';
 
 export interface TrainingBenchConfig {
@@ -43,6 +44,37 @@ export function torchLikeConfig(layers: number[], batch: number, threads: number
   return cfg;
 }
 
+/** A backend that also sums the wall time of its matmul calls (to split a step's time). */
+interface TimedBackend { backend: MatmulBackend; ms: () => number }
+
+function timedBackend(be: MatmulBackend): TimedBackend {
+  let ms = 0;
+  const backend: MatmulBackend = {
+    name: be.name,
+    threads: be.threads,
+    matmul: (c, a, b) => {
+      const t0 = performance.now();
+      be.matmul(c, a, b);
+      ms += performance.now() - t0;
+    },
+    close: () => {}, // the caller closes the wrapped backend
+  };
+  return { backend, ms: () => ms };
+}
+
+/** timeClean, plus the fraction of the kept block's time spent in `tb`'s matmul calls. */
+function timeWithShare(fn: () => void, reps: number, guard: GuardOptions, tb: TimedBackend): { block: TimedBlock; share: number } {
+  const perCall: number[] = []; // matmul ms of every call of fn, warm-ups and retries included
+  const block = timeClean(() => {
+    const m0 = tb.ms();
+    fn();
+    perCall.push(tb.ms() - m0);
+  }, reps, 1, guard);
+  const inMatmul = perCall.slice(-reps).reduce((a, b) => a + b, 0); // the kept block is the last
+  const total = block.seconds.reduce((a, b) => a + b, 0) * 1000;
+  return { block, share: inMatmul / total };
+}
+
 /** '784-2000-2000-2000-2000' */
 export const layersName = (layers: number[]): string => layers.join('-');
 
@@ -58,7 +90,8 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   const ws = makeWorkspace(net, 2 * B);
   const opt = makeOptimizers(cfg, net);
   const math = layerMath(cfg);
-  const mm = backend.matmul.bind(backend);
+  const tb = timedBackend(backend);
+  const mm = tb.backend.matmul;
   const order = new Int32Array(B).map((_, i) => i);
   const images = new Float32Array(B * D0);
   const labels = new Int32Array(B), wrong = new Int32Array(B);
@@ -68,29 +101,31 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
   overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
   let loss = 0;
-  const block = timeClean(() => {
+  const { block, share } = timeWithShare(() => {
     loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm)[0]!.loss;
-  }, reps, 1, guard);
+  }, reps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the FF layers step diverged (layer 1 loss ${loss})`);
-  return rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
+  const row = rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
+  return { ...row, matmulShare: share };
 }
 
 // (b) the full supervised step on the first B training images, then (eval) the goodness
 // evaluation of the trained-a-little network on the first evalImages test images.
 function benchTrainerAndEval(cfg: Config, data: Dataset, backend: MatmulBackend, t: TrainingBenchConfig, guard: GuardOptions): Row[] {
   const B = cfg.batchSize;
-  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, backend);
+  const tb = timedBackend(backend);
+  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
   const order = new Int32Array(data.train.count).map((_, i) => i);
   let loss = 0;
-  const step = timeClean(() => {
+  const step = timeWithShare(() => {
     loss = trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null).layers[0]!.loss;
-  }, t.stepReps, 1, guard);
+  }, t.stepReps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the supervised step diverged (layer 1 loss ${loss})`);
   const n = t.evalImages;
-  const evaluation = timeClean(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, 1, guard);
+  const evaluation = timeWithShare(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, guard, tb);
   return [
-    rowFromBlock(step, B, 1, meta('step', 'trainer', `trainer step ${layersName(cfg.layers)} B=${B} (neutral+head+layers)`, backend.threads, 'examples/s')),
-    rowFromBlock(evaluation, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')),
+    { ...rowFromBlock(step.block, B, 1, meta('step', 'trainer', `trainer step ${layersName(cfg.layers)} B=${B} (neutral+head+layers)`, backend.threads, 'examples/s')), matmulShare: step.share },
+    { ...rowFromBlock(evaluation.block, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')), matmulShare: evaluation.share },
   ];
 }
 
@@ -99,10 +134,12 @@ function benchHintonStep(data: Dataset, backend: MatmulBackend, reps: number, se
   const cfg = applyPreset({ ...DEFAULT_CONFIG, seed, threads: backend.threads, quiet: true }, 'hinton');
   checkConfig(cfg);
   const B = cfg.batchSize;
-  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, backend);
+  const tb = timedBackend(backend);
+  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
   const order = new Int32Array(data.train.count).map((_, i) => i);
-  const block = timeClean(() => void trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null), reps, 1, guard);
-  return rowFromBlock(block, B, 1, meta('step', 'hinton', `trainer step 'hinton' ${layersName(cfg.layers)} B=${B}`, backend.threads, 'examples/s'));
+  const { block, share } = timeWithShare(() => void trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null), reps, guard, tb);
+  const row = rowFromBlock(block, B, 1, meta('step', 'hinton', `trainer step 'hinton' ${layersName(cfg.layers)} B=${B}`, backend.threads, 'examples/s'));
+  return { ...row, matmulShare: share };
 }
 
 /** All training and evaluation rows, for each wasm backend in turn. data.train needs ≥ batch rows. */

@@ -1,0 +1,228 @@
+// Speed and memory of this project, measured in ONE run on a shared, noisy machine: matmul GFLOP/s
+// (naive, js, wasm per thread count), training-step examples/s, 10-label evaluation images/s, peak
+// RSS (also of a short real training run), and with --peers numpy/PyTorch on the same work with
+// the ratios and the issue's targets. Medians with min/max/reps and each row's foreign CPU load;
+// every timed block waits for an idle machine first (src/bench/guard.ts). It changes no model code.
+//
+//   npx tsx scripts/bench.ts                         # full run (several minutes)
+//   npx tsx scripts/bench.ts --quick                 # smoke run, small shapes (seconds)
+//   npx tsx scripts/bench.ts --peers --json          # + numpy/PyTorch ratios; last line JSON
+//   npx tsx scripts/bench.ts --help
+//
+// Reads top to bottom: flags → config (printed) → backends → matmul → data → training and
+// evaluation → memory → peers → ratios and targets → optional JSON line.
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMain, UserError } from '../src/cli/errors.ts';
+import { helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { loadDataset } from '../src/data/dataset.ts';
+import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
+import { createWasmMatmul, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
+import { makeRng } from '../src/rng.ts';
+import { DEFAULT_GUARD, foreignCores, type GuardOptions } from '../src/bench/guard.ts';
+import { benchMatmul, matmulCases, type MatmulReps } from '../src/bench/matmul-cases.ts';
+import { runNumpy, runTorch, type NumpyResult, type PeerRun, type TorchResult } from '../src/bench/peers.ts';
+import { computeRatios, type Ratio } from '../src/bench/ratios.ts';
+import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
+import type { Row } from '../src/bench/summary.ts';
+import { fixed, formatTable, rowsTable } from '../src/bench/table.ts';
+import { benchTraining, layersName, type TrainingBenchConfig } from '../src/bench/training-cases.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SECTIONS = ['matmul', 'training', 'rss'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const FLAGS: Record<string, FlagSpec> = {
+  help: { field: null, kind: 'boolean', help: 'print this help and exit' },
+  quick: { field: null, kind: 'boolean', help: 'fast smoke run: small shapes and nets, few reps, short guard wait' },
+  threads: { field: null, kind: 'string', value: 'T,T,..', help: 'thread counts of the wasm backend (default 1,2)', parse: intList(1) },
+  peers: { field: null, kind: 'boolean', help: 'also run the numpy and PyTorch peer benchmarks and print ratios to them' },
+  'peers-dir': { field: null, kind: 'string', value: 'DIR', help: 'where np_matmul.py and torch_ff.py are (default ../shared/bench from the repo)' },
+  sections: { field: null, kind: 'string', value: 'LIST', help: `which of ${SECTIONS.join(',')} to run (default all)` },
+  reps: { field: null, kind: 'string', value: 'N', help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 3 js/naive/evaluation; --quick 3/2)', parse: int(1, 1000) },
+  'max-wait': { field: null, kind: 'string', value: 'S', help: 'longest wait in seconds for an idle machine before a timed block (default 900, --quick 30; 0 = no guard)', parse: int(0) },
+  seed: { field: null, kind: 'string', value: 'S', help: 'seed of the random operands and networks (default 1)', parse: int(0) },
+  json: { field: null, kind: 'boolean', help: 'end stdout with one JSON line of every result' },
+};
+
+interface BenchConfig {
+  quick: boolean; // small shapes (smoke run)
+  threads: number[]; // wasm thread counts
+  peers: boolean; // run the peer scripts
+  peersDir: string; // where they are
+  sections: Section[]; // which of our own measurements to run
+  matmulReps: MatmulReps; // timed calls per matmul block
+  training: TrainingBenchConfig; // the step and evaluation measurements
+  rss: { layers: number[]; batch: number; steps: number; testImages: number }; // the memory run
+  maxWaitS: number; // guard: longest wait for an idle machine
+  seed: number;
+  json: boolean;
+}
+
+function sectionsParser(v: string): Section[] {
+  const parts = v.split(',').map((s) => s.trim());
+  const bad = parts.find((p) => !(SECTIONS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new UserError(`--sections: unknown section '${bad}'; expected a comma list of ${SECTIONS.join(', ')}`);
+  return parts as Section[];
+}
+
+function readConfig(v: Record<string, string | boolean | undefined>): BenchConfig {
+  const get = <T>(name: string): T | undefined => (v[name] === undefined ? undefined : (FLAGS[name]!.parse!(v[name] as string, name) as T));
+  const quick = v.quick === true;
+  const reps = get<number>('reps');
+  const seed = get<number>('seed') ?? 1;
+  const big = quick ? [784, 500, 500] : [784, 2000, 2000, 2000, 2000];
+  const batch = quick ? 200 : 1000;
+  return {
+    quick,
+    threads: get<number[]>('threads') ?? [1, 2],
+    peers: v.peers === true,
+    peersDir: resolve(typeof v['peers-dir'] === 'string' ? v['peers-dir'] : resolve(REPO, '../shared/bench')),
+    sections: typeof v.sections === 'string' ? sectionsParser(v.sections) : [...SECTIONS],
+    matmulReps: { naive: reps ?? (quick ? 2 : 3), js: reps ?? (quick ? 2 : 3), wasm: reps ?? (quick ? 3 : 7) },
+    training: {
+      layers: big, batch, evalImages: quick ? 200 : 1000,
+      stepReps: reps ?? (quick ? 3 : 5), evalReps: reps ?? (quick ? 2 : 3), hintonReps: reps ?? (quick ? 3 : 9), seed,
+    },
+    rss: { layers: big, batch, steps: 3, testImages: quick ? 200 : 1000 },
+    maxWaitS: get<number>('max-wait') ?? (quick ? 30 : 900),
+    seed,
+    json: v.json === true,
+  };
+}
+
+const say = (line = ''): void => void process.stdout.write(`${line}\n`);
+const progress = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+function printRows(title: string, rows: Row[]): void {
+  say(title);
+  for (const line of rowsTable(rows)) say(`  ${line}`);
+  say();
+}
+
+function printPeer(run: PeerRun<unknown>): void {
+  if (run.status === 'not installed') {
+    say(`peer ${run.name}: not installed (${run.note}); its ratios are skipped`);
+    say();
+    return;
+  }
+  say(`peer ${run.name}: ${run.status}${run.note ? ` (${run.note}); its ratios are skipped` : ''}`);
+  say(`  $ ${run.command}`);
+  for (const line of run.output) say(`  | ${line}`);
+  say();
+}
+
+function printRatios(ratios: Ratio[]): void {
+  say('RATIOS (measured in this run)');
+  const rows = ratios.map((r) => [
+    r.label, r.value === null ? '-' : `${fixed(r.value, 2)}${r.unit === '×' ? '×' : ` ${r.unit}`}`,
+    r.target === null ? '' : r.target.text,
+    r.met === null ? (r.target === null ? '' : 'n/a') : r.met ? 'MET' : 'NOT MET',
+    r.note,
+  ]);
+  for (const line of formatTable(['ratio', 'value', 'target', 'status', 'note'], rows)) say(`  ${line}`);
+  say();
+}
+
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), FLAGS);
+  if (values.help) {
+    process.stdout.write(helpText('Usage: npx tsx scripts/bench.ts [options]\n\nMatmul, training-step and evaluation speed, memory, and (--peers) ratios to numpy and PyTorch.', FLAGS));
+    return;
+  }
+  const cfg = readConfig(values);
+  const guard: GuardOptions = { ...DEFAULT_GUARD, maxWaitS: cfg.maxWaitS };
+  say(`seed ${cfg.seed}`);
+  say(`config ${JSON.stringify(cfg)}`);
+  const machine = { node: process.version, cpu: cpus()[0]?.model ?? '?', cores: cpus().length, foreignAtStart: foreignCores(1) };
+  say(`machine ${JSON.stringify(machine)}`);
+  say('all figures are medians over the timed reps (min = slowest rep, max = fastest); foreign = cores used by other processes during the row');
+  say();
+  if (!wasmSimdAvailable()) throw new UserError('this runtime has no WebAssembly SIMD128 with shared memory: nothing to benchmark but js');
+
+  // Backends: js (1 thread) and wasm on each thread count, kept for the whole run.
+  const js = createJsMatmul();
+  const wasm: MatmulBackend[] = cfg.threads.map((threads) => createWasmMatmul({ threads }));
+  let matmulRows: Row[] = [];
+  let identical: boolean | null = null;
+  let trainingRows: Row[] = [];
+  try {
+    if (cfg.sections.includes('matmul')) {
+      const res = benchMatmul(matmulCases(cfg.quick, makeRng(cfg.seed, 'bench')), js, wasm, cfg.matmulReps, guard, progress);
+      matmulRows = res.rows;
+      identical = res.identical;
+      printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out)', matmulRows);
+      say(`  wasm products bit-identical across thread counts ${cfg.threads.join(',')}: ${identical ? 'yes' : 'NO'}`);
+      say();
+      if (!identical) process.exitCode = 1;
+    }
+    if (cfg.sections.includes('training')) {
+      const t = cfg.training;
+      progress('loading MNIST');
+      const data = loadDataset({ trainLimit: t.batch, testLimit: t.evalImages });
+      trainingRows = benchTraining(t, data, wasm, guard, progress);
+      printRows(`2. TRAINING STEP examples/s (images per second; a step of B images trains on B positive + B negative rows)\n` +
+        `   FF layers step and trainer step: ${layersName(t.layers)}, B=${t.batch}, l2 norm, mean goodness θ=2, Adam lr 0.03, random negatives (torch_ff.py's semantics)`,
+        trainingRows.filter((r) => r.section === 'step'));
+      printRows(`3. EVALUATION images/s (10-label goodness evaluation: each image passed with each of the 10 labels)`,
+        trainingRows.filter((r) => r.section === 'eval'));
+    }
+  } finally {
+    js.close();
+    for (const be of wasm) be.close();
+  }
+
+  // Memory: this process so far, and a short real training run in a child process.
+  const benchRssKB = ownMaxRssKB();
+  let trainingRss: TrainingRss | null = null;
+  say('4. PEAK RESIDENT MEMORY (process.resourceUsage().maxRSS)');
+  say(`  this benchmark process, after sections ${cfg.sections.join(',')}: ${(benchRssKB / 1024).toFixed(0)} MB`);
+  if (cfg.sections.includes('rss')) {
+    const r = cfg.rss;
+    const threads = Math.max(...cfg.threads);
+    progress(`memory run: ${layersName(r.layers)} B=${r.batch}, ${r.steps} steps + evaluation of ${r.testImages} test images`);
+    trainingRss = measureTrainingRss(rssRunConfig(r.layers, r.batch, r.steps, r.testImages, threads, cfg.seed), REPO);
+    say(`  PEAK RSS WHILE TRAINING ${layersName(r.layers)} at batch ${r.batch}: ${(trainingRss.maxRssKB / 1024).toFixed(0)} MB ` +
+      `(${((trainingRss.maxRssKB * 1024) / 1e9).toFixed(2)} GB; child process: default recipe, wasm ${threads} thread(s), ` +
+      `${trainingRss.steps} steps + goodness and softmax evaluation of ${trainingRss.testImages} test images, ` +
+      `${trainingRss.seconds.toFixed(1)} s, ${trainingRss.examplesPerSecond.toFixed(0)} training ex/s)`);
+  }
+  say();
+
+  // Peers, in the same run.
+  let numpy: PeerRun<NumpyResult> | null = null;
+  let torch: PeerRun<TorchResult> | null = null;
+  if (cfg.peers) {
+    say(`5. PEERS (${cfg.peersDir}; not part of this project)`);
+    progress('peer numpy');
+    numpy = runNumpy(cfg.peersDir, cfg.maxWaitS, cfg.quick ? 3 : 9);
+    printPeer(numpy);
+    progress('peer PyTorch');
+    torch = runTorch(cfg.peersDir, cfg.maxWaitS, cfg.threads, cfg.training.layers, cfg.training.batch, cfg.quick ? 2 : 7);
+    printPeer(torch);
+    if (torch.result && !/OpenBLAS/.test(torch.result.blas)) say('  warning: PyTorch is not on OpenBLAS: the comparison is meaningless (apt-get install -y libopenblas0-pthread)\n');
+  }
+
+  const ratios = computeRatios({
+    matmul: matmulRows, training: trainingRows,
+    numpy: numpy?.result ?? null, torch: torch?.result ?? null,
+    bigId: cfg.quick ? 'q-fwd500' : 'fwd2000', trainingRssKB: trainingRss?.maxRssKB ?? null,
+  });
+  if (!cfg.peers) say('(no --peers: the ratios to numpy and PyTorch are not measured)');
+  printRatios(ratios);
+
+  if (cfg.json) {
+    say(JSON.stringify({
+      config: cfg, machine, matmul: matmulRows, identical, training: trainingRows,
+      rss: { benchProcessKB: benchRssKB, training: trainingRss },
+      peers: {
+        numpy: numpy && { status: numpy.status, note: numpy.note, command: numpy.command, result: numpy.result },
+        pytorch: torch && { status: torch.status, note: torch.note, command: torch.command, result: torch.result },
+      },
+      ratios,
+    }));
+  }
+}
+
+await runMain(main);
