@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       const res = benchMatmul(matmulCases(cfg.quick, makeRng(cfg.seed, 'bench')), js, wasm, cfg.matmulReps, guard, progress);
       matmulRows = res.rows;
       identical = res.identical;
-      printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out)', matmulRows);
+      printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out; median ms per call)', matmulRows);
       say(`  wasm products bit-identical across thread counts ${cfg.threads.join(',')}: ${identical ? 'yes' : 'NO'}`);
       say();
       if (!identical) process.exitCode = 1;

@@ -79,7 +79,8 @@ export function benchMatmul(cases: MatmulCase[], js: MatmulBackend, wasm: Matmul
       mul(c);
       const calls = Math.max(1, Math.ceil(MIN_REP_S / Math.max((performance.now() - t0) / 1000, 1e-6)));
       const block = timeClean(() => { for (let i = 0; i < calls; i++) mul(c); }, n, 1, guard);
-      rows.push(rowFromBlock(block, calls * flops, 1e9, { section: 'matmul', id: s.id, label: s.label, backend, threads, unit: 'GFLOP/s' }));
+      const row = rowFromBlock(block, calls * flops, 1e9, { section: 'matmul', id: s.id, label: s.label, backend, threads, unit: 'GFLOP/s' });
+      rows.push({ ...row, medianMs: row.medianMs / calls }); // per call, not per repetition
     };
     if (s.naive) time('naive', 1, reps.naive, (c) => matmulNaive(c, s.a, s.b), zeros(M, N));
     time('js', 1, reps.js, (c) => js.matmul(c, s.a, s.b), zeros(M, N));
