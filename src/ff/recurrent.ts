@@ -24,11 +24,11 @@ import type { Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Rng } from '../rng.ts';
 import { normalizeRows } from './definitions.ts';
-import { headBackward, headForward, makeHeadParams } from './head.ts';
+import { headForward, makeHeadParams } from './head.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, headFeatures, type Network, type Workspace } from './network.ts';
-import { layerMath, makeOptimizers, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
@@ -173,12 +173,9 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
     setLabelLayer(st, null, B, C, cfg.labelStrength, cfg.neutralLabel, math);
     run(B, T);
-    headFeatures(ws, net, B, math, st.h);
-    headForward(ws.probs, ws.feats, net.head, B, mm);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, st.h);
     if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
     else randomWrongLabels(wrong, labels, B, C, negRng);
-    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
-    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
 
     // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one.
     st.imageHat.copyWithin(B * D0, 0, B * D0);

@@ -8,13 +8,13 @@ import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Rng } from '../rng.ts';
-import { headBackward, headForward } from './head.ts';
+import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
 import { firstLayerAllLabels } from './label-passes.ts';
-import { layerMath, makeOptimizers, trainLayers, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
 export function workspaceRows(cfg: Config): number {
@@ -40,12 +40,9 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     //    probabilities (before this update) propose the hard wrong labels.
     overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
     forwardAll(ws, net, B, math, mm);
-    headFeatures(ws, net, B, math);
-    headForward(ws.probs, ws.feats, net.head, B, mm);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm);
     if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
     else randomWrongLabels(wrong, labels, B, C, negRng);
-    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
-    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
 
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
     overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);

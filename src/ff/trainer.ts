@@ -1,14 +1,16 @@
 // What the FF modes share around the layer math: the Trainer shape every mode implements
-// (step on a batch, evaluate a split), the per-step statistics, one optimizer per layer, and
-// trainLayers — the local FF step of every layer on B positive rows followed by B negative rows.
+// (step on a batch, evaluate a split), the per-step statistics, one optimizer per layer,
+// trainLayers — the local FF step of every layer on B positive rows followed by B negative rows —
+// and trainHead, the softmax head's step.
 // Supervised and unsupervised FF differ only in how those rows are made and how the head is fed.
 import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import { headBackward, headForward } from './head.ts';
 import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
-import type { Network, Workspace } from './network.ts';
+import { headFeatures, type Network, type Workspace } from './network.ts';
 
 /** Per-layer statistics of one step, summed by the caller over an epoch. */
 export interface LayerStepStats {
@@ -87,4 +89,19 @@ export function trainLayers(
   }
   for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
   return stats;
+}
+
+// One step of the softmax head on B rows: features from the scored layers' activity (default:
+// their y in ws.acts; the recurrent net passes its states), probabilities into ws.probs, the
+// cross-entropy gradient, and the head's optimizer update. ws.probs keeps the probabilities of
+// the weights BEFORE the update (hard negatives are drawn from them). Returns the mean loss.
+export function trainHead(
+  ws: Workspace, net: Network, opt: Optimizer, labels: Int32Array, B: number, headLr: number, math: LayerMath,
+  mm: MatmulFn<Float32Array>, activity?: Float32Array[],
+): number {
+  headFeatures(ws, net, B, math, activity);
+  headForward(ws.probs, ws.feats, net.head, B, mm);
+  const loss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+  opt.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+  return loss;
 }

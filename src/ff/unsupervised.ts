@@ -8,11 +8,11 @@ import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Rng } from '../rng.ts';
-import { headBackward, headForward } from './head.ts';
+import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
 import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
-import { layerMath, makeOptimizers, trainLayers, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (FF-SPEC: k ≈ 6). */
 export const MASK_BLURS = 6;
@@ -36,10 +36,7 @@ export function makeUnsupervisedTrainer(
     const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
-    headFeatures(ws, net, B, math);
-    headForward(ws.probs, ws.feats, net.head, B, mm);
-    const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
-    opt.head.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm);
     return { layers, headLoss, rows: B };
   }
 
