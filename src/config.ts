@@ -55,7 +55,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   epochs: 8,
   batchSize: 100,
   optimizer: 'adam',
-  lr: 0.003,
+  lr: 0.002,
   schedule: 'linear-decay',
   smoothing: 0.9,
   weightCost: 0.001,

@@ -40,13 +40,13 @@ export const PRESETS: Record<string, Preset> = {
   },
   'seed-small': {
     mode: 'supervised',
-    about: "the original project's small supervised net [784,64,32] (it reached 9.55%), trained with the default recipe",
-    fields: { layers: [784, 64, 32] },
+    about: "the original project's small supervised net [784,64,32] (it reached 9.55%), trained with the default recipe at Adam 0.003",
+    fields: { layers: [784, 64, 32], lr: 0.003 },
   },
   'seed-large': {
     mode: 'supervised',
-    about: "the original project's large supervised net [784,2000,2000] (it reached 6.48%), trained with the default recipe",
-    fields: { layers: [784, 2000, 2000] },
+    about: "the original project's large supervised net [784,2000,2000] (it reached 6.48%), trained with the default recipe at Adam 0.003",
+    fields: { layers: [784, 2000, 2000], lr: 0.003 },
   },
   'unsupervised': {
     mode: 'unsupervised',
@@ -77,7 +77,7 @@ export const PRESETS: Record<string, Preset> = {
   recurrent: {
     mode: 'recurrent',
     about: 'the default of --mode recurrent: 2×500 hidden layers, 8 damped iterations, score over iterations 3–5, Adam, hard negatives; trains in minutes',
-    fields: { mode: 'recurrent', layers: [784, 500, 500], scoredLayers: 'all', negatives: 'hard' },
+    fields: { mode: 'recurrent', layers: [784, 500, 500], scoredLayers: 'all', negatives: 'hard', lr: 0.003 },
   },
   'hinton-recurrent': {
     mode: 'recurrent',
