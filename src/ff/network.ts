@@ -26,11 +26,17 @@ export interface Workspace {
   dLogits: Float32Array; // (rows, C) head gradient scratch
 }
 
-/** W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers. */
-export function initNetwork(widths: number[], scored1: number[], classes: number, rng: Rng): Network {
+/**
+ * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers.
+ * Layer l maps fanIn[l] inputs to widths[l + 1] units; fanIn defaults to the width below (the
+ * feed-forward net); the recurrent net passes width below + width above.
+ */
+export function initNetwork(
+  widths: number[], scored1: number[], classes: number, rng: Rng, fanIn: number[] = widths.slice(0, -1),
+): Network {
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
-    const D = widths[l]!, H = widths[l + 1]!;
+    const D = fanIn[l]!, H = widths[l + 1]!;
     const layer = makeLayerParams(D, H);
     const sd = 1 / Math.sqrt(D);
     for (let i = 0; i < layer.W.length; i++) layer.W[i] = sd * rng.normal();

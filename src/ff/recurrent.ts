@@ -24,26 +24,17 @@ import type { Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Rng } from '../rng.ts';
 import { normalizeRows } from './definitions.ts';
-import { headForward, makeHeadParams } from './head.ts';
-import { layerBackward, layerForwardFromNormalised, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { headForward } from './head.ts';
+import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath, type MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
-import { argmaxRow, headFeatures, type Network, type Workspace } from './network.ts';
-import { layerMath, makeOptimizers, trainHead, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from './network.ts';
+import { layerMath, makeOptimizers, trainHead, workspaceRows, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
   const L = widths.length - 1;
-  const layers: LayerParams<Float32Array>[] = [];
-  for (let l = 1; l <= L; l++) {
-    const below = widths[l - 1]!, above = l === L ? classes : widths[l + 1]!, H = widths[l]!;
-    const layer = makeLayerParams(below + above, H);
-    const sd = 1 / Math.sqrt(below + above);
-    for (let i = 0; i < layer.W.length; i++) layer.W[i] = sd * rng.normal();
-    layers.push(layer);
-  }
-  const scored = scored1.map((s) => s - 1);
-  const F = scored.reduce((sum, l) => sum + widths[l + 1]!, 0);
-  return { widths: widths.slice(), layers, head: makeHeadParams(F, classes), scored };
+  const fanIn = widths.slice(0, L).map((below, i) => below + (i + 1 === L ? classes : widths[i + 2]!));
+  return initNetwork(widths, scored1, classes, rng, fanIn);
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
@@ -140,7 +131,7 @@ export function iterate(
 }
 
 export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
-  const rows = Math.max(2 * cfg.batchSize, 10 * 100);
+  const rows = workspaceRows(cfg);
   const st = makeState(net, rows, classes);
   const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net);

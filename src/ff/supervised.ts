@@ -14,12 +14,7 @@ import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
 import { firstLayerAllLabels } from './label-passes.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
-
-/** Rows a workspace needs: 2B for a step, and evaluation chunks fit in the same buffers. */
-export function workspaceRows(cfg: Config): number {
-  return Math.max(2 * cfg.batchSize, 1000);
-}
+import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));

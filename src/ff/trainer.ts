@@ -43,6 +43,11 @@ export interface Trainer {
   evaluate(split: Split, count: number, methods?: readonly Method[]): TestErrors;
 }
 
+/** Rows a workspace needs: 2B for a step; evaluation chunks (10 label blocks) fit in the same buffers. */
+export function workspaceRows(cfg: Config): number {
+  return Math.max(2 * cfg.batchSize, 1000);
+}
+
 export function layerMath(cfg: Config): LayerMath {
   return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
 }

@@ -12,7 +12,7 @@ import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
 import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (FF-SPEC: k ≈ 6). */
 export const MASK_BLURS = 6;
@@ -20,7 +20,7 @@ export const MASK_BLURS = 6;
 export function makeUnsupervisedTrainer(
   cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
 ): Trainer {
-  const ws = makeWorkspace(net, Math.max(2 * cfg.batchSize, 1000));
+  const ws = makeWorkspace(net, workspaceRows(cfg));
   const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net);
   const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
