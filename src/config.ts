@@ -28,7 +28,7 @@ export interface Config {
   threshold: number | null; // θ; null = the goodness's default
   peerNorm: number; // λ of peer normalisation (Hinton: 0.03); 0 = off
   negatives: Negatives; // wrong labels: 'random' (uniform over the 9 wrong ones) or 'hard' (from the head)
-  labelStrength: number; // value written into the true label's pixel (the other 9 label pixels are 0)
+  labelStrength: number; // supervised: value written into the true label's pixel (the other 9 are 0); recurrent: scale of the normalised label layer
   neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
   greedy: boolean; // train layers one after another (all epochs each), as the PyTorch reference does
   scoredLayers: number[] | 'all' | 'skip-first' | `last-${number}`; // 1-based hidden layers whose goodness (and activities, for the head) score labels; 'last-3' = the last three

@@ -19,7 +19,7 @@ export const GOLDEN_CASES: Record<string, Partial<Config>> = {
     headLr: 0.1, norm: 'rms', goodness: 'mean', negatives: 'random', peerNorm: 0.03, scoredLayers: 'skip-first',
   },
   'unsupervised-hybrids': { mode: 'unsupervised', layers: [784, 20, 20, 20], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, scoredLayers: 'last-3' },
-  'recurrent-top-down': { mode: 'recurrent', layers: [784, 24, 16], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], lr: 0.003 },
+  'recurrent-top-down': { mode: 'recurrent', layers: [784, 24, 16], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
   'greedy-reference-like': { layers: [784, 16, 16], epochs: 2, batchSize: 100, trainLimit: 300, testLimit: 200, lr: 0.03, norm: 'l2', goodness: 'mean', negatives: 'random', greedy: true, schedule: 'constant' },
 };
 

@@ -34,6 +34,38 @@ test('recurrent layers have D = width below + width above; the top layer reads t
   assert.deepStrictEqual(net.layers.map((l) => [l.D, l.H]), [[D0 + 8, 12], [12 + C, 8]]);
 });
 
+test('the label layer is the normalised one-hot times the strength; neutral rows are uniform', () => {
+  const net = initRecurrentNetwork([D0, 12, 8], C, [1, 2], makeRng(3, 'init'));
+  const st = makeState(net, 2, C);
+  // rms of a one-hot over C = 10 units is sqrt(1/10), so the normalised unit is sqrt(10) (to float32).
+  setLabelLayer(st, Int32Array.from([3, 7]), 2, C, 1, 0.1, math);
+  const one = st.labelHat[3]!;
+  assertClose([one], [Math.sqrt(10)], 1e-6, 'normalised one-hot unit');
+  setLabelLayer(st, Int32Array.from([3, 7]), 2, C, 4, 0.1, math);
+  const expected = new Float32Array(2 * C);
+  expected[3] = Math.fround(one * 4);
+  expected[C + 7] = Math.fround(one * 4);
+  assert.deepStrictEqual(st.labelHat, expected, 'strength 4 scales the normalised one-hot, which normalisation alone would erase');
+  setLabelLayer(st, null, 2, C, 2, 0.1, math);
+  for (const v of st.labelHat) assertClose([v], [2], 1e-6, 'neutral: rms-normalised uniform row (1 per unit) times 2');
+});
+
+test('the initial bottom-up pass: zeros above every layer but the top one, which reads the label', () => {
+  const { net, st, mm } = setup();
+  bottomUp(st, net, N, math, mm);
+  const x1 = st.acts[0]!.xhat, x2 = st.acts[1]!.xhat, D1 = D0 + 8, D2 = 12 + C;
+  for (let r = 0; r < N; r++) {
+    assert.deepStrictEqual(x1.subarray(r * D1, r * D1 + D0), st.imageHat.subarray(r * D0, r * D0 + D0), 'layer 1 reads the image');
+    assert.ok(x1.subarray(r * D1 + D0, r * D1 + D1).every((v) => v === 0), 'layer 1 has no state above it yet');
+    assert.deepStrictEqual(x2.subarray(r * D2, r * D2 + 12), st.hHat[0]!.subarray(r * 12, r * 12 + 12), 'layer 2 reads norm(h1(0))');
+    assert.deepStrictEqual(x2.subarray(r * D2 + 12, r * D2 + D2), st.labelHat.subarray(r * C, r * C + C), 'the top layer reads the label');
+  }
+  for (let l = 0; l < 2; l++) {
+    const H = net.layers[l]!.H;
+    assert.deepStrictEqual(st.h[l]!.subarray(0, N * H), st.acts[l]!.y.subarray(0, N * H), `h${l + 1}(0) = relu(z)`);
+  }
+});
+
 test('one iteration: input is [norm(below) | norm(above)], damping is exact, the label layer is untouched', () => {
   const { net, st, mm } = setup();
   bottomUp(st, net, N, math, mm);

@@ -80,7 +80,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   threshold: { field: 'threshold', kind: 'string', value: 'X', help: 'θ, overriding the goodness default', parse: num(0) },
   'peer-norm': { field: 'peerNorm', kind: 'string', value: 'X', help: 'λ of peer normalisation (Hinton 0.03; 0 = off)', parse: num(0) },
   negatives: { field: 'negatives', kind: 'string', value: 'NAME', help: 'random | hard (wrong labels drawn from the softmax head)', parse: oneOf('random', 'hard') },
-  'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'value of the label pixel', parse: num(0, Infinity, false) },
+  'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'supervised: value of the label pixel; recurrent: scale of the normalised label layer', parse: num(0, Infinity, false) },
   greedy: { field: 'greedy', kind: 'boolean', help: 'train layers one after another, all epochs each' },
   'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | last-K | 1-based list, e.g. 2,3', parse: scoredLayersParser },
   iterations: { field: 'iterations', kind: 'string', value: 'T', help: 'recurrent: synchronous iterations (paper: 8)', parse: int(1, 1000) },

@@ -9,7 +9,8 @@
 // N = rows, L = hidden layers, C = classes, T = iterations.
 //
 // Choices the paper leaves open (docs/DEFINITIONS.md):
-// - initial state: one bottom-up pass, each layer seeing the layer below and nothing above;
+// - initial state: one bottom-up pass, each layer seeing the layer below and nothing above, except
+//   the top layer, which sees the clamped label: so at t = 1 every layer already has label news;
 // - goodness of layer l at iteration t is that of its computed activity y = relu(z_l(t)) (before
 //   damping), so the FF layer's gradient applies as it is; the damped state is what neighbours see;
 // - training: every layer at every iteration 1..T contributes its FF loss; the gradients are
@@ -77,23 +78,31 @@ function zeroColumns(dst: Float32Array, Dd: number, col: number, N: number, W: n
   for (let r = 0; r < N; r++) dst.fill(0, r * Dd + col, r * Dd + col + W);
 }
 
-/** The clamped label layer: label[r] one-hot, or `neutral` in every unit when labels is null; normalised. */
+/**
+ * The clamped label layer as the top hidden layer reads it: label[r] one-hot, or `neutral` in every
+ * unit when labels is null; normalised like any layer, then times `strength`. Normalisation alone
+ * would erase a strength written into the one-hot, so the strength scales the normalised vector:
+ * 1 is the spec, and larger values give the label more pull on the top layer than its C units have.
+ */
 export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, C: number, strength: number, neutral: number, math: LayerMath): void {
   for (let r = 0; r < N; r++) {
-    for (let c = 0; c < C; c++) st.labelHat[r * C + c] = labels === null ? neutral : c === labels[r] ? strength : 0;
+    for (let c = 0; c < C; c++) st.labelHat[r * C + c] = labels === null ? neutral : c === labels[r] ? 1 : 0;
   }
   normalizeRows(st.labelHat, st.labelHat, N, C, math.norm);
+  if (strength !== 1) for (let i = 0; i < N * C; i++) st.labelHat[i] = st.labelHat[i]! * strength;
 }
 
-// The initial state: one bottom-up pass. Layer l sees the normalised layer below and zeros in
-// place of the layer above; h_l(0) = relu(z_l(0)). Needs st.imageHat.
+// The initial state: one bottom-up pass. Layer l sees the normalised layer below and, in place of
+// the hidden layer above, zeros (it has no state yet); the top layer sees the clamped label, which
+// is there from the start. h_l(0) = relu(z_l(0)). Needs st.imageHat and st.labelHat.
 export function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>): void {
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
-    zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
+    if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
+    else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
     layerForwardFromNormalised(acts, layer, N, math, mm);
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
