@@ -44,6 +44,16 @@ test('bad flags are one-line errors with exit code 2', () => {
   assertUserError('eval.ts', ['--frobnicate'], /unknown flag/);
 });
 
+test('bad recurrent options are one-line errors with exit code 2', () => {
+  assertUserError('train.ts', ['--mode', 'recurrent', '--score-iterations', '3,9'], /--score-iterations 3,9.*--iterations \(8\)/);
+  assertUserError('train.ts', ['--mode', 'recurrent', '--iterations', '2'], /--score-iterations 3,5/);
+  assertUserError('train.ts', ['--mode', 'recurrent', '--iterations', '0'], /--iterations/);
+  assertUserError('train.ts', ['--mode', 'recurrent', '--damping', '1.5'], /--damping.*1\.5/);
+  assertUserError('train.ts', ['--mode', 'recurrent', '--greedy'], /--greedy does not apply to --mode recurrent/);
+  assertUserError('train.ts', ['--mode', 'recurrent', '--label-strength', '-1'], /--label-strength/);
+  assertUserError('train.ts', ['--preset', 'hinton-recurrent', '--mode', 'supervised'], /hinton-recurrent is for --mode recurrent/);
+});
+
 test('missing and truncated data files are one-line errors naming the file', () => {
   const { dir, cleanup } = tempDir('cli');
   try {
