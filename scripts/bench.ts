@@ -26,6 +26,7 @@ import { runNumpy, runTorch, type NumpyResult, type PeerRun, type TorchResult } 
 import { computeRatios, type Ratio } from '../src/bench/ratios.ts';
 import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
 import type { Row } from '../src/bench/summary.ts';
+import { benchSimdPeak } from '../src/bench/simd-peak.ts';
 import { fixed, formatTable, rowsTable } from '../src/bench/table.ts';
 import { benchTraining, layersName, type TrainingBenchConfig } from '../src/bench/training-cases.ts';
 
@@ -150,9 +151,10 @@ async function main(): Promise<void> {
   try {
     if (cfg.sections.includes('matmul')) {
       const res = benchMatmul(matmulCases(cfg.quick, makeRng(cfg.seed, 'bench')), js, wasm, cfg.matmulReps, guard, progress);
-      matmulRows = res.rows;
+      matmulRows = [...res.rows, benchSimdPeak(cfg.quick ? 2e6 : 2e7, cfg.matmulReps.wasm, guard, progress)];
       identical = res.identical;
-      printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out; median ms per call)', matmulRows);
+      printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out; median ms per call)\n' +
+        '   last row: the SIMD128 mul+add ceiling of one core (src/bench/simd-peak.ts), the most any SIMD128 kernel without FMA can do here', matmulRows);
       say(`  wasm products bit-identical across thread counts ${cfg.threads.join(',')}: ${identical ? 'yes' : 'NO'}`);
       say();
       if (!identical) process.exitCode = 1;

@@ -72,6 +72,13 @@ export function computeRatios(x: RatioInputs): Ratio[] {
         isTarget ? { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' } : null));
     }
   }
+  // The SIMD128 ceiling (simd-peak.ts): how close our kernel is to it, and the best wasm ÷ numpy
+  // ratio it allows, whatever the kernel (numpy may use wider vectors and FMA).
+  const ceiling = find(x.matmul, 'simd-peak', 'simd128-peak', 1)?.median;
+  out.push(ratio('wasm/ceiling', `wasm kernel ÷ SIMD128 mul+add ceiling, ${x.bigId}, 1 thread`, over(wasmOn(x.bigId, 1), ceiling), '×',
+    ceiling === undefined ? 'ceiling not measured' : "the kernel's efficiency"));
+  out.push(ratio('ceiling/numpy', 'SIMD128 mul+add ceiling ÷ numpy GFLOP/s, 1 thread', over(ceiling, x.numpy?.gflops[`1t ${NUMPY_CASE[x.bigId] ?? ''}`]), '×',
+    noNumpy || 'the best wasm ÷ numpy any SIMD128 kernel without FMA could reach here'));
   if (!Object.hasOwn(NUMPY_CASE, x.bigId)) {
     out.push(ratio('wasm/numpy', 'wasm ÷ numpy GFLOP/s, 1 thread', null, '×', '--quick: numpy times other shapes',
       { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' }));
