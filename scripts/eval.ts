@@ -1,17 +1,22 @@
 // Evaluate a saved Forward-Forward model on the test set (or any IDX dataset).
 //
 //   npx tsx scripts/eval.ts --model model.safetensors [--data-dir DIR] [--test-limit N] [--json]
+//   npx tsx scripts/eval.ts --model recurrent.safetensors --by-iteration [--test-limit N]
 //
 // Reads the model's own config from the file, rebuilds the network, copies the weights in and
-// prints the test error by goodness and by the softmax head.
+// prints the test error by goodness and by the softmax head. For a recurrent model,
+// --by-iteration also prints, per iteration and hidden layer, the mean goodness with the true and
+// the wrong labels and the error of that layer alone (src/ff/recurrent-diagnostics.ts).
 import { runMain, UserError } from '../src/cli/errors.ts';
 import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { buildNetwork, makeTrainer } from '../src/train-run.ts';
-import { formatErrors } from '../src/cli/report.ts';
+import { formatErrors, pct } from '../src/cli/report.ts';
+import { formatTable } from '../src/bench/table.ts';
+import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { loadModelFile } from '../src/model-io.ts';
-import type { Config } from '../src/config.ts';
+import { scoredLayerNumbers, type Config } from '../src/config.ts';
 import { checkConfigAgainstData } from '../src/cli/check-config.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -21,6 +26,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'test-limit': { field: null, kind: 'string', value: 'N', help: 'evaluate the first N test images', parse: nullableInt(1) },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
   backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js', parse: oneOf('wasm', 'js') },
+  'by-iteration': { field: null, kind: 'boolean', help: 'recurrent models: goodness and error of each layer at each iteration' },
   json: { field: null, kind: 'boolean', help: 'end stdout with one JSON line of results' },
 };
 
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
   const testLimit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number | null) : null;
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
+  if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${v.model} is a ${cfg.mode} model; it applies to recurrent models only`);
   const net = buildNetwork(cfg, data.classes);
   fill(net);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
@@ -47,10 +54,27 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const err = trainer.evaluate(data.test, data.test.count);
   const seconds = (performance.now() - t0) / 1000;
+  const byIteration = v['by-iteration'] ? recurrentDiagnostics(cfg, net, data.classes, data.test, data.test.count, backend.matmul) : null;
   backend.close();
   console.log(`model ${v.model}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
   console.log(`test error: ${formatErrors(err)} (${data.test.count} images, ${seconds.toFixed(1)} s)`);
-  if (v.json) console.log(JSON.stringify({ model: v.model, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds }));
+  if (byIteration) for (const line of byIterationTable(byIteration, cfg)) console.log(line);
+  if (v.json) console.log(JSON.stringify({ model: v.model, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds, byIteration }));
+}
+
+function byIterationTable(d: RecurrentDiagnostics, cfg: Config): string[] {
+  const L = d.iterations[0]!.length;
+  const head = ['t', ...Array.from({ length: L }, (_, l) => `L${l + 1} G true / wrong, error alone`)];
+  const rows = d.iterations.map((layers, t) => [
+    t === 0 ? '0 (bottom-up)' : String(t),
+    ...layers.map((s) => `${s.goodTrue.toFixed(1)} / ${s.goodWrong.toFixed(1)}, ${pct(s.error)}`),
+  ]);
+  const [a, b] = cfg.scoreIterations;
+  return [
+    `by iteration (${d.count} images; goodness of each hidden layer with the true label clamped and averaged over the wrong ones):`,
+    ...formatTable(head, rows).map((l) => `  ${l}`),
+    `scored prediction (layers ${scoredLayerNumbers(cfg).join(',')}, iterations ${a}–${b}): error ${pct(d.scoredError)}`,
+  ];
 }
 
 await runMain(main);

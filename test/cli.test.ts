@@ -54,6 +54,28 @@ test('bad recurrent options are one-line errors with exit code 2', () => {
   assertUserError('train.ts', ['--preset', 'hinton-recurrent', '--mode', 'supervised'], /hinton-recurrent is for --mode recurrent/);
 });
 
+test('a recurrent model: eval.ts --by-iteration prints a row per iteration and the scored error train.ts printed', () => {
+  const { dir, cleanup } = tempDir('cli-rec');
+  try {
+    writeFixtureDataset(dir, { trainCount: 60, testCount: 20, rows: 5, cols: 5, gzip: false });
+    const model = join(dir, 'r.safetensors');
+    const r = run('train.ts', ['--data-dir', dir, '--mode', 'recurrent', '--layers', '25,8,6', '--epochs', '1', '--batch-size', '20',
+      '--iterations', '4', '--score-iterations', '2,3', '--save', model, '--json', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const trained = JSON.parse(r.stdout.trim().split('\n').pop()!) as { test: { goodnessError: number } };
+    const e = run('eval.ts', ['--model', model, '--data-dir', dir, '--by-iteration', '--json']);
+    assert.equal(e.code, 0, e.stderr);
+    const out = e.stdout.trim().split('\n');
+    for (const t of ['0 (bottom-up)', '1', '2', '3', '4']) assert.ok(out.some((l) => l.trim().startsWith(`${t} `)), `a row for t = ${t}`);
+    const ev = JSON.parse(out.pop()!) as { byIteration: { scoredError: number; iterations: unknown[][] } };
+    assert.equal(ev.byIteration.iterations.length, 5);
+    assert.equal(ev.byIteration.iterations[0]!.length, 2, 'two hidden layers');
+    assert.equal(ev.byIteration.scoredError, trained.test.goodnessError);
+  } finally {
+    cleanup();
+  }
+});
+
 test('missing and truncated data files are one-line errors naming the file', () => {
   const { dir, cleanup } = tempDir('cli');
   try {
@@ -95,6 +117,7 @@ test('a gzipped IDX dataset trains end to end; --save then eval.ts agree; --json
     const evalLines = e.stdout.trim().split('\n');
     const ev = JSON.parse(evalLines[evalLines.length - 1]!) as { test: { goodnessError: number; softmaxError: number } };
     assert.deepStrictEqual(ev.test, last.test, 'eval.ts reproduces the errors train.ts printed');
+    assertUserError('eval.ts', ['--model', model, '--data-dir', dir, '--by-iteration'], /--by-iteration:.*supervised model.*recurrent models only/);
   } finally {
     cleanup();
   }

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { normalizeRows } from '../src/ff/definitions.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerMath } from '../src/ff/layer.ts';
 import { bottomUp, initRecurrentNetwork, iterate, makeState, setLabelLayer } from '../src/ff/recurrent.ts';
+import { recurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { makeRng } from '../src/rng.ts';
 import { loadDataset } from '../src/data/dataset.ts';
@@ -135,4 +136,20 @@ test('a short recurrent run is deterministic and its loss falls (golden values: 
   assert.equal(sum(a), sum(b), 'same seed, same weights');
   assert.deepStrictEqual(a.test, b.test);
   assert.ok(a.firstLosses[5]! < a.firstLosses[0]!, `layer 1's loss falls: ${a.firstLosses.slice(0, 6).join(', ')}`);
+});
+
+test('by-iteration diagnostics: the scored error equals evaluate(); at t = 0 layer 1 cannot see the label', () => {
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, mode: 'recurrent', backend: 'js', layers: [784, 24, 16], epochs: 1, batchSize: 50,
+    trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], seed: 9, lr: 0.003, labelStrength: 15, quiet: true,
+  };
+  const data = loadDataset({ trainLimit: 300, testLimit: 100 });
+  const mm = createJsMatmul();
+  const run = trainRun(cfg, data, mm);
+  const d = recurrentDiagnostics(cfg, run.net, data.classes, data.test, 100, mm.matmul);
+  assert.equal(d.iterations.length, cfg.iterations + 1, 't = 0..T');
+  assert.equal(d.scoredError, run.test.goodness, 'the same prediction as the trainer\'s goodness evaluation');
+  const t0 = d.iterations[0]![0]!;
+  assertClose([t0.goodTrue], [t0.goodWrong], 1e-9, 'layer 1 sees the image and zeros at t = 0: the same goodness for every label (up to the order of the sums)');
+  assert.ok(d.iterations[1]![0]!.goodTrue !== d.iterations[1]![0]!.goodWrong, 'from t = 1 the label reaches layer 1 through layer 2');
 });
