@@ -11,7 +11,7 @@ import { gatherLabels, gatherRows } from '../data/batch.ts';
 import { normalizeRows } from './definitions.ts';
 import type { MatmulFn } from './layer.ts';
 import { argmaxRow, type Network } from './network.ts';
-import { bottomUp, iterate, makeState, setLabelLayer } from './recurrent.ts';
+import { makeState, runAllLabels } from './recurrent.ts';
 import { layerMath, workspaceRows } from './trainer.ts';
 
 export interface LayerAtIteration {
@@ -60,21 +60,15 @@ export function recurrentDiagnostics(cfg: Config, net: Network, classes: number,
     gatherLabels(labels, split, order, start, n);
     gatherRows(st.imageHat, split, order, start, n);
     normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
-    for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
-    for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
-    setLabelLayer(st, rowLabels, C * n, C, cfg.labelStrength, cfg.neutralLabel, math);
     scores.fill(0);
-    bottomUp(st, net, C * n, math, mm);
-    record(0, n);
-    for (let t = 1; t <= T; t++) {
-      iterate(st, net, C * n, -1, cfg.damping, math, mm, null);
+    runAllLabels(st, net, cfg, n, C, T, math, mm, rowLabels, (t) => {
       record(t, n);
-      if (t < scoreFrom || t > scoreTo) continue;
+      if (t < scoreFrom || t > scoreTo) return;
       for (const l of net.scored) {
         const G = st.acts[l]!.G;
         for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
       }
-    }
+    });
     for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) scoredErrors++;
   }
   const iterations = sums.map((row) => row.map((s) => ({ goodTrue: s.goodTrue / count, goodWrong: s.goodWrong / count, error: s.error / count })));

@@ -139,6 +139,29 @@ export function iterate(
   }
 }
 
+/**
+ * The C label runs of n images at once, as prediction needs them: st.imageHat's first n rows (the
+ * normalised images) are copied into C blocks, block c (rows c·n .. c·n+n−1) gets label c clamped,
+ * then the initial pass and `iterations` iterations run. onIteration(t) is called after each,
+ * t = 0 for the initial pass, when st.acts[l].G holds layer l's goodness of every row.
+ * rowLabels (at least C·n) is scratch.
+ */
+export function runAllLabels(
+  st: RecurrentState, net: Network, cfg: Config, n: number, C: number, iterations: number, math: LayerMath, mm: MatmulFn<Float32Array>,
+  rowLabels: Int32Array, onIteration: (t: number) => void,
+): void {
+  const D0 = net.widths[0]!;
+  for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
+  for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
+  setLabelLayer(st, rowLabels, C * n, C, cfg.labelStrength, cfg.neutralLabel, math);
+  bottomUp(st, net, C * n, math, mm);
+  onIteration(0);
+  for (let t = 1; t <= iterations; t++) {
+    iterate(st, net, C * n, -1, cfg.damping, math, mm, null);
+    onIteration(t);
+  }
+}
+
 export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
   const rows = workspaceRows(cfg);
   const st = makeState(net, rows, classes);
@@ -155,13 +178,10 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C),
   };
 
-  /** Run T iterations from the bottom-up state with the label layer as set; no learning. */
-  function run(N: number, iterations: number, onIteration?: (t: number) => void): void {
+  /** Run T iterations from the bottom-up state with the label layer as set (the neutral label); no learning. */
+  function runNeutral(N: number): void {
     bottomUp(st, net, N, math, mm);
-    for (let t = 1; t <= iterations; t++) {
-      iterate(st, net, N, -1, cfg.damping, math, mm, null);
-      onIteration?.(t);
-    }
+    for (let t = 1; t <= T; t++) iterate(st, net, N, -1, cfg.damping, math, mm, null);
   }
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
@@ -172,7 +192,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
     setLabelLayer(st, null, B, C, cfg.labelStrength, cfg.neutralLabel, math);
-    run(B, T);
+    runNeutral(B);
     const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, st.h);
     if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
     else randomWrongLabels(wrong, labels, B, C, negRng);
@@ -225,18 +245,15 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
       if (doSoft) {
         // Softmax: one neutral run of T iterations, then the head on the final states.
         setLabelLayer(st, null, n, C, cfg.labelStrength, cfg.neutralLabel, math);
-        run(n, T);
+        runNeutral(n);
         headFeatures(ws, net, n, math, st.h);
         headForward(ws.probs, ws.feats, net.head, n, mm);
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
       }
       if (!doGood) continue;
       // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
-      for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
-      for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
-      setLabelLayer(st, rowLabels, C * n, C, cfg.labelStrength, cfg.neutralLabel, math);
       scores.fill(0);
-      run(C * n, scoreTo, (t) => {
+      runAllLabels(st, net, cfg, n, C, scoreTo, math, mm, rowLabels, (t) => {
         if (t < scoreFrom) return;
         for (const l of net.scored) {
           const G = st.acts[l]!.G;
