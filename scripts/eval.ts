@@ -52,9 +52,13 @@ async function main(): Promise<void> {
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();
-  const err = trainer.evaluate(data.test, data.test.count);
-  const seconds = (performance.now() - t0) / 1000;
+  // --by-iteration runs the C label runs itself, and its scored error IS the goodness error
+  // (tested), so the trainer then only adds the softmax head's.
   const byIteration = v['by-iteration'] ? recurrentDiagnostics(cfg, net, data.classes, data.test, data.test.count, backend.matmul) : null;
+  const err = byIteration
+    ? { ...trainer.evaluate(data.test, data.test.count, ['softmax']), goodness: byIteration.scoredError }
+    : trainer.evaluate(data.test, data.test.count);
+  const seconds = (performance.now() - t0) / 1000;
   backend.close();
   console.log(`model ${v.model}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
   console.log(`test error: ${formatErrors(err)} (${data.test.count} images, ${seconds.toFixed(1)} s)`);
