@@ -18,6 +18,7 @@ import { saveNetwork } from '../src/model-io.ts';
 import { trainRun } from '../src/train-run.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
+import { checkOutputFile } from '../src/cli/output-paths.ts';
 
 const USAGE = `Usage: npx tsx scripts/train.ts [options]
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   }
   const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
+  if (cfg.save) checkOutputFile('save', cfg.save); // before the data and the training, not after
   const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
 

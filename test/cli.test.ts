@@ -44,6 +44,14 @@ test('bad flags are one-line errors with exit code 2', () => {
   assertUserError('eval.ts', ['--frobnicate'], /unknown flag/);
 });
 
+test('an output path that cannot be written fails before the data is read', () => {
+  const t0 = performance.now();
+  assertUserError('train.ts', ['--save', '/missing/dir/m.safetensors'], /--save \/missing\/dir\/m\.safetensors: the folder \/missing\/dir does not exist/);
+  assertUserError('train.ts', ['--save', 'README.md/m.safetensors'], /--save README\.md\/m\.safetensors: README\.md is not a folder/);
+  assertUserError('train.ts', ['--save', 'test'], /--save test: is a folder/);
+  assert.ok(performance.now() - t0 < 6000, 'three failures in well under 2 s each');
+});
+
 test('bad recurrent options are one-line errors with exit code 2', () => {
   assertUserError('train.ts', ['--mode', 'recurrent', '--score-iterations', '3,9'], /--score-iterations 3,9.*--iterations \(8\)/);
   assertUserError('train.ts', ['--mode', 'recurrent', '--iterations', '2'], /--score-iterations 3,5/);
