@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../src/cli/errors.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { makeHybridBatch } from '../src/ff/masks.ts';
-import { encodePngGray, imageGrid } from '../src/io/png.ts';
+import { encodePngGray, imageGrid, zoomPixels } from '../src/io/png.ts';
 import { makeRng } from '../src/rng.ts';
 
 const USAGE = `Usage: npx tsx scripts/show-hybrids.ts [options]
@@ -92,17 +92,6 @@ function parseConfig(argv: string[]): ShowHybridsConfig | null {
   };
 }
 
-/** Nearest-neighbour upscale of a (height, width) uint8 image by an integer factor. */
-function zoomGray(width: number, height: number, pixels: Uint8Array, zoom: number): Uint8Array {
-  const W = width * zoom;
-  const out = new Uint8Array(W * height * zoom);
-  for (let y = 0; y < height * zoom; y++) {
-    const src = Math.floor(y / zoom) * width;
-    for (let x = 0; x < W; x++) out[y * W + x] = pixels[src + Math.floor(x / zoom)]!;
-  }
-  return out;
-}
-
 function main(): void {
   // Config.
   const config = parseConfig(process.argv.slice(2));
@@ -144,7 +133,7 @@ function main(): void {
   }
   console.log(`mask mean ${(maskOnes / (N * P)).toFixed(3)} (fraction of pixels taken from a)`);
   const grid = imageGrid(tiles, rows, cols, 4, 2);
-  const png = encodePngGray(grid.width * config.zoom, grid.height * config.zoom, zoomGray(grid.width, grid.height, grid.pixels, config.zoom));
+  const png = encodePngGray(grid.width * config.zoom, grid.height * config.zoom, zoomPixels(grid.width, grid.height, 1, grid.pixels, config.zoom));
 
   const outDir = resolve(config.out);
   mkdirSync(outDir, { recursive: true });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
-import { crc32, encodePngGray, imageGrid } from '../src/io/png.ts';
+import { crc32, encodePngGray, encodePngRgb, imageGrid, zoomPixels } from '../src/io/png.ts';
 
 interface Chunk {
   type: string;
@@ -83,4 +83,18 @@ test('imageGrid: padding, placement left-to-right then top-to-bottom, clamped [0
   ];
   assert.deepStrictEqual([...g.pixels], expected);
   assert.throws(() => imageGrid([t0, Float32Array.of(1)], 2, 2, 2, 1), /tile 1 has 1 floats/);
+});
+
+test('encodePngRgb: colour type 2, and the IDAT inflates to a filter byte + 3 bytes per pixel on each row', () => {
+  const px = Uint8Array.of(255, 0, 0, 0, 255, 0, /* row 2 */ 0, 0, 255, 7, 8, 9);
+  const chunks = readChunks(encodePngRgb(2, 2, px));
+  const ihdr = chunks[0]!.data;
+  assert.deepEqual([ihdr[8], ihdr[9]], [8, 2]);
+  assert.deepEqual(new Uint8Array(inflateSync(chunks[1]!.data)), Uint8Array.of(0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 7, 8, 9));
+  assert.throws(() => encodePngRgb(2, 2, px.subarray(1)), /11 bytes, expected 2×2×3 = 12/);
+});
+
+test('zoomPixels repeats every pixel zoom×zoom times, all channels together', () => {
+  assert.deepEqual(zoomPixels(2, 1, 1, Uint8Array.of(1, 2), 2), Uint8Array.of(1, 1, 2, 2, 1, 1, 2, 2));
+  assert.deepEqual(zoomPixels(1, 1, 3, Uint8Array.of(4, 5, 6), 2), Uint8Array.of(4, 5, 6, 4, 5, 6, 4, 5, 6, 4, 5, 6));
 });

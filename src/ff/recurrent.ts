@@ -29,7 +29,7 @@ import { headForward } from './head.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath, type MatmulFn } from './layer.ts';
 import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from './network.ts';
-import { layerMath, makeOptimizers, trainHead, workspaceRows, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
@@ -231,11 +231,13 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     return { layers: stats, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax']): TestErrors {
+  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax'], observer?: EvalObserver): TestErrors {
     const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
     const n0 = Math.floor(rows / C);
     const order = new Int32Array(count).map((_, i) => i);
     const inScore = scoreTo - scoreFrom + 1;
+    // An observer of the label scores also gets every layer's goodness averaged over the scored iterations.
+    const perLayer = observer?.labelScores ? net.layers.map(() => new Float32Array(C * n0)) : null;
     let errGood = 0, errSoft = 0;
     for (let start = 0; start < count; start += n0) {
       const n = Math.min(n0, count - start);
@@ -249,18 +251,27 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
         headFeatures(ws, net, n, math, st.h);
         headForward(ws.probs, ws.feats, net.head, n, mm);
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+        observer?.headProbs?.(start, n, ws.probs);
       }
       if (!doGood) continue;
       // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
       scores.fill(0);
+      if (perLayer) for (const p of perLayer) p.fill(0);
       runAllLabels(st, net, cfg, n, C, scoreTo, math, mm, rowLabels, (t) => {
         if (t < scoreFrom) return;
         for (const l of net.scored) {
           const G = st.acts[l]!.G;
           for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
         }
+        if (perLayer) {
+          for (let l = 0; l < L; l++) {
+            const G = st.acts[l]!.G, p = perLayer[l]!;
+            for (let i = 0; i < C * n; i++) p[i] = p[i]! + G[i]! / inScore;
+          }
+        }
       });
       for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
+      if (perLayer) observer!.labelScores!(start, n, scores, perLayer);
     }
     return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }

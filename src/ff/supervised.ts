@@ -14,7 +14,7 @@ import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayLabels, overlayNeutral } from './overlay.ts';
 import { firstLayerAllLabels } from './label-passes.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
@@ -49,7 +49,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   // Evaluation in chunks of n images. Goodness: the C label passes of a chunk run as one pass of
   // C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
   // Softmax: one neutral pass of the chunk, then the head. Returns error fractions.
-  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax']): TestErrors {
+  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax'], observer?: EvalObserver): TestErrors {
     const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
     const n0 = Math.floor(ws.rows / C);
     const order = new Int32Array(count).map((_, i) => i);
@@ -65,19 +65,23 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
         headFeatures(ws, net, n, math);
         headForward(ws.probs, ws.feats, net.head, n, mm);
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
+        observer?.headProbs?.(start, n, ws.probs);
       }
       if (!doGood) continue;
       // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
       // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
       firstLayerAllLabels(ws.acts[0]!, evalBase, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm);
-      forwardAll(ws, net, C * n, math, mm, net.scored[net.scored.length - 1]! + 1, 1);
+      // Layers above the last scored one do not score; an observer sees every layer's goodness.
+      const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
+      forwardAll(ws, net, C * n, math, mm, upTo, 1);
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;
         for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]!;
       }
       for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
+      observer?.labelScores?.(start, n, scores, ws.acts.map((a) => a.G));
     }
     return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }

@@ -34,13 +34,27 @@ export interface TestErrors {
 
 export type Method = keyof TestErrors;
 
+/**
+ * What evaluate() shows an observer, chunk by chunk (the report's analysis listens here). Called
+ * only when given: without one, evaluate costs what it always did. n = images in the chunk,
+ * starting at image `start` of the split; C = classes.
+ */
+export interface EvalObserver {
+  // Goodness prediction: scores (n, C) as the trainer ranks labels (argmax = its prediction), and
+  // perLayer[l] (C·n), layer l's goodness of image r with label c at [c·n + r], for EVERY hidden
+  // layer, scored or not (recurrent: averaged over the scored iterations).
+  labelScores?(start: number, n: number, scores: Float32Array, perLayer: Float32Array[]): void;
+  // Softmax prediction: the head's probabilities (n, C).
+  headProbs?(start: number, n: number, probs: Float32Array): void;
+}
+
 export interface Trainer {
   net: Network;
   ws: Workspace;
   /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null. */
   step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
-  evaluate(split: Split, count: number, methods?: readonly Method[]): TestErrors;
+  evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
 }
 
 /** Rows a workspace needs: 2B for a step; evaluation chunks (10 label blocks) fit in the same buffers. */

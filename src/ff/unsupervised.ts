@@ -12,7 +12,7 @@ import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
 import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (FF-SPEC: k ≈ 6). */
 export const MASK_BLURS = 6;
@@ -40,7 +40,7 @@ export function makeUnsupervisedTrainer(
     return { layers, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number): TestErrors {
+  function evaluate(split: Split, count: number, _methods?: readonly Method[], observer?: EvalObserver): TestErrors {
     const order = new Int32Array(count).map((_, i) => i);
     let err = 0;
     for (let start = 0; start < count; start += ws.rows) {
@@ -51,6 +51,7 @@ export function makeUnsupervisedTrainer(
       headFeatures(ws, net, n, math);
       headForward(ws.probs, ws.feats, net.head, n, mm);
       for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
+      observer?.headProbs?.(start, n, ws.probs);
     }
     return { goodness: null, softmax: err / count };
   }

@@ -1,8 +1,8 @@
-// A minimal PNG writer: 8-bit grayscale, non-interlaced, filter type 0 (None) on every row,
+// A minimal PNG writer: 8-bit grayscale or RGB, non-interlaced, filter type 0 (None) on every row,
 // the whole image in one IDAT chunk compressed with node:zlib's deflateSync.
 // Also lays out float images in [0, 1] as a padded grid of tiles for inspection.
-// It does not read PNGs, write colour or 16-bit images, or choose per-row filters for size.
-// Letters: W = image width, H = image height (pixels), row-major, one byte per pixel.
+// It does not read PNGs, write alpha or 16-bit images, or choose per-row filters for size.
+// Letters: W = image width, H = image height (pixels), row-major, one byte per pixel and channel.
 import { deflateSync } from 'node:zlib';
 
 /** The 8-byte PNG signature. */
@@ -45,23 +45,35 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /** Encode a W×H 8-bit grayscale image (pixels is (H, W) row-major) as PNG bytes. */
 export function encodePngGray(width: number, height: number, pixels: Uint8Array): Uint8Array {
+  return encodePng('encodePngGray', width, height, 1, pixels);
+}
+
+/** Encode a W×H 8-bit RGB image (pixels is (H, W, 3) row-major) as PNG bytes. */
+export function encodePngRgb(width: number, height: number, pixels: Uint8Array): Uint8Array {
+  return encodePng('encodePngRgb', width, height, 3, pixels);
+}
+
+// channels 1 = gray (colour type 0), 3 = RGB (colour type 2); pixels is (H, W, channels).
+function encodePng(who: string, width: number, height: number, channels: 1 | 3, pixels: Uint8Array): Uint8Array {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`encodePngGray: size must be positive integers, got ${width}×${height}`);
+    throw new Error(`${who}: size must be positive integers, got ${width}×${height}`);
   }
-  if (pixels.length !== width * height) {
-    throw new Error(`encodePngGray: pixels has ${pixels.length} bytes, expected ${height}×${width} = ${width * height}`);
+  const rowBytes = width * channels;
+  if (pixels.length !== rowBytes * height) {
+    throw new Error(`${who}: pixels has ${pixels.length} bytes, expected ${height}×${width}${channels > 1 ? `×${channels}` : ''} = ${rowBytes * height}`);
   }
-  // IHDR: width, height, bit depth 8, colour type 0 (gray), compression 0, filter 0, interlace 0.
+  // IHDR: width, height, bit depth 8, colour type, compression 0, filter 0, interlace 0.
   const ihdr = new Uint8Array(13);
   const hv = new DataView(ihdr.buffer);
   hv.setUint32(0, width);
   hv.setUint32(4, height);
   ihdr[8] = 8;
-  // Raw scanlines: each row is a filter-type byte (0 = None) followed by its W pixels.
-  const raw = new Uint8Array(height * (width + 1));
+  ihdr[9] = channels === 1 ? 0 : 2;
+  // Raw scanlines: each row is a filter-type byte (0 = None) followed by its W·channels bytes.
+  const raw = new Uint8Array(height * (rowBytes + 1));
   for (let r = 0; r < height; r++) {
-    raw[r * (width + 1)] = 0;
-    raw.set(pixels.subarray(r * width, (r + 1) * width), r * (width + 1) + 1);
+    raw[r * (rowBytes + 1)] = 0;
+    raw.set(pixels.subarray(r * rowBytes, (r + 1) * rowBytes), r * (rowBytes + 1) + 1);
   }
   const idat = new Uint8Array(deflateSync(raw));
   const parts = [PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
@@ -70,6 +82,20 @@ export function encodePngGray(width: number, height: number, pixels: Uint8Array)
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
+  }
+  return out;
+}
+
+/** Nearest-neighbour upscale of a (height, width, channels) uint8 image by an integer factor. */
+export function zoomPixels(width: number, height: number, channels: number, pixels: Uint8Array, zoom: number): Uint8Array {
+  const W = width * zoom;
+  const out = new Uint8Array(W * height * zoom * channels);
+  for (let y = 0; y < height * zoom; y++) {
+    const src = Math.floor(y / zoom) * width;
+    for (let x = 0; x < W; x++) {
+      const i = (src + Math.floor(x / zoom)) * channels, o = (y * W + x) * channels;
+      for (let k = 0; k < channels; k++) out[o + k] = pixels[i + k]!;
+    }
   }
   return out;
 }
