@@ -2,10 +2,12 @@
 // Tensors: `layer{l}.weight` (D, H) and `layer{l}.bias` (H) for l = 1..L (1-based, row-major,
 // fan-in × fan-out, so z = x̂·W + b), `head.weight` (F, C) and `head.bias` (C). Metadata:
 // `format` = "forward-forward-ts/1", `config` = the run's Config as JSON (modelConfig), `scored` = the scored
-// layers (1-based, comma list). Readable from Python with safetensors.numpy.load_file alone.
+// layers (1-based, comma list), and `history` = the run's record (src/report/run-record.ts: curves,
+// test errors, time) when train.ts saved it. Readable from Python with safetensors.numpy.load_file alone.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { UserError } from './cli/errors.ts';
 import type { Network } from './ff/network.ts';
+import { recordFromJson, recordToJson, type RunRecord } from './report/run-record.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
 
 export const MODEL_FORMAT = 'forward-forward-ts/1';
@@ -20,7 +22,7 @@ export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'js
   return kept;
 }
 
-export function saveNetwork(path: string, net: Network, cfg: Config): void {
+export function saveNetwork(path: string, net: Network, cfg: Config, record?: RunRecord): void {
   const tensors: TensorToWrite[] = [];
   net.layers.forEach((l, i) => {
     tensors.push({ name: `layer${i + 1}.weight`, shape: [l.D, l.H], data: l.W });
@@ -32,11 +34,15 @@ export function saveNetwork(path: string, net: Network, cfg: Config): void {
     format: MODEL_FORMAT,
     config: JSON.stringify(modelConfig(cfg)),
     scored: net.scored.map((s) => s + 1).join(','),
+    ...(record ? { history: recordToJson(record) } : {}),
   });
 }
 
-/** Read a saved model: its Config and a function that copies its tensors into a fresh network. */
-export function loadModelFile(path: string): { cfg: Config; fill: (net: Network) => void } {
+/**
+ * Read a saved model: its Config, its run record (null if it was saved without one) and a function
+ * that copies its tensors into a fresh network.
+ */
+export function loadModelFile(path: string): { cfg: Config; record: RunRecord | null; fill: (net: Network) => void } {
   const file = readSafetensors(path);
   if (file.metadata.format !== MODEL_FORMAT) {
     throw new UserError(`${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`);
@@ -48,8 +54,15 @@ export function loadModelFile(path: string): { cfg: Config; fill: (net: Network)
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }
   if (!Array.isArray(cfg.layers) || cfg.layers.length < 2) throw new UserError(`${path}: the model's config has no valid 'layers'`);
+  let record: RunRecord | null = null;
+  if (file.metadata.history !== undefined) {
+    const parsed = recordFromJson(file.metadata.history);
+    if (parsed.problem !== null) throw new UserError(`${path}: the model's history metadata is ${parsed.problem}`);
+    record = parsed.record;
+  }
   return {
     cfg,
+    record,
     fill: (net: Network) => {
       net.layers.forEach((l, i) => {
         l.W.set(getF32(file, `layer${i + 1}.weight`, [l.D, l.H]));

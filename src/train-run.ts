@@ -10,7 +10,7 @@ import { lrAt } from './optim/schedule.ts';
 import { makeRng } from './rng.ts';
 import { initNetwork, type Network } from './ff/network.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
-import type { StepStats, TestErrors, Trainer } from './ff/trainer.ts';
+import type { EvalObserver, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
 import { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
 import { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
 
@@ -34,6 +34,7 @@ export interface EpochReport {
 export interface RunHooks {
   onStep?(done: number, total: number): void; // after each step: images done in this epoch
   onEpoch?(report: EpochReport): void;
+  testObserver?: EvalObserver; // sees the final test evaluation chunk by chunk (the report's analysis)
 }
 
 export interface RunResult {
@@ -119,6 +120,6 @@ export function trainRun(cfg: Config, data: Dataset, backend: MatmulBackend, hoo
       hooks.onEpoch?.(report);
     }
   }
-  const test = trainer.evaluate(data.test, data.test.count);
+  const test = trainer.evaluate(data.test, data.test.count, undefined, hooks.testObserver);
   return { net, epochs, test, trainSeconds, examplesPerSecond: examples / Math.max(trainSeconds, 1e-9), firstLosses };
 }

@@ -4,9 +4,9 @@
 // Writing is deterministic: `__metadata__` first (omitted when empty, keys sorted), then tensors in
 // sorted-name order, in the header and in the data. Reading checks everything and reports any
 // problem as a one-line UserError naming the file. No other dtypes, no memory mapping, no streaming.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
+import { fsReason, writeFileAtomic } from './atomic-write.ts';
 
 export type SafetensorsDtype = 'F32' | 'I32';
 
@@ -73,10 +73,6 @@ function quote(x: unknown): string {
 }
 
 /** The one-line reason of a failed fs call: "ENOENT: no such file or directory". */
-function fsReason(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split(',')[0]!.replace(/\s+/g, ' ');
-}
 
 /** Encode tensors and metadata as safetensors bytes. Pure; the same input gives the same bytes. */
 export function encodeSafetensors(
@@ -257,24 +253,7 @@ export function writeSafetensors(
   metadata: Readonly<Record<string, string>> = {},
 ): void {
   const bytes = encodeSafetensors(tensors, metadata); // bad tensors throw before the disk is touched
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temporary file was never created
-    }
-    throw new UserError(`${path}: cannot write file (${fsReason(err)})`);
-  }
+  writeFileAtomic(path, bytes);
 }
 
 /**

@@ -1,0 +1,42 @@
+// The record of a training run that outlives the process: where its data came from, the
+// per-epoch history, the final test errors, time and speed. train.ts builds it as the run goes;
+// `--save` stores it in the model file's metadata (key `history`, JSON), so that scripts/report.ts
+// can draw a saved model's curves. It holds numbers only: no weights, no pictures.
+import type { TestErrors } from '../ff/trainer.ts';
+import type { EpochReport } from '../train-run.ts';
+
+export interface RunRecord {
+  source: string; // the data set, as train.ts prints it
+  trainCount: number; // training images per epoch
+  testCount: number; // test images the final errors are over
+  epochs: EpochReport[]; // one per finished epoch
+  test: TestErrors | null; // final test errors; null while the run is training
+  seconds: number | null; // wall time of the whole run; null while training
+  trainSeconds: number; // time inside training steps so far
+  examplesPerSecond: number; // training images per second so far
+}
+
+/** The record as JSON text, and back; a malformed record is reported by the caller. */
+export function recordToJson(r: RunRecord): string {
+  return JSON.stringify(r);
+}
+
+/** Parse a stored record; returns null (with the reason) if it is not one. */
+export function recordFromJson(text: string): { record: RunRecord | null; problem: string | null } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { record: null, problem: 'not valid JSON' };
+  }
+  const r = v as Partial<RunRecord>;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.epochs) || typeof r.source !== 'string') {
+    return { record: null, problem: "expected an object with 'source' and 'epochs'" };
+  }
+  for (const e of r.epochs) {
+    if (typeof e !== 'object' || e === null || !Array.isArray((e as EpochReport).layers) || typeof (e as EpochReport).epoch !== 'number') {
+      return { record: null, problem: "an entry of 'epochs' has no 'epoch' number or 'layers' list" };
+    }
+  }
+  return { record: r as RunRecord, problem: null };
+}
