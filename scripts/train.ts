@@ -3,10 +3,12 @@
 //   npx tsx scripts/train.ts                       # the default: fast and good
 //   npx tsx scripts/train.ts --preset hinton       # Hinton's Matlab recipe (100 epochs)
 //   npx tsx scripts/train.ts --layers 784,1000,1000 --epochs 10 --save model.safetensors
+//   npx tsx scripts/train.ts --report out/run       # out/run/index.html, rewritten every epoch
 //   npx tsx scripts/train.ts --help
 //
-// Reads top to bottom: flags → config (printed with its seed) → data → backend → train (a line
-// per epoch) → test error of both prediction methods → save → optional JSON line.
+// Reads top to bottom: flags → config (printed with its seed) → output paths checked → data →
+// backend → train (a line per epoch, and the report) → test error of both prediction methods →
+// save (with the run's record) → optional JSON line.
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/cli/check-config.ts';
 import { runMain } from '../src/cli/errors.ts';
@@ -18,7 +20,15 @@ import { saveNetwork } from '../src/model-io.ts';
 import { trainRun } from '../src/train-run.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
-import { checkOutputFile } from '../src/cli/output-paths.ts';
+import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
+import type { Trainer } from '../src/ff/trainer.ts';
+import { makeHeldOutCollector, thresholdsOf } from '../src/report/analysis.ts';
+import { analyseHeldOut, finishAnalysis, type ReportContext } from '../src/report/build.ts';
+import type { RunRecord } from '../src/report/run-record.ts';
+import { writeReport } from '../src/report/write-report.ts';
+
+/** Test images the report analyses after each epoch but the last (the last uses all of them). */
+const REPORT_EPOCH_IMAGES = 1000;
 
 const USAGE = `Usage: npx tsx scripts/train.ts [options]
 
@@ -35,31 +45,60 @@ async function main(): Promise<void> {
   const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
   if (cfg.save) checkOutputFile('save', cfg.save); // before the data and the training, not after
+  if (cfg.report) checkOutputDir('report', cfg.report);
   const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
 
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   console.log(`backend ${backend.name}, ${backend.threads} thread(s)`);
   const totalEpochs = cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs;
+  const stepsPerEpoch = Math.floor(data.train.count / cfg.batchSize);
   let progress = makeProgress('epoch 1', 1, 'ex', !cfg.quiet);
   let epochNo = 1;
+  // The run's record (curves, errors, time) goes into the report and the saved model.
+  const record: RunRecord = {
+    source: data.source, trainCount: data.train.count, testCount: data.test.count, epochs: [], test: null, seconds: null,
+    trainSeconds: 0, examplesPerSecond: 0,
+  };
+  // The report's analysis of the final test evaluation listens to that evaluation itself.
+  const finalAnalysis = makeHeldOutCollector(data.test, data.classes, cfg.layers.length - 1, thresholdsOf(cfg));
+  const reportContext = (trainer: Trainer): ReportContext => ({ cfg, net: trainer.net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: totalEpochs });
+  let lastTrainer: Trainer | null = null;
   const t0 = performance.now();
   const result = trainRun(cfg, data, backend, {
     onStep: (done, total) => {
       if (done === cfg.batchSize) progress = makeProgress(`epoch ${epochNo}/${totalEpochs}`, total, 'ex', !cfg.quiet);
       progress.update(done);
     },
-    onEpoch: (r) => {
+    onEpoch: (r, trainer) => {
       progress.end();
       console.log(epochLine(r, totalEpochs));
       epochNo = r.epoch + 1;
+      record.epochs.push(r);
+      record.trainSeconds += r.seconds;
+      record.examplesPerSecond = (record.epochs.length * stepsPerEpoch * cfg.batchSize) / record.trainSeconds;
+      lastTrainer = trainer;
+      if (cfg.report && r.epoch < totalEpochs) {
+        // Between epochs: the analysis runs on the first test images only, to keep it cheap.
+        const n = Math.min(REPORT_EPOCH_IMAGES, data.test.count);
+        const ctx = reportContext(trainer);
+        writeReport(cfg.report, ctx, analyseHeldOut(ctx, data.test, n), `on the first ${n} test images, after epoch ${r.epoch}`, false);
+      }
     },
+    testObserver: cfg.report ? finalAnalysis.observer : undefined,
   });
   const seconds = (performance.now() - t0) / 1000;
-  backend.close();
   console.log(`test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
+  Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
+  if (cfg.report && lastTrainer) {
+    const ctx = reportContext(lastTrainer);
+    const analysis = finishAnalysis(ctx, finalAnalysis, data.test, data.test.count);
+    const { path, bytes } = writeReport(cfg.report, ctx, analysis, `on all ${data.test.count} test images, after the last epoch`, true);
+    console.log(`report ${path} (${(bytes / 1e6).toFixed(2)} MB)`);
+  }
+  backend.close();
   if (cfg.save) {
-    saveNetwork(cfg.save, result.net, cfg);
+    saveNetwork(cfg.save, result.net, cfg, record);
     console.log(`saved ${cfg.save}`);
   }
   if (cfg.json) {

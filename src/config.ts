@@ -43,6 +43,7 @@ export interface Config {
   threads: number; // threads for the matrix products (default: the machine's cores)
   backend: Backend; // 'wasm' (SIMD, threads) or 'js' (readable TypeScript, one thread)
   save: string | null; // write the trained model here (safetensors)
+  report: string | null; // write an HTML report into this folder after every epoch and at the end
   json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s
   quiet: boolean; // no progress bar
 }
@@ -81,6 +82,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   threads: availableParallelism(),
   backend: 'wasm',
   save: null,
+  report: null,
   json: false,
   quiet: false,
 };

@@ -17,8 +17,8 @@ export const MODEL_FORMAT = 'forward-forward-ts/1';
  * change a bit of them (threads, output options) are left out, so the same training gives the
  * same file whatever the thread count.
  */
-export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'json' | 'save'> {
-  const { threads: _t, quiet: _q, json: _j, save: _s, ...kept } = cfg;
+export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report'> {
+  const { threads: _t, quiet: _q, json: _j, save: _s, report: _r, ...kept } = cfg;
   return kept;
 }
 
@@ -49,7 +49,7 @@ export function loadModelFile(path: string): { cfg: Config; record: RunRecord | 
   }
   let cfg: Config;
   try {
-    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
+    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, report: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }

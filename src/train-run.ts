@@ -33,7 +33,7 @@ export interface EpochReport {
 
 export interface RunHooks {
   onStep?(done: number, total: number): void; // after each step: images done in this epoch
-  onEpoch?(report: EpochReport): void;
+  onEpoch?(report: EpochReport, trainer: Trainer): void; // after each epoch (and its validation)
   testObserver?: EvalObserver; // sees the final test evaluation chunk by chunk (the report's analysis)
 }
 
@@ -117,7 +117,7 @@ export function trainRun(cfg: Config, data: Dataset, backend: MatmulBackend, hoo
         examplesPerSecond: (stepsPerEpoch * B) / seconds,
       };
       epochs.push(report);
-      hooks.onEpoch?.(report);
+      hooks.onEpoch?.(report, trainer);
     }
   }
   const test = trainer.evaluate(data.test, data.test.count, undefined, hooks.testObserver);

