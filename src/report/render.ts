@@ -70,7 +70,7 @@ export function renderReport(r: ReportContent): string {
     ['time', rec.seconds !== null ? `${num(rec.seconds, 1)} s in all, ${num(rec.trainSeconds, 1)} s training` : `${num(rec.trainSeconds, 1)} s training so far`],
     ['training speed', `${num(rec.examplesPerSecond, 0)} examples/s`],
   ];
-  const run = section('run', 'The run', `${table(['', ''], facts.map(([a, b]) => [a, b]))}<details><summary>whole config</summary><pre>${esc(JSON.stringify(cfg, null, 1))}</pre></details>`);
+  const run = section('run', 'The run', `<div class="facts">${table(['', ''], facts.map(([a, b]) => [a, b]))}</div><details><summary>whole config</summary><pre>${esc(JSON.stringify(cfg, null, 1))}</pre></details>`);
 
   // Curves.
   const per = (key: 'loss' | 'goodPos' | 'goodNeg' | 'pairError', scale = 1): ChartSpec['series'] =>
@@ -188,7 +188,7 @@ export function renderReport(r: ReportContent): string {
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1120px; padding: 0 16px 48px; color: #222; }
 h1 { font-size: 22px; margin: 20px 0 4px; } h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 3px; margin-top: 28px; }
 table { border-collapse: collapse; margin: 6px 0; } td, th { border: 1px solid #ddd; padding: 2px 7px; text-align: right; } td:first-child { text-align: left; }
-.note { color: #555; font-size: 13px; } .grid { display: flex; flex-wrap: wrap; gap: 12px; } .side { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; }
+.facts td { text-align: left; } .facts thead { display: none; } .note { color: #555; font-size: 13px; } .grid { display: flex; flex-wrap: wrap; gap: 12px; } .side { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; }
 .chart { width: 520px; min-height: 250px; } figure { margin: 6px 0; } figcaption { font-size: 12px; color: #555; max-width: 560px; }
 img { image-rendering: pixelated; } .cell { display: block; min-width: 28px; }
 .wrong { display: flex; flex-wrap: wrap; gap: 14px; } .case { width: 170px; font-size: 12px; } .case p { margin: 2px 0; }
