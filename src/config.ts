@@ -45,6 +45,9 @@ export interface Config {
   save: string | null; // write the trained model here (safetensors)
   json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s
   quiet: boolean; // no progress bar
+  checkpoint: string | null; // folder to write checkpoints into (checkpoint.safetensors, replaced atomically); null = none
+  checkpointEvery: number | null; // steps between checkpoints; null = at the end of every epoch
+  resume: string | null; // continue the run whose checkpoint is in this folder (same config and data)
 }
 
 /** The default run: fast and good (see cli/presets.ts for how it was chosen). */
@@ -83,6 +86,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   save: null,
   json: false,
   quiet: false,
+  checkpoint: null,
+  checkpointEvery: null,
+  resume: null,
 };
 
 /** The 1-based scored layers of `cfg`, resolved against its layer count. */

@@ -15,10 +15,13 @@ export const MODEL_FORMAT = 'forward-forward-ts/1';
  * change a bit of them (threads, output options) are left out, so the same training gives the
  * same file whatever the thread count.
  */
-export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'json' | 'save'> {
-  const { threads: _t, quiet: _q, json: _j, save: _s, ...kept } = cfg;
+export function modelConfig(cfg: Config): ModelConfig {
+  const { threads: _t, quiet: _q, json: _j, save: _s, checkpoint: _c, checkpointEvery: _e, resume: _r, ...kept } = cfg;
   return kept;
 }
+
+/** The fields of Config that shape the weights. */
+export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'checkpoint' | 'checkpointEvery' | 'resume'>;
 
 export function saveNetwork(path: string, net: Network, cfg: Config): void {
   const tensors: TensorToWrite[] = [];
@@ -43,7 +46,7 @@ export function loadModelFile(path: string): { cfg: Config; fill: (net: Network)
   }
   let cfg: Config;
   try {
-    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
+    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, checkpoint: null, checkpointEvery: null, resume: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }

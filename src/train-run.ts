@@ -144,8 +144,8 @@ export function trainRun(
   const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
   const { perEpoch: stepsPerEpoch, total: runTotal } = runSteps(cfg, n);
   const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
-  let trainer = makeTrainer(cfg, net, data, backend);
   let streams = makeStreams(cfg.seed);
+  let trainer = makeTrainer(cfg, net, data, backend, streams);
   let run: RunState = {
     phase: 0, epoch: 0, step: 0, order: new Int32Array(n), sums: zeroSums(L), headLoss: 0, epochSeconds: 0,
     trainSeconds: 0, examples: 0, firstLosses: [], epochs: [], net,

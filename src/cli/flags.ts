@@ -100,6 +100,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   save: { field: 'save', kind: 'string', value: 'PATH', help: 'write the trained model (safetensors)' },
   json: { field: 'json', kind: 'boolean', help: 'end stdout with one JSON line of results' },
   quiet: { field: 'quiet', kind: 'boolean', help: 'no progress bar' },
+  checkpoint: { field: 'checkpoint', kind: 'string', value: 'DIR', help: 'write a checkpoint into DIR (every epoch, or see --checkpoint-every)' },
+  'checkpoint-every': { field: 'checkpointEvery', kind: 'string', value: 'N', help: 'with --checkpoint: every N steps instead of every epoch', parse: int(1) },
+  resume: { field: 'resume', kind: 'string', value: 'DIR', help: 'continue from the checkpoint in DIR (give the same flags as the run that wrote it)' },
 };
 
 /** Parse argv with `flags`; returns the raw values by flag name. Unknown flags are UserErrors. */
