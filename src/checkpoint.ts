@@ -5,7 +5,8 @@
 // the history. Reading checks all of it, and that the run resuming has the same weight-shaping
 // config and training data; any problem is a one-line UserError naming the folder.
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { temporaryPath } from './io/atomic-write.ts';
 import type { Config } from './config.ts';
 import type { Dataset } from './data/dataset.ts';
 import { UserError } from './cli/errors.ts';
@@ -14,7 +15,7 @@ import { fnv1a } from './io/checksum.ts';
 import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from './io/safetensors.ts';
 import { modelConfig } from './model-io.ts';
 import type { OptimizerState } from './optim/optimizer.ts';
-import { RUN_STREAMS, runSteps, type EpochReport, type LayerSums, type RunState, type RunStream } from './train-run.ts';
+import { RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from './train-run.ts';
 
 export const CHECKPOINT_FORMAT = 'forward-forward-ts/checkpoint-1';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -108,8 +109,9 @@ export function writeCheckpoint(dir: string, state: RunState, cfg: Config, data:
 
 /** Remove temporary files a killed writer left in dir (the checkpoint itself is never partial). */
 export function removeStaleTemporaries(dir: string): void {
+  const prefix = basename(temporaryPath(join(dir, CHECKPOINT_FILE))).replace(/\.\d+\.tmp$/, '.');
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(`.${CHECKPOINT_FILE}.`) && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -192,7 +194,14 @@ export function parseCheckpoint(file: SafetensorsFile, where: string): Checkpoin
 /** Read and check the checkpoint in dir. */
 export function readCheckpoint(dir: string): Checkpoint {
   const where = `--resume ${dir}`;
-  return parseCheckpoint(readSafetensors(join(dir, CHECKPOINT_FILE)), where);
+  let file: SafetensorsFile;
+  try {
+    file = readSafetensors(join(dir, CHECKPOINT_FILE));
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${where}: ${err.message}`);
+    throw err;
+  }
+  return parseCheckpoint(file, where);
 }
 
 /** The flag that sets a Config field, for messages. */
@@ -247,9 +256,10 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
       seen[v] = 1;
     }
     fresh.order.set(order.data);
-    const { perEpoch } = runSteps(cfg, n);
+    const { perEpoch } = stepCounts(cfg, n);
     const phases = cfg.greedy ? L : 1;
-    if (c.phase >= phases || c.epoch >= cfg.epochs || c.step >= perEpoch) {
+    const finished = c.phase === phases && c.epoch === 0 && c.step === 0; // written after the last epoch
+    if (!finished && (c.phase >= phases || c.epoch >= cfg.epochs || c.step >= perEpoch)) {
       throw new UserError(`${where}: the checkpoint's position (phase ${c.phase}, epoch ${c.epoch}, step ${c.step}) is outside this run`);
     }
     if (c.sums.length !== L || c.optimizers.layers.length !== L) throw new UserError(`${where}: the checkpoint has state for ${c.sums.length} layers, this run has ${L}`);

@@ -124,7 +124,7 @@ export function buildNetwork(cfg: Config, classes: number): Network {
 }
 
 /** Steps per epoch (the last partial batch is dropped) and steps of the whole run. */
-export function runSteps(cfg: Config, trainCount: number): { perEpoch: number; total: number } {
+export function stepCounts(cfg: Config, trainCount: number): { perEpoch: number; total: number } {
   const perEpoch = Math.floor(trainCount / cfg.batchSize);
   const phases = cfg.greedy ? cfg.layers.length - 1 : 1;
   return { perEpoch, total: perEpoch * cfg.epochs * phases };
@@ -138,11 +138,35 @@ const zeroSums = (L: number): LayerSums[] => Array.from({ length: L }, () => ({ 
 export function trainRun(
   cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}, restore?: (fresh: RunState) => RunState,
 ): RunResult {
+  const run = runSteps(cfg, data, backend, hooks, restore);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+// trainRun that lets the event loop turn between two steps, so that signal handlers (which only
+// set a flag the betweenSteps hook reads) run during a long training. The same steps, the same bits.
+export async function trainRunYielding(
+  cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}, restore?: (fresh: RunState) => RunState,
+): Promise<RunResult> {
+  const run = runSteps(cfg, data, backend, hooks, restore);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+// The run itself, as a generator that pauses after each betweenSteps hook.
+function* runSteps(
+  cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks, restore?: (fresh: RunState) => RunState,
+): Generator<void, RunResult> {
   const net = buildNetwork(cfg, data.classes);
   const n = data.train.count, B = cfg.batchSize;
   const L = net.layers.length;
   const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
-  const { perEpoch: stepsPerEpoch, total: runTotal } = runSteps(cfg, n);
+  const { perEpoch: stepsPerEpoch, total: runTotal } = stepCounts(cfg, n);
   const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
   let streams = makeStreams(cfg.seed);
   let trainer = makeTrainer(cfg, net, data, backend, streams);
@@ -192,7 +216,10 @@ export function trainRun(
         run.headLoss += stats.headLoss;
         run.step++;
         hooks.onStep?.(run.step * B, stepsPerEpoch * B);
-        if (run.step < stepsPerEpoch) hooks.betweenSteps?.(position(false), snapshot);
+        if (run.step < stepsPerEpoch) {
+          hooks.betweenSteps?.(position(false), snapshot);
+          yield;
+        }
       }
       const seconds = run.epochSeconds;
       run.trainSeconds += seconds;
@@ -217,6 +244,7 @@ export function trainRun(
       run.step = 0; run.headLoss = 0; run.epochSeconds = 0;
       sums.forEach((t) => { t.loss = 0; t.goodPos = 0; t.goodNeg = 0; t.pairErrors = 0; });
       hooks.betweenSteps?.(ended, () => nextEpochSnapshot(snapshot(), cfg.epochs));
+      yield;
     }
   }
   checkWeightsFinite(net, epochs.length, stepsPerEpoch);

@@ -14,7 +14,7 @@ import { createBackend } from '../src/linalg/create-backend.ts';
 import { saveNetwork } from '../src/model-io.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
 import { checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, type Checkpoint } from '../src/checkpoint.ts';
-import { runSteps, trainRun, type EpochReport } from '../src/train-run.ts';
+import { stepCounts, trainRun, type EpochReport } from '../src/train-run.ts';
 import { makeRng } from '../src/rng.ts';
 import { tempDir } from './idx-fixtures.ts';
 import { assertUserError } from './helpers.ts';
@@ -66,11 +66,11 @@ for (const [name, over] of Object.entries(CASES)) {
         const cfg = config(over, backend, threadsBefore);
         const data = loadDataset({ trainLimit: 300, testLimit: 100, validation: cfg.validation });
         const whole = run(cfg, data, dir, 'whole.safetensors', null, null);
-        const total = runSteps(cfg, data.train.count).total;
+        const total = stepCounts(cfg, data.train.count).total;
         assert.equal(whole.epochs.length, cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs);
         // Three seeded stop points, one of them an epoch's end (the next epoch's order is drawn after resuming).
         const rng = makeRng(5, `resume:${name}`);
-        const points = [runSteps(cfg, data.train.count).perEpoch, 1 + rng.int(total - 1), 1 + rng.int(total - 1)];
+        const points = [stepCounts(cfg, data.train.count).perEpoch, 1 + rng.int(total - 1), 1 + rng.int(total - 1)];
         for (const k of points) {
           const stop = run(cfg, data, dir, 'stopped.safetensors', k, null);
           assert.ok(stop.stopped, `the run did not pass step ${k}`);

@@ -2,9 +2,9 @@
 // checks its value, and a line of help. An unknown flag, a missing value or a malformed one is a
 // UserError naming the flag and what was expected. Presets (presets.ts) apply first, then flags.
 import { parseArgs } from 'node:util';
-import type { Config } from '../config.ts';
+import type { Config, Mode } from '../config.ts';
 import { UserError } from './errors.ts';
-import { applyPreset, PRESETS } from './presets.ts';
+import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from './presets.ts';
 
 type Parser = (value: string, flag: string) => unknown;
 
@@ -141,10 +141,14 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Rec
   }
 }
 
-/** Flags → Config: defaults, then the preset (--preset or the default), then every other flag. */
+/**
+ * Flags → Config: defaults, then the preset (--preset, or with --mode alone that mode's default
+ * preset), then every other flag.
+ */
 export function configFromFlags(values: Record<string, string | boolean | undefined>, flags: Record<string, FlagSpec>, base: Config): Config {
-  const presetName = typeof values.preset === 'string' ? values.preset : null;
-  const cfg: Config = presetName ? applyPreset(base, presetName, values.mode as string | undefined) : { ...base };
+  const mode = values.mode === undefined ? undefined : (flags.mode?.parse?.(values.mode as string, 'mode') as Mode | undefined);
+  const presetName = typeof values.preset === 'string' ? values.preset : mode !== undefined ? MODE_DEFAULT_PRESET[mode] : null;
+  const cfg: Config = presetName ? applyPreset(base, presetName, mode) : { ...base };
   for (const [name, raw] of Object.entries(values)) {
     const spec = flags[name];
     if (!spec || spec.field === null || name === 'preset' || raw === undefined) continue;

@@ -4,9 +4,9 @@
 // Writing is deterministic: `__metadata__` first (omitted when empty, keys sorted), then tensors in
 // sorted-name order, in the header and in the data. Reading checks everything and reports any
 // problem as a one-line UserError naming the file. No other dtypes, no memory mapping, no streaming.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
+import { fsReason, writeFileAtomic } from './atomic-write.ts';
 
 export type SafetensorsDtype = 'F32' | 'I32';
 
@@ -70,12 +70,6 @@ function numel(shape: readonly number[]): number {
 function quote(x: unknown): string {
   const s = JSON.stringify(x) ?? String(x);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** The one-line reason of a failed fs call: "ENOENT: no such file or directory". */
-function fsReason(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split(',')[0]!.replace(/\s+/g, ' ');
 }
 
 /** Encode tensors and metadata as safetensors bytes. Pure; the same input gives the same bytes. */
@@ -246,35 +240,13 @@ export function readSafetensors(path: string): SafetensorsFile {
   return decodeSafetensors(bytes, path);
 }
 
-/**
- * Write tensors and metadata to `path` atomically: the bytes go to a temporary file in the same
- * directory, are flushed to disk, then renamed over `path`, so a crash leaves the old file or the
- * new one, never half of one. A failure to write is a UserError naming `path`.
- */
+/** Write tensors and metadata to `path` atomically (atomic-write.ts); a failure is a UserError naming `path`. */
 export function writeSafetensors(
   path: string,
   tensors: readonly TensorToWrite[],
   metadata: Readonly<Record<string, string>> = {},
 ): void {
-  const bytes = encodeSafetensors(tensors, metadata); // bad tensors throw before the disk is touched
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temporary file was never created
-    }
-    throw new UserError(`${path}: cannot write file (${fsReason(err)})`);
-  }
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata)); // bad tensors throw before the disk is touched
 }
 
 /**

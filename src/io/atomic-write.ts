@@ -1,0 +1,39 @@
+// Writing a file so that a crash, a kill or a full disk leaves the old file or the new one, never
+// half of one: the bytes go to a temporary file in the same folder, are flushed to disk (fsync),
+// then renamed over the target. A failure removes the temporary file and is a UserError naming
+// the target path.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../cli/errors.ts';
+
+/** The one-line reason of a failed fs call: "ENOENT: no such file or directory". */
+export function fsReason(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split(',')[0]!.replace(/\s+/g, ' ');
+}
+
+/** The temporary file writeFileAtomic uses for `path` in this process. */
+export function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = temporaryPath(path);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temporary file was never created
+    }
+    throw new UserError(`${path}: cannot write file (${fsReason(err)})`);
+  }
+}
