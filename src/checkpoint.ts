@@ -188,6 +188,9 @@ export function parseCheckpoint(file: SafetensorsFile, where: string): Checkpoin
   if (!isObj(c.streams)) throw new UserError(`${where}: the checkpoint has no random stream states`);
   for (const name of RUN_STREAMS) checkStreamState(where, name, c.streams[name]);
   const history = checkHistory(where, parseJson(where, file, 'history'));
+  for (const [name, t] of file.tensors) {
+    if (t.dtype === 'F32' && !t.data.every(Number.isFinite)) throw new UserError(`${where}: the checkpoint's tensor '${name}' holds a non-finite value`);
+  }
   return { where, file, config, data: data as unknown as DataFingerprint, counters: c as unknown as Counters, history };
 }
 

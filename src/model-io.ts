@@ -5,6 +5,8 @@
 // layers (1-based, comma list). Readable from Python with safetensors.numpy.load_file alone.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { UserError } from './cli/errors.ts';
+import { configFromStored, TRAIN_FLAGS } from './cli/flags.ts';
+import { checkConfig } from './cli/check-config.ts';
 import type { Network } from './ff/network.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
 
@@ -44,13 +46,15 @@ export function loadModelFile(path: string): { cfg: Config; fill: (net: Network)
   if (file.metadata.format !== MODEL_FORMAT) {
     throw new UserError(`${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`);
   }
-  let cfg: Config;
+  let stored: unknown;
   try {
-    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, checkpoint: null, checkpointEvery: null, resume: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
+    stored = JSON.parse(file.metadata.config ?? '');
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }
+  const cfg = configFromStored(stored, { ...DEFAULT_CONFIG }, TRAIN_FLAGS, path);
   if (!Array.isArray(cfg.layers) || cfg.layers.length < 2) throw new UserError(`${path}: the model's config has no valid 'layers'`);
+  checkConfig(cfg);
   return {
     cfg,
     fill: (net: Network) => {

@@ -157,6 +157,42 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   return cfg;
 }
 
+/** Config fields without a flag, and what their values must be. */
+const UNFLAGGED: Partial<Record<keyof Config, (v: number) => boolean>> = {
+  smoothing: (v) => v >= 0 && v < 1,
+  headWeightCost: (v) => v >= 0 && Number.isFinite(v),
+  neutralLabel: (v) => Number.isFinite(v),
+};
+
+/**
+ * A Config stored in a file (a model's or checkpoint's metadata), checked as if each field had
+ * been given as its flag: every field present, of the default's type, and accepted by the flag's
+ * parser; then the cross-field checks. `where` names the file; any problem is a UserError.
+ */
+export function configFromStored(stored: unknown, base: Config, flags: Record<string, FlagSpec>, where: string): Config {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new UserError(`${where}: the stored config is not a JSON object`);
+  const cfg = { ...base } as unknown as Record<string, unknown>;
+  const byField = new Map(Object.entries(flags).filter(([, s]) => s.field !== null).map(([name, s]) => [s.field as string, [name, s] as const]));
+  for (const [field, value] of Object.entries(stored)) {
+    if (!Object.hasOwn(base, field)) throw new UserError(`${where}: the stored config has an unknown field '${field}'`);
+    const dflt = (base as unknown as Record<string, unknown>)[field];
+    const bad = (): UserError => new UserError(`${where}: the stored config's ${field} is ${JSON.stringify(value)?.slice(0, 60)}, not a valid value`);
+    const flag = byField.get(field);
+    if (value === null) {
+      if (!['threshold', 'trainLimit', 'testLimit', 'dataDir', 'save', 'checkpoint', 'checkpointEvery', 'resume'].includes(field)) throw bad();
+    } else if (Array.isArray(value) || (field === 'scoredLayers' && typeof value === 'string')) {
+      if (!flag?.[1].parse || (Array.isArray(value) && !value.every((x) => typeof x === 'number'))) throw bad();
+      flag[1].parse(Array.isArray(value) ? value.join(',') : value, flag[0]);
+    } else if (typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number') {
+      if (dflt !== null && typeof dflt !== typeof value) throw bad();
+      if (typeof value === 'number' && UNFLAGGED[field as keyof Config] && !UNFLAGGED[field as keyof Config]!(value)) throw bad();
+      if (typeof value !== 'boolean' && flag?.[1].parse) flag[1].parse(String(value), flag[0]);
+    } else throw bad();
+    cfg[field] = value;
+  }
+  return cfg as unknown as Config;
+}
+
 /** The --help text: usage line, then one aligned line per flag. */
 export function helpText(usage: string, flags: Record<string, FlagSpec>): string {
   const rows = Object.entries(flags).map(([name, s]) => [`--${name}${s.value ? ` ${s.value}` : ''}`, s.help] as const);

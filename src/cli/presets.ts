@@ -99,7 +99,7 @@ export const MODE_DEFAULT_PRESET: Record<Mode, string> = { supervised: 'default'
 
 /** base with the preset's fields applied; a preset of another mode than `mode` (if given) is an error. */
 export function applyPreset(base: Config, name: string, mode?: string): Config {
-  const preset = PRESETS[name];
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!preset) throw new UserError(`--preset: unknown preset '${name}'; expected one of ${Object.keys(PRESETS).join(', ')}`);
   if (mode !== undefined && mode !== preset.mode) {
     throw new UserError(`--preset ${name} is for --mode ${preset.mode}, not --mode ${mode}`);
