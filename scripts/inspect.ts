@@ -25,7 +25,7 @@ weights before and after, the head and the wrong labels with their reasons. Sche
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
 /** train.ts's flags that do something here, plus --out. */
-const { save: _save, json: _json, quiet: _quiet, ...CONFIG_FLAGS } = TRAIN_FLAGS;
+const { save: _save, json: _json, quiet: _quiet, checkpoint: _ck, 'checkpoint-every': _every, resume: _resume, ...CONFIG_FLAGS } = TRAIN_FLAGS;
 const INSPECT_FLAGS: Record<string, FlagSpec> = {
   ...CONFIG_FLAGS,
   out: { field: null, kind: 'string', value: 'PATH', help: 'where to write the trace (default trace.json)' },
