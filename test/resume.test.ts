@@ -59,7 +59,6 @@ function run(cfg: Config, data: Dataset, dir: string, name: string, stopAt: numb
 
 for (const [name, over] of Object.entries(CASES)) {
   for (const [backend, threadsBefore, threadsAfter] of [['js', 1, 1], ['wasm', 1, 2]] as const) {
-    if (backend === 'js' && name !== 'supervised adam hard') continue; // the js backend once; the loop logic is shared
     test(`resume to the same bits: ${name}, ${backend}, ${threadsBefore} → ${threadsAfter} thread(s)`, () => {
       const { dir, cleanup } = tempDir('resume');
       try {
