@@ -72,6 +72,8 @@ function quote(x: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** The one-line reason of a failed fs call: "ENOENT: no such file or directory". */
+
 /** Encode tensors and metadata as safetensors bytes. Pure; the same input gives the same bytes. */
 export function encodeSafetensors(
   tensors: readonly TensorToWrite[],
@@ -240,13 +242,18 @@ export function readSafetensors(path: string): SafetensorsFile {
   return decodeSafetensors(bytes, path);
 }
 
-/** Write tensors and metadata to `path` atomically (atomic-write.ts); a failure is a UserError naming `path`. */
+/**
+ * Write tensors and metadata to `path` atomically: the bytes go to a temporary file in the same
+ * directory, are flushed to disk, then renamed over `path`, so a crash leaves the old file or the
+ * new one, never half of one. A failure to write is a UserError naming `path`.
+ */
 export function writeSafetensors(
   path: string,
   tensors: readonly TensorToWrite[],
   metadata: Readonly<Record<string, string>> = {},
 ): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata)); // bad tensors throw before the disk is touched
+  const bytes = encodeSafetensors(tensors, metadata); // bad tensors throw before the disk is touched
+  writeFileAtomic(path, bytes);
 }
 
 /**
