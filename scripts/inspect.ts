@@ -8,7 +8,8 @@
 // Reads top to bottom: flags → config (printed with its seed) → data → trace (src/io/trace.ts,
 // checked bit for bit against the real trainer) → write → one summary line per layer.
 // Takes train.ts's config flags except --save, --json and --quiet; runs on --backend (default wasm).
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
+import { checkOutputFile } from '../src/cli/output-paths.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/cli/check-config.ts';
 import { runMain, UserError } from '../src/cli/errors.ts';
@@ -24,7 +25,7 @@ weights before and after, the head and the wrong labels with their reasons. Sche
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
 /** train.ts's flags that do something here, plus --out. */
-const { save: _save, report: _report, json: _json, quiet: _quiet, ...CONFIG_FLAGS } = TRAIN_FLAGS;
+const { save: _save, report: _report, json: _json, quiet: _quiet, checkpoint: _ck, 'checkpoint-every': _every, resume: _resume, ...CONFIG_FLAGS } = TRAIN_FLAGS;
 const INSPECT_FLAGS: Record<string, FlagSpec> = {
   ...CONFIG_FLAGS,
   out: { field: null, kind: 'string', value: 'PATH', help: 'where to write the trace (default trace.json)' },
@@ -40,14 +41,11 @@ async function main(): Promise<void> {
   if (out.trim() === '') throw new UserError('--out: expected a file path, got an empty string');
   const cfg: Config = configFromFlags(values, INSPECT_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
+  checkOutputFile('out', out); // before the data and the step, not after
   const data = announceAndLoad(cfg);
   const trace = traceSupervisedStep(cfg, data);
   const text = traceToJson(trace);
-  try {
-    writeFileSync(out, text);
-  } catch (err) {
-    throw new UserError(`--out ${out}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileAtomic(out, text);
 
   console.log(`images ${trace.batch.indices.join(',')} labels ${trace.batch.labels.join(',')} wrong labels ${trace.negatives.wrong.join(',')} (${trace.negatives.mode})`);
   for (const l of trace.layers) {

@@ -6,10 +6,11 @@
 //
 // Usage: npx tsx scripts/show-hybrids.ts [--out DIR] [--count N] [--blurs K] [--seed S]
 //                                        [--data-dir DIR] [--zoom Z]
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMain, UserError } from '../src/cli/errors.ts';
+import { checkOutputDir } from '../src/cli/output-paths.ts';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { makeHybridBatch } from '../src/ff/masks.ts';
 import { encodePngGray, imageGrid, zoomPixels } from '../src/io/png.ts';
@@ -99,6 +100,7 @@ function main(): void {
     process.stdout.write(USAGE);
     return;
   }
+  checkOutputDir('out', config.out); // before the data, not after
   console.log(`seed ${config.seed}`);
   console.log(`config ${JSON.stringify(config)}`);
 
@@ -136,9 +138,8 @@ function main(): void {
   const png = encodePngGray(grid.width * config.zoom, grid.height * config.zoom, zoomPixels(grid.width, grid.height, 1, grid.pixels, config.zoom));
 
   const outDir = resolve(config.out);
-  mkdirSync(outDir, { recursive: true });
   const path = join(outDir, 'hybrids.png');
-  writeFileSync(path, png);
+  writeFileAtomic(path, png);
   console.log(`wrote ${path} (${grid.width * config.zoom}×${grid.height * config.zoom}; columns a | b | mask | hybrid)`);
 }
 

@@ -11,13 +11,15 @@
 // save (with the run's record) → optional JSON line.
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/cli/check-config.ts';
-import { runMain } from '../src/cli/errors.ts';
+import { Interrupted, runMain, UserError } from '../src/cli/errors.ts';
+import { watchStopSignals } from '../src/cli/stop-signals.ts';
+import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/checkpoint.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
 import { makeProgress } from '../src/cli/progress.ts';
 import { PRESETS } from '../src/cli/presets.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { saveNetwork } from '../src/model-io.ts';
-import { trainRun } from '../src/train-run.ts';
+import { trainRunYielding } from '../src/train-run.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
 import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
@@ -37,56 +39,90 @@ best) and by the softmax head (one neutral pass). Presets:
 ${Object.entries(PRESETS).map(([k, p]) => `  ${k.padEnd(12)} ${p.about}`).join('\n')}`;
 
 async function main(): Promise<void> {
-  const values = parseFlags(process.argv.slice(2), TRAIN_FLAGS);
+  const argv = process.argv.slice(2);
+  const values = parseFlags(argv, TRAIN_FLAGS);
   if (values.help) {
     process.stdout.write(helpText(USAGE, TRAIN_FLAGS));
     return;
   }
   const cfg: Config = configFromFlags(values, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
-  if (cfg.save) checkOutputFile('save', cfg.save); // before the data and the training, not after
+  // Every output path and the checkpoint to resume from, before the data and the training.
+  if (cfg.save) checkOutputFile('save', cfg.save);
   if (cfg.report) checkOutputDir('report', cfg.report);
+  if (cfg.checkpoint) checkOutputDir('checkpoint', cfg.checkpoint);
+  if (cfg.checkpointEvery !== null && !cfg.checkpoint) throw new UserError('--checkpoint-every: needs --checkpoint DIR');
+  const resumeFrom = cfg.resume ? readCheckpoint(cfg.resume) : null;
+  if (resumeFrom) checkSameConfig(resumeFrom, cfg);
   const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
+  const fingerprint = cfg.checkpoint || resumeFrom ? dataFingerprint(data) : null;
+  if (resumeFrom) checkSameData(resumeFrom, fingerprint!);
+  if (cfg.checkpoint) removeStaleTemporaries(cfg.checkpoint);
 
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   console.log(`backend ${backend.name}, ${backend.threads} thread(s)`);
+  if (resumeFrom) console.log(`resuming from ${cfg.resume} after ${resumeFrom.history.length} epoch(s) and ${resumeFrom.counters.step} step(s)`);
   const totalEpochs = cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs;
   const stepsPerEpoch = Math.floor(data.train.count / cfg.batchSize);
-  let progress = makeProgress('epoch 1', 1, 'ex', !cfg.quiet);
-  let epochNo = 1;
+  let progress = makeProgress('epoch', 1, 'ex', !cfg.quiet);
+  let epochNo = (resumeFrom?.history.length ?? 0) + 1, newBar = true;
   // The run's record (curves, errors, time) goes into the report and the saved model.
   const record: RunRecord = {
-    source: data.source, trainCount: data.train.count, testCount: data.test.count, epochs: [], test: null, seconds: null,
+    source: data.source, trainCount: data.train.count, testCount: data.test.count, epochs: [...(resumeFrom?.history ?? [])], test: null, seconds: null,
     trainSeconds: 0, examplesPerSecond: 0,
   };
+  record.trainSeconds = record.epochs.reduce((t, e) => t + (e.seconds ?? 0), 0);
   // The report's analysis of the final test evaluation listens to that evaluation itself.
   const finalAnalysis = makeHeldOutCollector(data.test, data.classes, cfg.layers.length - 1, thresholdsOf(cfg));
   const reportContext = (trainer: Trainer): ReportContext => ({ cfg, net: trainer.net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: totalEpochs });
   let lastTrainer: Trainer | null = null;
+  const stop = watchStopSignals();
   const t0 = performance.now();
-  const result = trainRun(cfg, data, backend, {
-    onStep: (done, total) => {
-      if (done === cfg.batchSize) progress = makeProgress(`epoch ${epochNo}/${totalEpochs}`, total, 'ex', !cfg.quiet);
-      progress.update(done);
-    },
-    onEpoch: (r, trainer) => {
-      progress.end();
-      console.log(epochLine(r, totalEpochs));
-      epochNo = r.epoch + 1;
-      record.epochs.push(r);
-      record.trainSeconds += r.seconds;
-      record.examplesPerSecond = (record.epochs.length * stepsPerEpoch * cfg.batchSize) / record.trainSeconds;
-      lastTrainer = trainer;
-      if (cfg.report && r.epoch < totalEpochs) {
-        // Between epochs: the analysis runs on the first test images only, to keep it cheap.
-        const n = Math.min(REPORT_EPOCH_IMAGES, data.test.count);
-        const ctx = reportContext(trainer);
-        writeReport(cfg.report, ctx, analyseHeldOut(ctx, data.test, n), `on the first ${n} test images, after epoch ${r.epoch}`, false);
-      }
-    },
-    testObserver: cfg.report ? finalAnalysis.observer : undefined,
-  });
+  let result;
+  try {
+    result = await trainRunYielding(cfg, data, backend, {
+      onStep: (done, total) => {
+        if (newBar) progress = makeProgress(`epoch ${epochNo}/${totalEpochs}`, total, 'ex', !cfg.quiet);
+        newBar = false;
+        progress.update(done);
+      },
+      onEpoch: (r, trainer) => {
+        progress.end();
+        console.log(epochLine(r, totalEpochs));
+        epochNo = r.epoch + 1;
+        newBar = true;
+        record.epochs.push(r);
+        record.trainSeconds = (record.trainSeconds ?? 0) + r.seconds;
+        record.examplesPerSecond = (record.epochs.length * stepsPerEpoch * cfg.batchSize) / record.trainSeconds;
+        lastTrainer = trainer;
+        if (cfg.report && r.epoch < totalEpochs) {
+          // Between epochs: the analysis runs on the first test images only, to keep it cheap.
+          const n = Math.min(REPORT_EPOCH_IMAGES, data.test.count);
+          const ctx = reportContext(trainer);
+          writeReport(cfg.report, ctx, analyseHeldOut(ctx, data.test, n), `on the first ${n} test images, after epoch ${r.epoch}`, false);
+        }
+      },
+      betweenSteps: (at, snapshot) => {
+        const signal = stop.requested();
+        const due = cfg.checkpointEvery !== null ? at.stepsDone % cfg.checkpointEvery === 0 : at.epochEnded;
+        if (cfg.checkpoint && (due || signal)) writeCheckpoint(cfg.checkpoint, snapshot(), cfg, fingerprint!);
+        if (signal) {
+          progress.end();
+          const where = `${signal} at epoch ${at.epoch}, step ${at.step} (${at.stepsDone} of ${at.totalSteps} steps)`;
+          throw new Interrupted(signal, cfg.checkpoint
+            ? `${where}; checkpoint in ${cfg.checkpoint}; resume with: npx tsx scripts/train.ts ${resumeArgs(argv, cfg.checkpoint)}`
+            : `${where}; nothing saved (with --checkpoint DIR the run could be resumed)`);
+        }
+      },
+      testObserver: cfg.report ? finalAnalysis.observer : undefined,
+    }, resumeFrom ? checkpointRestorer(resumeFrom, cfg) : undefined);
+  } catch (err) {
+    backend.close();
+    throw err;
+  } finally {
+    stop.dispose();
+  }
   const seconds = (performance.now() - t0) / 1000;
   console.log(`test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
   Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
@@ -108,6 +144,17 @@ async function main(): Promise<void> {
       seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond,
     }));
   }
+}
+
+/** The same arguments with --resume DIR (replacing any --resume already there), shell-quoted. */
+function resumeArgs(argv: string[], dir: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--resume') i++;
+    else if (!argv[i]!.startsWith('--resume=')) kept.push(argv[i]!);
+  }
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [...kept, '--resume', dir].map(quote).join(' ');
 }
 
 await runMain(main);

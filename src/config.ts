@@ -46,6 +46,9 @@ export interface Config {
   report: string | null; // write an HTML report into this folder after every epoch and at the end
   json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s
   quiet: boolean; // no progress bar
+  checkpoint: string | null; // folder to write checkpoints into (checkpoint.safetensors, replaced atomically); null = none
+  checkpointEvery: number | null; // steps between checkpoints; null = at the end of every epoch
+  resume: string | null; // continue the run whose checkpoint is in this folder (same config and data)
 }
 
 /** The default run: fast and good (see cli/presets.ts for how it was chosen). */
@@ -85,6 +88,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   report: null,
   json: false,
   quiet: false,
+  checkpoint: null,
+  checkpointEvery: null,
+  resume: null,
 };
 
 /** The 1-based scored layers of `cfg`, resolved against its layer count. */

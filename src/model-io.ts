@@ -6,8 +6,10 @@
 // test errors, time) when train.ts saved it. Readable from Python with safetensors.numpy.load_file alone.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
 import { UserError } from './cli/errors.ts';
+import { configFromStored, TRAIN_FLAGS } from './cli/flags.ts';
+import { checkConfig } from './cli/check-config.ts';
 import type { Network } from './ff/network.ts';
-import { recordFromJson, recordToJson, type RunRecord } from './report/run-record.ts';
+import { recordFromJson, recordToJson, timeless, type RunRecord } from './report/run-record.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
 
 export const MODEL_FORMAT = 'forward-forward-ts/1';
@@ -17,10 +19,13 @@ export const MODEL_FORMAT = 'forward-forward-ts/1';
  * change a bit of them (threads, output options) are left out, so the same training gives the
  * same file whatever the thread count.
  */
-export function modelConfig(cfg: Config): Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report'> {
-  const { threads: _t, quiet: _q, json: _j, save: _s, report: _r, ...kept } = cfg;
+export function modelConfig(cfg: Config): ModelConfig {
+  const { threads: _t, quiet: _q, json: _j, save: _s, report: _rp, checkpoint: _c, checkpointEvery: _e, resume: _r, ...kept } = cfg;
   return kept;
 }
+
+/** The fields of Config that shape the weights. */
+export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume'>;
 
 export function saveNetwork(path: string, net: Network, cfg: Config, record?: RunRecord): void {
   const tensors: TensorToWrite[] = [];
@@ -34,7 +39,7 @@ export function saveNetwork(path: string, net: Network, cfg: Config, record?: Ru
     format: MODEL_FORMAT,
     config: JSON.stringify(modelConfig(cfg)),
     scored: net.scored.map((s) => s + 1).join(','),
-    ...(record ? { history: recordToJson(record) } : {}),
+    ...(record ? { history: recordToJson(timeless(record)) } : {}), // no wall-clock times: same seed, same bytes
   });
 }
 
@@ -47,13 +52,15 @@ export function loadModelFile(path: string): { cfg: Config; record: RunRecord | 
   if (file.metadata.format !== MODEL_FORMAT) {
     throw new UserError(`${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`);
   }
-  let cfg: Config;
+  let stored: unknown;
   try {
-    cfg = { threads: DEFAULT_CONFIG.threads, quiet: false, json: false, save: null, report: null, ...(JSON.parse(file.metadata.config ?? '') as object) } as Config;
+    stored = JSON.parse(file.metadata.config ?? '');
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }
+  const cfg = configFromStored(stored, { ...DEFAULT_CONFIG }, TRAIN_FLAGS, path);
   if (!Array.isArray(cfg.layers) || cfg.layers.length < 2) throw new UserError(`${path}: the model's config has no valid 'layers'`);
+  checkConfig(cfg);
   let record: RunRecord | null = null;
   if (file.metadata.history !== undefined) {
     const parsed = recordFromJson(file.metadata.history);

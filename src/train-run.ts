@@ -2,12 +2,16 @@
 // final evaluation. scripts/train.ts wraps it with flags and printing; the golden tests call it
 // directly. Every random draw comes from `cfg.seed` through named streams (init, shuffle,
 // negatives, masks); with the same seed, config and backend the run is the same to the bit.
+// Between any two steps the run's whole state can be captured (RunState) and the run continued
+// from it later, to the same bits; the divergence guard (divergence.ts) checks every step.
 import { scoredLayerNumbers, type Config } from './config.ts';
 import type { Dataset } from './data/dataset.ts';
 import { epochOrder } from './data/batch.ts';
 import type { MatmulBackend } from './linalg/backend.ts';
 import { lrAt } from './optim/schedule.ts';
-import { makeRng } from './rng.ts';
+import { makeRng, type Rng } from './rng.ts';
+import type { OptimizerState } from './optim/optimizer.ts';
+import { checkStepFinite, checkWeightsFinite } from './divergence.ts';
 import { initNetwork, type Network } from './ff/network.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
 import type { EvalObserver, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
@@ -33,29 +37,82 @@ export interface EpochReport {
 
 export interface RunHooks {
   onStep?(done: number, total: number): void; // after each step: images done in this epoch
-  onEpoch?(report: EpochReport, trainer: Trainer): void; // after each epoch (and its validation)
+  onEpoch?(report: EpochReport, trainer: Trainer): void; // after each epoch trained in this process (and its validation)
   testObserver?: EvalObserver; // sees the final test evaluation chunk by chunk (the report's analysis)
+  // Between two steps (after every step, and after each epoch's report): `at` is where the run
+  // stands, `snapshot` captures everything needed to continue from here (it first checks every
+  // weight is finite). A hook may write a checkpoint, or throw to stop the run.
+  betweenSteps?(at: RunPosition, snapshot: () => RunState): void;
+}
+
+/** A point between two steps. */
+export interface RunPosition {
+  stepsDone: number; // steps done since the start of the run (of all epochs and phases)
+  totalSteps: number; // steps of the whole run
+  epoch: number; // 1-based number of the epoch the next step belongs to (or that just ended)
+  step: number; // steps done in that epoch
+  epochEnded: boolean; // the epoch's last step was just taken and its report made
+}
+
+/** Sums of one layer's step statistics over the steps of an epoch so far. */
+export interface LayerSums {
+  loss: number;
+  goodPos: number;
+  goodNeg: number;
+  pairErrors: number;
+}
+
+/** The named random streams a run draws from after building its network. */
+export const RUN_STREAMS = ['shuffle', 'negatives', 'masks'] as const;
+export type RunStream = (typeof RUN_STREAMS)[number];
+
+/**
+ * Everything a run needs to continue between two steps, with the same bits as if it had not
+ * stopped (src/checkpoint.ts stores it). `net` and `order` are the live arrays of the run.
+ */
+export interface RunState {
+  phase: number; // next step: greedy phase (the 0-based layer trained; 0 when not greedy)
+  epoch: number; // next step: 0-based epoch within the phase
+  step: number; // next step: 0-based step within the epoch (0: the epoch's order is not drawn yet)
+  order: Int32Array; // the current epoch's order of training images (drawn at its step 0)
+  sums: LayerSums[]; // the current epoch's per-layer sums so far
+  headLoss: number; // the current epoch's summed head loss so far
+  epochSeconds: number; // wall time of the current epoch's steps so far
+  trainSeconds: number; // wall time of all finished epochs' steps
+  examples: number; // training images of all finished epochs
+  firstLosses: number[]; // as RunResult.firstLosses, so far
+  epochs: EpochReport[]; // reports of the finished epochs
+  net: Network; // weights, biases and peer-normalisation means
+  optimizers: { layers: OptimizerState[]; head: OptimizerState };
+  streams: Record<RunStream, object>; // the state of each named random stream
 }
 
 export interface RunResult {
   net: Network;
-  epochs: EpochReport[];
+  epochs: EpochReport[]; // every epoch of the run, also those before a resume
   test: TestErrors;
   trainSeconds: number;
   examplesPerSecond: number;
   firstLosses: number[]; // FF loss of layer 1 at each of the first 20 steps (golden tests)
 }
 
-/** The trainer of cfg.mode for this network. */
-export function makeTrainer(cfg: Config, net: Network, data: Dataset, backend: MatmulBackend): Trainer {
+/** The named streams of a run, fresh from the seed or continued from saved states. */
+export function makeStreams(seed: number, states?: Record<RunStream, object>): Record<RunStream, Rng> {
+  return Object.fromEntries(RUN_STREAMS.map((name) => [name, makeRng(seed, name, states?.[name])])) as Record<RunStream, Rng>;
+}
+
+/** The trainer of cfg.mode for this network, drawing from `streams` (negatives or masks). */
+export function makeTrainer(
+  cfg: Config, net: Network, data: Dataset, backend: MatmulBackend, streams: Record<RunStream, Rng> = makeStreams(cfg.seed),
+): Trainer {
   const mm = backend.matmul.bind(backend);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, mm, makeRng(cfg.seed, 'negatives'));
+      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, makeRng(cfg.seed, 'masks'));
+      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks);
     case 'recurrent':
-      return makeRecurrentTrainer(cfg, net, data.classes, mm, makeRng(cfg.seed, 'negatives'));
+      return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives);
   }
 }
 
@@ -67,59 +124,137 @@ export function buildNetwork(cfg: Config, classes: number): Network {
     : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng);
 }
 
-export function trainRun(cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}): RunResult {
+/** Steps per epoch (the last partial batch is dropped) and steps of the whole run. */
+export function stepCounts(cfg: Config, trainCount: number): { perEpoch: number; total: number } {
+  const perEpoch = Math.floor(trainCount / cfg.batchSize);
+  const phases = cfg.greedy ? cfg.layers.length - 1 : 1;
+  return { perEpoch, total: perEpoch * cfg.epochs * phases };
+}
+
+const zeroSums = (L: number): LayerSums[] => Array.from({ length: L }, () => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
+
+// A run from the seed, or, with `restore`, from a saved state: restore receives the fresh state
+// (the new network's live arrays, the fresh optimizer states as templates) and returns the state
+// to continue from, having filled the network and order arrays in place.
+export function trainRun(
+  cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}, restore?: (fresh: RunState) => RunState,
+): RunResult {
+  const run = runSteps(cfg, data, backend, hooks, restore);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+// trainRun that lets the event loop turn between two steps, so that signal handlers (which only
+// set a flag the betweenSteps hook reads) run during a long training. The same steps, the same bits.
+export async function trainRunYielding(
+  cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}, restore?: (fresh: RunState) => RunState,
+): Promise<RunResult> {
+  const run = runSteps(cfg, data, backend, hooks, restore);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+// The run itself, as a generator that pauses after each betweenSteps hook.
+function* runSteps(
+  cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks, restore?: (fresh: RunState) => RunState,
+): Generator<void, RunResult> {
   const net = buildNetwork(cfg, data.classes);
-  const trainer = makeTrainer(cfg, net, data, backend);
-  const shuffleRng = makeRng(cfg.seed, 'shuffle');
   const n = data.train.count, B = cfg.batchSize;
-  const stepsPerEpoch = Math.floor(n / B); // the last partial batch is dropped; the order changes every epoch
-  const order = new Int32Array(n);
   const L = net.layers.length;
   const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
-  const totalSteps = cfg.epochs * stepsPerEpoch;
-  const epochs: EpochReport[] = [];
-  const firstLosses: number[] = [];
-  let trainSeconds = 0, examples = 0, epochNo = 0;
+  const { perEpoch: stepsPerEpoch, total: runTotal } = stepCounts(cfg, n);
+  const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
+  let streams = makeStreams(cfg.seed);
+  let trainer = makeTrainer(cfg, net, data, backend, streams);
+  let run: RunState = {
+    phase: 0, epoch: 0, step: 0, order: new Int32Array(n), sums: zeroSums(L), headLoss: 0, epochSeconds: 0,
+    trainSeconds: 0, examples: 0, firstLosses: [], epochs: [], net,
+    optimizers: { layers: trainer.opt.layers.map((o) => o.state()), head: trainer.opt.head.state() },
+    streams: Object.fromEntries(RUN_STREAMS.map((s) => [s, streams[s].state()])) as Record<RunStream, object>,
+  };
+  if (restore) {
+    run = restore(run);
+    streams = makeStreams(cfg.seed, run.streams);
+    trainer = makeTrainer(cfg, net, data, backend, streams);
+    trainer.opt.layers.forEach((o, l) => o.load(run.optimizers.layers[l]!));
+    trainer.opt.head.load(run.optimizers.head);
+  }
+  const { order, sums, firstLosses, epochs } = run;
+  const epochNo = (): number => run.phase * cfg.epochs + run.epoch + 1;
+  const snapshot = (): RunState => {
+    checkWeightsFinite(net, epochNo(), run.step);
+    return {
+      ...run, sums: sums.map((t) => ({ ...t })), firstLosses: [...firstLosses], epochs: [...epochs],
+      optimizers: { layers: trainer.opt.layers.map((o) => o.state()), head: trainer.opt.head.state() },
+      streams: Object.fromEntries(RUN_STREAMS.map((s) => [s, streams[s].state()])) as Record<RunStream, object>,
+    };
+  };
+  const position = (epochEnded: boolean): RunPosition => ({
+    stepsDone: (run.phase * cfg.epochs + run.epoch) * stepsPerEpoch + run.step, totalSteps: runTotal,
+    epoch: epochNo(), step: run.step, epochEnded,
+  });
 
-  for (let phase = 0; phase < phases; phase++) {
-    const only = cfg.greedy ? phase : null;
-    for (let e = 0; e < cfg.epochs; e++) {
-      epochNo++;
-      epochOrder(order, shuffleRng);
-      const sums = Array.from({ length: L }, () => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
-      let headLoss = 0;
-      const t0 = performance.now();
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        const k = e * stepsPerEpoch + s;
-        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, totalSteps), lrAt(cfg.schedule, cfg.headLr, k, totalSteps), only);
+  for (; run.phase < phases; run.phase++, run.epoch = 0) {
+    const only = cfg.greedy ? run.phase : null;
+    for (; run.epoch < cfg.epochs; run.epoch++) {
+      if (run.step === 0) epochOrder(order, streams.shuffle);
+      for (; run.step < stepsPerEpoch; ) {
+        const s = run.step, k = run.epoch * stepsPerEpoch + s;
+        const t0 = performance.now();
+        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, lrTotal), lrAt(cfg.schedule, cfg.headLr, k, lrTotal), only);
+        run.epochSeconds += (performance.now() - t0) / 1000;
+        checkStepFinite(stats, epochNo(), s + 1);
         if (firstLosses.length < 20) firstLosses.push(stats.layers[0]!.loss);
         stats.layers.forEach((ls, l) => {
           const t = sums[l]!;
           t.loss += ls.loss; t.goodPos += ls.goodPos; t.goodNeg += ls.goodNeg; t.pairErrors += ls.pairErrors;
         });
-        headLoss += stats.headLoss;
-        hooks.onStep?.((s + 1) * B, stepsPerEpoch * B);
+        run.headLoss += stats.headLoss;
+        run.step++;
+        hooks.onStep?.(run.step * B, stepsPerEpoch * B);
+        if (run.step < stepsPerEpoch) {
+          hooks.betweenSteps?.(position(false), snapshot);
+          yield;
+        }
       }
-      const seconds = (performance.now() - t0) / 1000;
-      trainSeconds += seconds;
-      examples += stepsPerEpoch * B;
+      const seconds = run.epochSeconds;
+      run.trainSeconds += seconds;
+      run.examples += stepsPerEpoch * B;
       const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count) : null;
       const report: EpochReport = {
-        epoch: epochNo,
+        epoch: epochNo(),
         trainingLayer: only === null ? null : only + 1,
         layers: sums.map((t) => ({
           loss: t.loss / stepsPerEpoch, goodPos: t.goodPos / stepsPerEpoch, goodNeg: t.goodNeg / stepsPerEpoch,
           pairError: t.pairErrors / (stepsPerEpoch * B),
         })),
-        headLoss: headLoss / stepsPerEpoch,
+        headLoss: run.headLoss / stepsPerEpoch,
         validation,
         seconds,
         examplesPerSecond: (stepsPerEpoch * B) / seconds,
       };
       epochs.push(report);
       hooks.onEpoch?.(report, trainer);
+      const ended = position(true);
+      // The state after the epoch: the next step is the next epoch's first.
+      run.step = 0; run.headLoss = 0; run.epochSeconds = 0;
+      sums.forEach((t) => { t.loss = 0; t.goodPos = 0; t.goodNeg = 0; t.pairErrors = 0; });
+      hooks.betweenSteps?.(ended, () => nextEpochSnapshot(snapshot(), cfg.epochs));
+      yield;
     }
   }
+  checkWeightsFinite(net, epochs.length, stepsPerEpoch);
   const test = trainer.evaluate(data.test, data.test.count, undefined, hooks.testObserver);
-  return { net, epochs, test, trainSeconds, examplesPerSecond: examples / Math.max(trainSeconds, 1e-9), firstLosses };
+  return { net, epochs, test, trainSeconds: run.trainSeconds, examplesPerSecond: run.examples / Math.max(run.trainSeconds, 1e-9), firstLosses };
+}
+
+// The snapshot taken at an epoch's end still points at that epoch (the loop advances it after
+// the hook): move it to the next epoch's first step.
+function nextEpochSnapshot(s: RunState, epochsPerPhase: number): RunState {
+  return s.epoch + 1 < epochsPerPhase ? { ...s, epoch: s.epoch + 1, step: 0 } : { ...s, phase: s.phase + 1, epoch: 0, step: 0 };
 }

@@ -3,6 +3,8 @@
 // Each failure is a UserError naming the flag(s) involved.
 import { scoredLayerNumbers, type Config } from '../config.ts';
 import { UserError } from './errors.ts';
+import { totalmem } from 'node:os';
+import { estimateMemory } from '../memory-estimate.ts';
 
 export function checkConfig(cfg: Config): void {
   const L = cfg.layers.length - 1;
@@ -19,6 +21,24 @@ export function checkConfig(cfg: Config): void {
     }
   }
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
+  checkMemory(cfg);
+}
+
+/** Fraction of the machine's memory a run's estimated buffers may take. */
+const MEMORY_SHARE = 0.8;
+
+/** Refuse, before anything is allocated, a config whose buffers cannot fit (memory-estimate.ts). */
+export function checkMemory(cfg: Config, machineBytes = totalmem()): void {
+  const est = estimateMemory(cfg);
+  const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+  const what = `--batch-size ${cfg.batchSize} with --layers ${cfg.layers.join(',')}`;
+  if (est.wasm > est.wasmLimit) {
+    throw new UserError(`${what}: the largest matrix product needs about ${gb(est.wasm)} of wasm memory, over its ${gb(est.wasmLimit)} limit; use a smaller --batch-size (or --backend js)`);
+  }
+  const total = est.buffers + est.wasm;
+  if (total > MEMORY_SHARE * machineBytes) {
+    throw new UserError(`${what}: needs about ${gb(total)} of buffers, more than ${MEMORY_SHARE * 100}% of this machine's ${gb(machineBytes)}; use a smaller --batch-size or narrower --layers`);
+  }
 }
 
 /** After loading data: the input width must be the images' pixel count. */

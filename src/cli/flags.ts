@@ -2,9 +2,9 @@
 // checks its value, and a line of help. An unknown flag, a missing value or a malformed one is a
 // UserError naming the flag and what was expected. Presets (presets.ts) apply first, then flags.
 import { parseArgs } from 'node:util';
-import type { Config } from '../config.ts';
+import type { Config, Mode } from '../config.ts';
 import { UserError } from './errors.ts';
-import { applyPreset, PRESETS } from './presets.ts';
+import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from './presets.ts';
 
 type Parser = (value: string, flag: string) => unknown;
 
@@ -101,6 +101,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   report: { field: 'report', kind: 'string', value: 'DIR', help: 'write DIR/index.html, a report with curves and pictures, after every epoch and at the end' },
   json: { field: 'json', kind: 'boolean', help: 'end stdout with one JSON line of results' },
   quiet: { field: 'quiet', kind: 'boolean', help: 'no progress bar' },
+  checkpoint: { field: 'checkpoint', kind: 'string', value: 'DIR', help: 'write a checkpoint into DIR (every epoch, or see --checkpoint-every)' },
+  'checkpoint-every': { field: 'checkpointEvery', kind: 'string', value: 'N', help: 'with --checkpoint: every N steps instead of every epoch', parse: int(1) },
+  resume: { field: 'resume', kind: 'string', value: 'DIR', help: 'continue from the checkpoint in DIR (give the same flags as the run that wrote it)' },
 };
 
 /** Parse argv with `flags`; returns the raw values by flag name. Unknown flags are UserErrors. */
@@ -139,16 +142,56 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Rec
   }
 }
 
-/** Flags → Config: defaults, then the preset (--preset or the default), then every other flag. */
+/**
+ * Flags → Config: defaults, then the preset (--preset, or with --mode alone that mode's default
+ * preset), then every other flag.
+ */
 export function configFromFlags(values: Record<string, string | boolean | undefined>, flags: Record<string, FlagSpec>, base: Config): Config {
-  const presetName = typeof values.preset === 'string' ? values.preset : null;
-  const cfg: Config = presetName ? applyPreset(base, presetName, values.mode as string | undefined) : { ...base };
+  const mode = values.mode === undefined ? undefined : (flags.mode?.parse?.(values.mode as string, 'mode') as Mode | undefined);
+  const presetName = typeof values.preset === 'string' ? values.preset : mode !== undefined ? MODE_DEFAULT_PRESET[mode] : null;
+  const cfg: Config = presetName ? applyPreset(base, presetName, mode) : { ...base };
   for (const [name, raw] of Object.entries(values)) {
     const spec = flags[name];
     if (!spec || spec.field === null || name === 'preset' || raw === undefined) continue;
     (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean' ? raw : spec.parse ? spec.parse(raw as string, name) : raw;
   }
   return cfg;
+}
+
+/** Config fields without a flag, and what their values must be. */
+const UNFLAGGED: Partial<Record<keyof Config, (v: number) => boolean>> = {
+  smoothing: (v) => v >= 0 && v < 1,
+  headWeightCost: (v) => v >= 0 && Number.isFinite(v),
+  neutralLabel: (v) => Number.isFinite(v),
+};
+
+/**
+ * A Config stored in a file (a model's or checkpoint's metadata), checked as if each field had
+ * been given as its flag: every field present, of the default's type, and accepted by the flag's
+ * parser; then the cross-field checks. `where` names the file; any problem is a UserError.
+ */
+export function configFromStored(stored: unknown, base: Config, flags: Record<string, FlagSpec>, where: string): Config {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new UserError(`${where}: the stored config is not a JSON object`);
+  const cfg = { ...base } as unknown as Record<string, unknown>;
+  const byField = new Map(Object.entries(flags).filter(([, s]) => s.field !== null).map(([name, s]) => [s.field as string, [name, s] as const]));
+  for (const [field, value] of Object.entries(stored)) {
+    if (!Object.hasOwn(base, field)) throw new UserError(`${where}: the stored config has an unknown field '${field}'`);
+    const dflt = (base as unknown as Record<string, unknown>)[field];
+    const bad = (): UserError => new UserError(`${where}: the stored config's ${field} is ${JSON.stringify(value)?.slice(0, 60)}, not a valid value`);
+    const flag = byField.get(field);
+    if (value === null) {
+      if (!['threshold', 'trainLimit', 'testLimit', 'dataDir', 'save', 'checkpoint', 'checkpointEvery', 'resume'].includes(field)) throw bad();
+    } else if (Array.isArray(value) || (field === 'scoredLayers' && typeof value === 'string')) {
+      if (!flag?.[1].parse || (Array.isArray(value) && !value.every((x) => typeof x === 'number'))) throw bad();
+      flag[1].parse(Array.isArray(value) ? value.join(',') : value, flag[0]);
+    } else if (typeof value === 'boolean' || typeof value === 'string' || typeof value === 'number') {
+      if (dflt !== null && typeof dflt !== typeof value) throw bad();
+      if (typeof value === 'number' && UNFLAGGED[field as keyof Config] && !UNFLAGGED[field as keyof Config]!(value)) throw bad();
+      if (typeof value !== 'boolean' && flag?.[1].parse) flag[1].parse(String(value), flag[0]);
+    } else throw bad();
+    cfg[field] = value;
+  }
+  return cfg as unknown as Config;
 }
 
 /** The --help text: usage line, then one aligned line per flag. */

@@ -1,5 +1,6 @@
 // Named starting points for a run. Each preset says where its numbers come from; flags given
-// with it override its fields. 'default' is the plain DEFAULT_CONFIG of src/config.ts.
+// with it override its fields. 'default' is the plain DEFAULT_CONFIG of src/config.ts; each mode
+// has a default preset (MODE_DEFAULT_PRESET), which --mode alone starts from.
 import type { Config, Mode } from '../config.ts';
 import { UserError } from './errors.ts';
 
@@ -93,9 +94,12 @@ export const PRESETS: Record<string, Preset> = {
   },
 };
 
+/** The preset each mode starts from when --mode is given without --preset. */
+export const MODE_DEFAULT_PRESET: Record<Mode, string> = { supervised: 'default', unsupervised: 'unsupervised', recurrent: 'recurrent' };
+
 /** base with the preset's fields applied; a preset of another mode than `mode` (if given) is an error. */
 export function applyPreset(base: Config, name: string, mode?: string): Config {
-  const preset = PRESETS[name];
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!preset) throw new UserError(`--preset: unknown preset '${name}'; expected one of ${Object.keys(PRESETS).join(', ')}`);
   if (mode !== undefined && mode !== preset.mode) {
     throw new UserError(`--preset ${name} is for --mode ${preset.mode}, not --mode ${mode}`);

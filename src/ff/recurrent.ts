@@ -276,5 +276,5 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }
 
-  return { net, ws, step, evaluate };
+  return { net, ws, opt, step, evaluate };
 }

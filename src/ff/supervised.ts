@@ -86,5 +86,5 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
   }
 
-  return { net, ws, step, evaluate };
+  return { net, ws, opt, step, evaluate };
 }

@@ -51,6 +51,7 @@ export interface EvalObserver {
 export interface Trainer {
   net: Network;
   ws: Workspace;
+  opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
   /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null. */
   step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
@@ -81,7 +82,8 @@ export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]
 // The FF step of the layers on ws.input's 2B rows (rows 0..B-1 positive, B..2B-1 negative):
 // each layer runs forward on the layer below's y (a constant for its gradient), then, if it is
 // being trained (all layers, or only `only`), its local backward and optimizer update. Layers
-// above `only` are not run. Returns each layer's statistics.
+// above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
+// unsupervised head) must run them itself. Returns each layer's statistics.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
 ): LayerStepStats[] {

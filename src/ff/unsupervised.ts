@@ -34,6 +34,9 @@ export function makeUnsupervisedTrainer(
     gatherLabels(labels, split, order, start, B);
     makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng);
     const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
+    // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
+    // layers above it run forward on the positive rows now (from layer only's y of this step).
+    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1);
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
     const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm);
@@ -56,5 +59,5 @@ export function makeUnsupervisedTrainer(
     return { goodness: null, softmax: err / count };
   }
 
-  return { net, ws, step, evaluate };
+  return { net, ws, opt, step, evaluate };
 }

@@ -12,9 +12,14 @@ export function fsReason(err: unknown): string {
   return msg.split(',')[0]!.replace(/\s+/g, ' ');
 }
 
+/** The temporary file writeFileAtomic uses for `path` in this process. */
+export function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
 /** Write `bytes` (or text) to `path` atomically. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = temporaryPath(path);
   try {
     const fd = openSync(tmp, 'w');
     try {

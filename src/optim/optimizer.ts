@@ -9,8 +9,13 @@ export interface Optimizer {
   /** Update every params[i] in place from grads[i] at learning rate lr (grads are not modified). */
   step(params: Float32Array[], grads: Float32Array[], lr: number): void;
   /** A copy of the optimiser state (step count, moments, ...), for checkpoints and tests. */
-  state(): Record<string, unknown>;
+  state(): OptimizerState;
+  /** Restore a state returned by `state()` of an optimiser built alike (copied in; sizes checked). */
+  load(s: OptimizerState): void;
 }
+
+/** An optimiser's state: step counters (numbers) and per-tensor buffers (one Float32Array per parameter tensor). */
+export type OptimizerState = Record<string, number | Float32Array[]>;
 
 /** Check the sizes fixed at construction: positive or zero integers, at least one tensor. */
 export function checkSizes(who: string, sizes: readonly number[]): void {

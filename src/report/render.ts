@@ -67,8 +67,9 @@ export function renderReport(r: ReportContent): string {
     ['layers', esc(cfg.layers.join('-'))],
     ['data', `${esc(rec.source)}: ${rec.trainCount} training images per epoch, ${rec.testCount} test images`],
     ['test error', errs],
-    ['time', rec.seconds !== null ? `${num(rec.seconds, 1)} s in all, ${num(rec.trainSeconds, 1)} s training` : `${num(rec.trainSeconds, 1)} s training so far`],
-    ['training speed', `${num(rec.examplesPerSecond, 0)} examples/s`],
+    ['time', rec.trainSeconds === null ? 'not stored in a model file (it holds no wall-clock times, so that the same seed gives the same bytes); see the run\'s own --report'
+      : rec.seconds !== null ? `${num(rec.seconds, 1)} s in all, ${num(rec.trainSeconds, 1)} s training` : `${num(rec.trainSeconds, 1)} s training so far`],
+    ['training speed', rec.examplesPerSecond === null ? '–' : `${num(rec.examplesPerSecond, 0)} examples/s`],
   ];
   const run = section('run', 'The run', `<div class="facts">${table(['', ''], facts.map(([a, b]) => [a, b]))}</div><details><summary>whole config</summary><pre>${esc(JSON.stringify(cfg, null, 1))}</pre></details>`);
 

@@ -1,19 +1,31 @@
 // The record of a training run that outlives the process: where its data came from, the
 // per-epoch history, the final test errors, time and speed. train.ts builds it as the run goes;
 // `--save` stores it in the model file's metadata (key `history`, JSON), so that scripts/report.ts
-// can draw a saved model's curves. It holds numbers only: no weights, no pictures.
+// can draw a saved model's curves: without its wall-clock times (timeless), so that the same seed
+// and config still give the same model file, byte for byte. Numbers only: no weights, no pictures.
 import type { TestErrors } from '../ff/trainer.ts';
 import type { EpochReport } from '../train-run.ts';
+
+/** An epoch's report as recorded: its times are null in a stored record. */
+export type RecordedEpoch = Omit<EpochReport, 'seconds' | 'examplesPerSecond'> & { seconds: number | null; examplesPerSecond: number | null };
 
 export interface RunRecord {
   source: string; // the data set, as train.ts prints it
   trainCount: number; // training images per epoch
   testCount: number; // test images the final errors are over
-  epochs: EpochReport[]; // one per finished epoch
+  epochs: RecordedEpoch[]; // one per finished epoch
   test: TestErrors | null; // final test errors; null while the run is training
-  seconds: number | null; // wall time of the whole run; null while training
-  trainSeconds: number; // time inside training steps so far
-  examplesPerSecond: number; // training images per second so far
+  seconds: number | null; // wall time of the whole run; null while training, and when stored
+  trainSeconds: number | null; // time inside training steps so far; null when stored
+  examplesPerSecond: number | null; // training images per second so far; null when stored
+}
+
+/** The record without wall-clock times, as a model file stores it. */
+export function timeless(r: RunRecord): RunRecord {
+  return {
+    ...r, seconds: null, trainSeconds: null, examplesPerSecond: null,
+    epochs: r.epochs.map((e) => ({ ...e, seconds: null, examplesPerSecond: null })),
+  };
 }
 
 /** The record as JSON text, and back; a malformed record is reported by the caller. */
@@ -34,7 +46,7 @@ export function recordFromJson(text: string): { record: RunRecord | null; proble
     return { record: null, problem: "expected an object with 'source' and 'epochs'" };
   }
   for (const e of r.epochs) {
-    if (typeof e !== 'object' || e === null || !Array.isArray((e as EpochReport).layers) || typeof (e as EpochReport).epoch !== 'number') {
+    if (typeof e !== 'object' || e === null || !Array.isArray((e as RecordedEpoch).layers) || typeof (e as RecordedEpoch).epoch !== 'number') {
       return { record: null, problem: "an entry of 'epochs' has no 'epoch' number or 'layers' list" };
     }
   }

@@ -1,0 +1,42 @@
+// Flags → Config (src/cli/flags.ts): --mode X alone starts from mode X's documented default preset,
+// the same config as --preset of that name; later flags still override it. And the memory check
+// (src/cli/check-config.ts checkMemory) refuses, before allocating, a config that cannot fit,
+// giving the estimate.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
+import { checkMemory } from '../src/cli/check-config.ts';
+import { estimateMemory } from '../src/memory-estimate.ts';
+import { assertUserError } from './helpers.ts';
+
+const configOf = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+
+test('--mode recurrent / unsupervised alone give the same config as --preset recurrent / unsupervised', () => {
+  for (const mode of ['recurrent', 'unsupervised'] as const) {
+    const byMode = configOf(['--mode', mode]), byPreset = configOf(['--preset', mode]);
+    assert.deepStrictEqual(byMode, byPreset, mode);
+    assert.equal(byMode.preset, mode);
+  }
+  const rec = configOf(['--mode', 'recurrent']);
+  assert.deepStrictEqual([rec.layers, rec.lr, rec.labelStrength], [[784, 500, 500], 0.001, 15]);
+  const unsup = configOf(['--mode', 'unsupervised']);
+  assert.deepStrictEqual([unsup.layers, unsup.scoredLayers, unsup.lr], [[784, 500, 500, 500], 'last-3', 0.001]);
+  assert.deepStrictEqual(configOf(['--mode', 'supervised']), configOf([]));
+  assert.deepStrictEqual(configOf(['--mode', 'recurrent', '--layers', '784,64,32']).layers, [784, 64, 32], 'flags override the mode preset');
+  assert.equal(configOf(['--mode', 'recurrent', '--lr', '0.01']).labelStrength, 15);
+  assertUserError(() => configOf(['--mode', 'sideways']), ['--mode', 'sideways']);
+});
+
+test('a config whose buffers cannot fit is refused before allocating, with the estimate', () => {
+  const big: Config = { ...DEFAULT_CONFIG, mode: 'unsupervised', layers: [784, 2000, 2000, 2000, 2000], scoredLayers: 'last-3', batchSize: 60000 };
+  const est = estimateMemory(big);
+  // 120000 workspace rows × (784 + 3·6002 + 4784 + 784 + 6000 + 2000 + 40) floats ≈ 15.8 GB
+  assert.ok(est.buffers > 15e9 && est.buffers < 17e9, `estimate ${est.buffers}`);
+  assertUserError(() => checkMemory(big), ['--batch-size 60000 with --layers 784,2000,2000,2000,2000', 'GB of wasm memory', '2.1 GB limit']);
+  assertUserError(() => checkMemory({ ...big, backend: 'js' }, 8e9), ['needs about 15.8 GB', "this machine's 8.0 GB"]);
+  checkMemory({ ...big, backend: 'js' }, 64e9); // fits a 64 GB machine
+  checkMemory({ ...DEFAULT_CONFIG }, 1e9); // the default run fits 1 GB
+  const small = estimateMemory({ ...DEFAULT_CONFIG, layers: [784, 2000, 2000, 2000, 2000], batchSize: 1000 });
+  assert.ok(small.buffers + small.wasm < 0.68e9, 'below the measured peak RSS of this config (README: 0.68 GB)');
+});

@@ -1,0 +1,105 @@
+// A run stopped between any two steps and continued from its checkpoint ends with the same model
+// bytes, the same per-epoch statistics and the same test errors as the run that never stopped:
+// in every mode (supervised with Adam or smoothed SGD and peer normalisation, greedy, unsupervised
+// greedy, recurrent), on both backends, resumed with another thread count. The checkpoint goes
+// through its bytes (encode, decode, parse) as it would through the disk. A checkpoint of another
+// config or data set is refused naming the first difference.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { loadDataset, type Dataset } from '../src/data/dataset.ts';
+import { createBackend } from '../src/linalg/create-backend.ts';
+import { saveNetwork } from '../src/model-io.ts';
+import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
+import { checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, type Checkpoint } from '../src/checkpoint.ts';
+import { stepCounts, trainRun, type EpochReport } from '../src/train-run.ts';
+import { makeRng } from '../src/rng.ts';
+import { tempDir } from './idx-fixtures.ts';
+import { assertUserError } from './helpers.ts';
+
+const CASES: Record<string, Partial<Config>> = {
+  'supervised adam hard': { layers: [784, 24, 16], batchSize: 50, lr: 0.003, negatives: 'hard' },
+  'supervised sgd peer-norm': { layers: [784, 20, 12], batchSize: 40, optimizer: 'sgd', lr: 2, headLr: 0.1, peerNorm: 0.03, negatives: 'random', validation: 100 },
+  'supervised greedy': { layers: [784, 16, 16], batchSize: 60, lr: 0.03, greedy: true, schedule: 'constant' },
+  'unsupervised greedy': { mode: 'unsupervised', layers: [784, 20, 16, 12], batchSize: 50, lr: 0.003, greedy: true, scoredLayers: 'last-2' },
+  recurrent: { mode: 'recurrent', layers: [784, 24, 16], batchSize: 50, iterations: 3, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
+};
+
+class Stop extends Error {}
+
+function config(over: Partial<Config>, backend: 'js' | 'wasm', threads: number): Config {
+  return { ...DEFAULT_CONFIG, seed: 11, epochs: 2, trainLimit: 300, testLimit: 100, backend, threads, quiet: true, ...over };
+}
+
+const stats = (e: EpochReport[]): unknown => e.map(({ seconds: _s, examplesPerSecond: _x, ...rest }) => rest);
+
+function run(cfg: Config, data: Dataset, dir: string, name: string, stopAt: number | null, from: Checkpoint | null): { bytes: Buffer; epochs: EpochReport[]; test: unknown; stopped: Checkpoint | null } {
+  const mm = createBackend(cfg.backend, cfg.threads, () => {});
+  let stopped: Checkpoint | null = null;
+  try {
+    const r = trainRun(cfg, data, mm, {
+      betweenSteps: (at, snapshot) => {
+        if (at.stepsDone !== stopAt) return;
+        const { tensors, metadata } = checkpointContents(snapshot(), cfg, dataFingerprint(data));
+        stopped = parseCheckpoint(decodeSafetensors(encodeSafetensors(tensors, metadata), 'mem'), 'mem');
+        throw new Stop();
+      },
+    }, from ? checkpointRestorer(from, cfg) : undefined);
+    saveNetwork(join(dir, name), r.net, cfg);
+    return { bytes: readFileSync(join(dir, name)), epochs: r.epochs, test: r.test, stopped: null };
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+    return { bytes: Buffer.alloc(0), epochs: [], test: null, stopped };
+  } finally {
+    mm.close();
+  }
+}
+
+for (const [name, over] of Object.entries(CASES)) {
+  for (const [backend, threadsBefore, threadsAfter] of [['js', 1, 1], ['wasm', 1, 2]] as const) {
+    test(`resume to the same bits: ${name}, ${backend}, ${threadsBefore} → ${threadsAfter} thread(s)`, () => {
+      const { dir, cleanup } = tempDir('resume');
+      try {
+        const cfg = config(over, backend, threadsBefore);
+        const data = loadDataset({ trainLimit: 300, testLimit: 100, validation: cfg.validation });
+        const whole = run(cfg, data, dir, 'whole.safetensors', null, null);
+        const total = stepCounts(cfg, data.train.count).total;
+        assert.equal(whole.epochs.length, cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs);
+        // Two seeded stop points and an epoch's end (the next epoch's order is drawn after resuming).
+        const rng = makeRng(5, `resume:${name}`);
+        // And the end of the last epoch: a finished run's checkpoint resumes to its evaluation.
+        const points = [stepCounts(cfg, data.train.count).perEpoch, 1 + rng.int(total - 1), 1 + rng.int(total - 1), total];
+        for (const k of points) {
+          const stop = run(cfg, data, dir, 'stopped.safetensors', k, null);
+          assert.ok(stop.stopped, `the run did not pass step ${k}`);
+          const resumed = run({ ...cfg, threads: threadsAfter }, data, dir, `resumed-${k}.safetensors`, null, stop.stopped);
+          assert.ok(resumed.bytes.equals(whole.bytes), `${name}: stopped after step ${k} of ${total}, the resumed model differs`);
+          assert.deepStrictEqual(stats(resumed.epochs), stats(whole.epochs), `${name}: per-epoch statistics after resuming at step ${k}`);
+          assert.deepStrictEqual(resumed.test, whole.test);
+        }
+      } finally {
+        cleanup();
+      }
+    });
+  }
+}
+
+test('a checkpoint of another config or training data is refused, naming the first difference', () => {
+  const { dir, cleanup } = tempDir('resume-refuse');
+  try {
+    const cfg = config(CASES['supervised adam hard']!, 'wasm', 1);
+    const data = loadDataset({ trainLimit: 300, testLimit: 100 });
+    const ck = run(cfg, data, dir, 'x', 3, null).stopped!;
+    checkSameConfig(ck, { ...cfg, threads: 2, quiet: false, json: true, save: 'x', checkpoint: 'd', checkpointEvery: 7, resume: 'd' });
+    checkSameData(ck, dataFingerprint(data));
+    assertUserError(() => checkSameConfig(ck, { ...cfg, lr: 0.004 }), ['--lr 0.003', 'this run has 0.004']);
+    assertUserError(() => checkSameConfig(ck, { ...cfg, layers: [784, 24, 17] }), ['--layers [784,24,16]']);
+    assertUserError(() => checkSameConfig(ck, { ...cfg, epochs: 3 }), ['--epochs 2', 'has 3']);
+    const other = loadDataset({ trainLimit: 301, testLimit: 100 });
+    assertUserError(() => checkSameData(ck, dataFingerprint(other)), ['other training data (train 300', 'has 301']);
+  } finally {
+    cleanup();
+  }
+});
