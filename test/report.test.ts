@@ -5,7 +5,7 @@
 // training, and bad paths or models are one-line errors with exit code 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
@@ -143,6 +143,24 @@ test('bad report paths and models are one-line errors with exit code 2, before a
     oneLineError(run('report.ts', ['--model', join(dir, 'missing.safetensors'), '--out', join(dir, 'o')]), /^error: .*missing\.safetensors: cannot read file/);
     assert.ok(!existsSync(join(dir, 'o', 'index.html')), 'no report from a bad model');
   } finally {
+    cleanup();
+  }
+});
+
+test('a long run can be watched: the report is on disk after the first epoch, saying how far the run is', async () => {
+  const { dir, cleanup } = tempDir('report-watch');
+  writeFixtureDataset(dir, { trainCount: 120, testCount: 40, rows: 5, cols: 5, gzip: false });
+  const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'train.ts'), '--data-dir', dir, '--layers', '25,8,6', '--epochs', '500',
+    '--batch-size', '20', '--quiet', '--threads', '1', '--report', join(dir, 'rep')], { stdio: 'ignore' });
+  try {
+    const page = join(dir, 'rep', 'index.html');
+    const t0 = performance.now();
+    while (!existsSync(page) && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(page), 'no report 30 s after the start');
+    assert.match(readFileSync(page, 'utf8'), /training: \d+ of 500 epochs done \(reload to update\)/);
+    assert.equal(child.exitCode, null, 'the run is still going');
+  } finally {
+    child.kill('SIGKILL');
     cleanup();
   }
 });
