@@ -14,7 +14,8 @@
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
@@ -27,7 +28,8 @@ import { computeRatios, type Ratio } from '../src/bench/ratios.ts';
 import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
 import type { Row } from '../src/bench/summary.ts';
 import { benchSimdPeak } from '../src/bench/simd-peak.ts';
-import { fixed, formatTable, rowsTable } from '../src/bench/table.ts';
+import { fixed, formatTable } from '../src/cli/table.ts';
+import { rowsTable } from '../src/bench/table.ts';
 import { benchTraining, layersName, type TrainingBenchConfig } from '../src/bench/training-cases.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,17 +7,18 @@
 // prints the test error by goodness and by the softmax head. For a recurrent model,
 // --by-iteration also prints, per iteration and hidden layer, the mean goodness with the true and
 // the wrong labels and the error of that layer alone (src/ff/recurrent-diagnostics.ts).
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { buildNetwork, makeTrainer } from '../src/train-run.ts';
 import { formatErrors, pct } from '../src/cli/report.ts';
-import { formatTable } from '../src/bench/table.ts';
+import { formatTable } from '../src/cli/table.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import { loadModelFile } from '../src/model-io.ts';
 import { scoredLayerNumbers, type Config } from '../src/config.ts';
-import { checkConfigAgainstData } from '../src/cli/check-config.ts';
+import { checkConfigAgainstData } from '../src/check-config.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },

@@ -8,7 +8,8 @@
 //                                        [--data-dir DIR] [--zoom Z]
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { loadDataset } from '../src/data/dataset.ts';

@@ -10,8 +10,9 @@
 // backend → train (a line per epoch, and the report) → test error of both prediction methods →
 // save (with the run's record) → optional JSON line.
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { checkConfig } from '../src/cli/check-config.ts';
-import { Interrupted, runMain, UserError } from '../src/cli/errors.ts';
+import { checkConfig } from '../src/check-config.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { Interrupted, UserError } from '../src/errors.ts';
 import { watchStopSignals } from '../src/cli/stop-signals.ts';
 import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/checkpoint.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';

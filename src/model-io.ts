@@ -5,9 +5,9 @@
 // layers (1-based, comma list), and `history` = the run's record (src/report/run-record.ts: curves,
 // test errors, time) when train.ts saved it. Readable from Python with safetensors.numpy.load_file alone.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
-import { UserError } from './cli/errors.ts';
+import { UserError } from './errors.ts';
 import { configFromStored, TRAIN_FLAGS } from './cli/flags.ts';
-import { checkConfig } from './cli/check-config.ts';
+import { checkConfig } from './check-config.ts';
 import type { Network } from './ff/network.ts';
 import { recordFromJson, recordToJson, timeless, type RunRecord } from './report/run-record.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
