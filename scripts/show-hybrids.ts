@@ -1,4 +1,4 @@
-// Show what unsupervised FF's hybrid negatives look like (FF-SPEC "Unsupervised FF").
+// Show what unsupervised FF's hybrid negatives look like (docs/DEFINITIONS.md, "Unsupervised FF masks").
 // Takes the first --count training images as one batch, draws a fresh blurred mask and a partner
 // row for each (exactly what training does, via makeHybridBatch), and writes one PNG grid whose
 // rows are examples and whose columns are: source a | partner b | mask | hybrid.
