@@ -1,9 +1,9 @@
 // The short seeded runs behind test/golden.test.ts, what is pinned of each, and the comparison
 // that names the fault. scripts/make-golden.ts writes their values to test/golden.json; the test
 // compares a fresh run with them. Not a test file itself.
-// Pinned per run: a summary of every tensor (each layer's W, b and peer-normalisation mean, the
-// head's W and b: the sum and sum of squares in float64, 8 elements at fixed positions and an
-// FNV-1a checksum of the bits), every epoch's per-layer statistics and head loss, layer 1's first losses, the
+// Pinned per run: a summary of every tensor after the second step and at the end (each layer's W,
+// b and peer-normalisation mean, the head's W and b: the sum and sum of squares in float64, 8
+// elements at fixed positions and an FNV-1a checksum of the bits), every epoch's per-layer statistics and head loss, layer 1's first losses, the
 // test errors of both methods, and the goodness error of each hidden layer scored alone and of
 // all layers together (from the final evaluation's own per-layer goodness).
 // On a mismatch, goldenDrift lists the drifting values in the order the run computes them
@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { fnv1a } from '../src/io/checksum.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
+import type { Network } from '../src/ff/network.ts';
 import type { EvalObserver } from '../src/ff/trainer.ts';
 import { trainRun } from '../src/train-run.ts';
 
@@ -24,7 +25,11 @@ export interface TensorSummary {
 }
 
 export interface GoldenValues {
-  tensors: Record<string, TensorSummary>; // 'layer1.weight', 'layer1.bias', 'layer1.peer_mean', ..., 'head.weight', 'head.bias'
+  // After the second step: the first where Adam's bias correction, the smoothed SGD's history, a
+  // weight cost on the biases (zero at the start) and a trained head (hard negatives) all act,
+  // and before the tensors' drifts mix, so the first drifting tensor names the faulty update.
+  early: Record<string, TensorSummary>;
+  tensors: Record<string, TensorSummary>; // at the end of the run // 'layer1.weight', 'layer1.bias', 'layer1.peer_mean', ..., 'head.weight', 'head.bias'
   epochs: number[][][]; // [epoch][layer] = [loss, goodPos, goodNeg, pairError], 6 significant digits
   headLosses: number[]; // the head's mean loss of each epoch, 6 significant digits
   firstLosses: number[]; // layer 1's FF loss at the first 6 steps, 6 significant digits
@@ -75,6 +80,19 @@ export function summarise(t: Float32Array): TensorSummary {
   return { sum, sumSq, at, fnv: fnv1a([t]) };
 }
 
+/** Every tensor of a network, named as in a saved model (model-io.ts), in the order a step computes them. */
+function summariseNetwork(net: Network): Record<string, TensorSummary> {
+  const out: Record<string, TensorSummary> = {};
+  net.layers.forEach((l, i) => {
+    out[`layer${i + 1}.weight`] = summarise(l.W);
+    out[`layer${i + 1}.bias`] = summarise(l.b);
+    out[`layer${i + 1}.peer_mean`] = summarise(l.peerMean);
+  });
+  out['head.weight'] = summarise(net.head.W);
+  out['head.bias'] = summarise(net.head.b);
+  return out;
+}
+
 export function runGolden(name: string, backend: 'js' | 'wasm' = 'js', threads = 1): GoldenValues {
   const cfg: Config = { ...DEFAULT_CONFIG, seed: 7, backend, threads, quiet: true, ...GOLDEN_CASES[name]! };
   const data = loadDataset({ trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined });
@@ -101,18 +119,17 @@ export function runGolden(name: string, backend: 'js' | 'wasm' = 'js', threads =
       }
     },
   };
+  let early: Record<string, TensorSummary> = {};
   try {
-    const r = trainRun(cfg, data, mm, { testObserver: observer });
-    const tensors: Record<string, TensorSummary> = {};
-    r.net.layers.forEach((l, i) => {
-      tensors[`layer${i + 1}.weight`] = summarise(l.W);
-      tensors[`layer${i + 1}.bias`] = summarise(l.b);
-      tensors[`layer${i + 1}.peer_mean`] = summarise(l.peerMean);
+    const r = trainRun(cfg, data, mm, {
+      testObserver: observer,
+      betweenSteps: (at, snapshot) => {
+        if (at.stepsDone === 2 && !at.epochEnded) early = summariseNetwork(snapshot().net);
+      },
     });
-    tensors['head.weight'] = summarise(r.net.head.W);
-    tensors['head.bias'] = summarise(r.net.head.b);
     return {
-      tensors,
+      early,
+      tensors: summariseNetwork(r.net),
       epochs: r.epochs.map((e) => e.layers.map((s) => [s.loss, s.goodPos, s.goodNeg, s.pairError].map(sig6))),
       headLosses: r.epochs.map((e) => sig6(e.headLoss)),
       firstLosses: r.firstLosses.slice(0, 6).map(sig6),
@@ -127,10 +144,17 @@ export function runGolden(name: string, backend: 'js' | 'wasm' = 'js', threads =
 /** One line per drifting value, in the order the run computes them; empty when all agree. */
 export function goldenDrift(got: GoldenValues, want: GoldenValues): string[] {
   const out: string[] = [];
-  const names = [...new Set([...Object.keys(want.tensors), ...Object.keys(got.tensors)])];
-  for (const name of names) {
-    const g = got.tensors[name], w = want.tensors[name];
-    if (!g || !w) { out.push(`${name}: ${g ? 'not in the golden values' : 'missing from the run'}`); continue; }
+  tensorDrift(out, 'after step 2', got.early, want.early ?? {});
+  tensorDrift(out, 'at the end', got.tensors, want.tensors);
+  statDrift(out, got, want);
+  return out;
+}
+
+/** A line per tensor of `got` whose summary differs from `want`'s, with the sizes of the drift. */
+function tensorDrift(out: string[], when: string, got: Record<string, TensorSummary>, want: Record<string, TensorSummary>): void {
+  for (const name of [...new Set([...Object.keys(want), ...Object.keys(got)])]) {
+    const g = got[name], w = want[name];
+    if (!g || !w) { out.push(`${name} ${when}: ${g ? 'not in the golden values' : 'missing from the run'}`); continue; }
     if (g.fnv === w.fnv && g.sum === w.sum && g.sumSq === w.sumSq) continue;
     let maxAt = 0, first = -1;
     g.at.forEach((x, i) => {
@@ -139,11 +163,14 @@ export function goldenDrift(got: GoldenValues, want: GoldenValues): string[] {
       if (x !== w.at[i] && first < 0) first = i;
     });
     out.push(
-      `${name}: bits differ (fnv ${g.fnv}, expected ${w.fnv}); sum ${g.sum} vs ${w.sum} (|Δ| ${Math.abs(g.sum - w.sum).toExponential(2)}), ` +
+      `${name} ${when}: bits differ (fnv ${g.fnv}, expected ${w.fnv}); sum ${g.sum} vs ${w.sum} (|Δ| ${Math.abs(g.sum - w.sum).toExponential(2)}), ` +
         `Σx² ${g.sumSq} vs ${w.sumSq} (|Δ| ${Math.abs(g.sumSq - w.sumSq).toExponential(2)}); sampled elements: max |Δ| ${maxAt.toExponential(2)}` +
         (first < 0 ? ', all equal' : `, first differing at position ${SAMPLE_POSITIONS[first]!.toFixed(3)} of the tensor (${g.at[first]} vs ${w.at[first]})`),
     );
   }
+}
+
+function statDrift(out: string[], got: GoldenValues, want: GoldenValues): void {
   const stat = ['loss', 'G+', 'G-', 'pair error'];
   want.epochs.forEach((layers, e) => layers.forEach((vals, l) => vals.forEach((v, k) => {
     const x = got.epochs[e]?.[l]?.[k];
@@ -163,5 +190,4 @@ export function goldenDrift(got: GoldenValues, want: GoldenValues): string[] {
     const x = got.errorByLayers?.[k], v = want.errorByLayers?.[k];
     if (x !== v) out.push(`goodness error scoring ${k === 'all' ? 'all layers' : `${k} alone`}: ${x} vs ${v}`);
   }
-  return out;
 }
