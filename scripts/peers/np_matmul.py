@@ -40,6 +40,9 @@ def openblas():
 
 
 def main():
+    if len(sys.argv) > 1:
+        print(__doc__.strip())
+        sys.exit(0 if sys.argv[1] in ('-h', '--help') else 2)
     corename, set_threads = openblas()
     reps = int(os.environ.get('REPS', '9'))
     rng = np.random.default_rng(0)

@@ -19,7 +19,12 @@ import json
 import os
 import sys
 
-import torch
+if __name__ == '__main__' and any(not a.isdigit() or int(a) < 1 for a in sys.argv[1:]):  # before importing torch
+    asked = sys.argv[1] in ('-h', '--help')
+    print(__doc__.strip(), file=sys.stdout if asked else sys.stderr)
+    sys.exit(0 if asked else 2)
+
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guard import median, time_clean  # noqa: E402
