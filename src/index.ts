@@ -6,7 +6,7 @@
 
 // Config and presets.
 export { DEFAULT_CONFIG, scoredLayerNumbers, type Backend, type Config, type Mode, type Negatives, type OptimizerName } from './config.ts';
-export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './cli/presets.ts';
+export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './presets.ts';
 export { checkConfig, checkConfigAgainstData } from './check-config.ts';
 export { DivergedError, Interrupted, UserError } from './errors.ts';
 

@@ -6,7 +6,7 @@
 // and changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../config.ts';
 import { checkConfig } from '../check-config.ts';
-import { applyPreset } from '../cli/presets.ts';
+import { applyPreset } from '../presets.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { randomWrongLabels } from '../ff/negatives.ts';

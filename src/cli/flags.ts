@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { Config, Mode } from '../config.ts';
 import { UserError } from '../errors.ts';
-import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from './presets.ts';
+import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from '../presets.ts';
 
 type Parser = (value: string, flag: string) => unknown;
 
