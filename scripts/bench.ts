@@ -1,7 +1,7 @@
 // Speed and memory of this project, measured in ONE run on a shared, noisy machine: matmul GFLOP/s
 // (naive, js, wasm per thread count), training-step examples/s, 10-label evaluation images/s, peak
 // RSS (also of a short real training run), and with --peers numpy/PyTorch on the same work with
-// the ratios and the issue's targets. Medians with min/max/reps and each row's foreign CPU load;
+// the ratios to them and the project's speed targets. Medians with min/max/reps and each row's foreign CPU load;
 // every timed block waits for an idle machine first (src/bench/guard.ts). It changes no model code.
 //
 //   npx tsx scripts/bench.ts                         # full run (several minutes)
@@ -14,7 +14,8 @@
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
@@ -27,7 +28,8 @@ import { computeRatios, type Ratio } from '../src/bench/ratios.ts';
 import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
 import type { Row } from '../src/bench/summary.ts';
 import { benchSimdPeak } from '../src/bench/simd-peak.ts';
-import { fixed, formatTable, rowsTable } from '../src/bench/table.ts';
+import { fixed, formatTable } from '../src/cli/table.ts';
+import { rowsTable } from '../src/bench/table.ts';
 import { benchTraining, layersName, type TrainingBenchConfig } from '../src/bench/training-cases.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +41,8 @@ const FLAGS: Record<string, FlagSpec> = {
   quick: { field: null, kind: 'boolean', help: 'fast smoke run: small shapes and nets, few reps, short guard wait' },
   threads: { field: null, kind: 'string', value: 'T,T,..', help: 'thread counts of the wasm backend (default 1,2)', parse: intList(1) },
   peers: { field: null, kind: 'boolean', help: 'also run the numpy and PyTorch peer benchmarks and print ratios to them' },
-  'peers-dir': { field: null, kind: 'string', value: 'DIR', help: 'where np_matmul.py and torch_ff.py are (default ../shared/bench from the repo)' },
+  'peers-dir': { field: null, kind: 'string', value: 'DIR', help: 'where np_matmul.py and torch_ff.py are (default scripts/peers)' },
+  python: { field: null, kind: 'string', value: 'CMD', help: 'the python that runs the peers, with numpy and torch installed (default python3)' },
   sections: { field: null, kind: 'string', value: 'LIST', help: `which of ${SECTIONS.join(',')} to run (default all)` },
   reps: { field: null, kind: 'string', value: 'N', help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 3 js/naive/evaluation; --quick 3/2)', parse: int(1, 1000) },
   'max-wait': { field: null, kind: 'string', value: 'S', help: 'longest wait in seconds for an idle machine before a timed block (default 900, --quick 30; 0 = no guard)', parse: int(0) },
@@ -52,6 +55,7 @@ interface BenchConfig {
   threads: number[]; // wasm thread counts
   peers: boolean; // run the peer scripts
   peersDir: string; // where they are
+  python: string; // the python command that runs them
   sections: Section[]; // which of our own measurements to run
   matmulReps: MatmulReps; // timed calls per matmul block
   training: TrainingBenchConfig; // the step and evaluation measurements
@@ -79,7 +83,8 @@ function readConfig(v: Record<string, string | boolean | undefined>): BenchConfi
     quick,
     threads: get<number[]>('threads') ?? [1, 2],
     peers: v.peers === true,
-    peersDir: resolve(typeof v['peers-dir'] === 'string' ? v['peers-dir'] : resolve(REPO, '../shared/bench')),
+    peersDir: resolve(typeof v['peers-dir'] === 'string' ? v['peers-dir'] : resolve(REPO, 'scripts/peers')),
+    python: typeof v.python === 'string' ? v.python : 'python3',
     sections: typeof v.sections === 'string' ? sectionsParser(v.sections) : [...SECTIONS],
     matmulReps: { naive: reps ?? (quick ? 2 : 3), js: reps ?? (quick ? 2 : 3), wasm: reps ?? (quick ? 3 : 7) },
     training: {
@@ -196,12 +201,12 @@ async function main(): Promise<void> {
   let numpy: PeerRun<NumpyResult> | null = null;
   let torch: PeerRun<TorchResult> | null = null;
   if (cfg.peers) {
-    say(`5. PEERS (${cfg.peersDir}; not part of this project)`);
+    say(`5. PEERS (${cfg.peersDir}, run by ${cfg.python})`);
     progress('peer numpy');
-    numpy = runNumpy(cfg.peersDir, cfg.maxWaitS, cfg.quick ? 3 : 9);
+    numpy = runNumpy(cfg.peersDir, cfg.python, cfg.maxWaitS, cfg.quick ? 3 : 9);
     printPeer(numpy);
     progress('peer PyTorch');
-    torch = runTorch(cfg.peersDir, cfg.maxWaitS, cfg.threads, cfg.training.layers, cfg.training.batch, cfg.quick ? 2 : 7);
+    torch = runTorch(cfg.peersDir, cfg.python, cfg.maxWaitS, cfg.threads, cfg.training.layers, cfg.training.batch, cfg.quick ? 2 : 7);
     printPeer(torch);
     if (torch.result && !/OpenBLAS/.test(torch.result.blas)) say('  warning: PyTorch is not on OpenBLAS: the comparison is meaningless (apt-get install -y libopenblas0-pthread)\n');
   }

@@ -7,17 +7,14 @@
 // prints the test error by goodness and by the softmax head. For a recurrent model,
 // --by-iteration also prints, per iteration and hidden layer, the mean goodness with the true and
 // the wrong labels and the error of that layer alone (src/ff/recurrent-diagnostics.ts).
-import { runMain, UserError } from '../src/cli/errors.ts';
+import {
+  checkConfigAgainstData, createBackend, loadDataset, loadModel, makeTrainer, scoredLayerNumbers, UserError, type Config,
+} from '../src/index.ts';
+import { runMain } from '../src/cli/errors.ts';
 import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { loadDataset } from '../src/data/dataset.ts';
-import { buildNetwork, makeTrainer } from '../src/train-run.ts';
 import { formatErrors, pct } from '../src/cli/report.ts';
-import { formatTable } from '../src/bench/table.ts';
+import { formatTable } from '../src/cli/table.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
-import { loadModelFile } from '../src/model-io.ts';
-import { scoredLayerNumbers, type Config } from '../src/config.ts';
-import { checkConfigAgainstData } from '../src/cli/check-config.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },
@@ -37,7 +34,7 @@ async function main(): Promise<void> {
     return;
   }
   if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
-  const { cfg: saved, fill } = loadModelFile(v.model);
+  const { cfg: saved, net } = loadModel(v.model);
   const cfg: Config = {
     ...saved,
     threads: v.threads !== undefined ? (FLAGS.threads!.parse!(v.threads as string, 'threads') as number) : saved.threads,
@@ -47,8 +44,6 @@ async function main(): Promise<void> {
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
   if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${v.model} is a ${cfg.mode} model; it applies to recurrent models only`);
-  const net = buildNetwork(cfg, data.classes);
-  fill(net);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();

@@ -11,8 +11,9 @@
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { checkOutputFile } from '../src/cli/output-paths.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { checkConfig } from '../src/cli/check-config.ts';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { checkConfig } from '../src/check-config.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
 import { traceSupervisedStep, traceToJson } from '../src/io/trace.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';

@@ -1,25 +1,51 @@
-// Print the golden values of the short seeded runs in test/golden-cases.ts, in the form that
-// test/golden.test.ts hard-codes. Run it after a deliberate change to the math or to a kernel's
-// summation order (block sizes), check that the change explains the new numbers, then paste.
+// Regenerate test/golden.json, the values test/golden.test.ts compares short seeded runs with
+// (test/golden-cases.ts: the runs, and what is pinned of each). Run it after a deliberate change
+// to the math, to the order of random draws or to a kernel's summation order; it prints, per run,
+// every value that moved (tensors first, in the order the run computes them), so you can check
+// that the change explains them before committing the new file.
 //
-//   npx tsx scripts/make-golden.ts [--backend js|wasm]
+//   npx tsx scripts/make-golden.ts             # rewrite test/golden.json and list what moved
+//   npx tsx scripts/make-golden.ts --dry-run   # only list what would move
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runMain } from '../src/cli/errors.ts';
-import { helpText, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { GOLDEN_CASES, runGolden } from '../test/golden-cases.ts';
+import { helpText, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { writeFileAtomic } from '../src/io/atomic-write.ts';
+import { GOLDEN_CASES, goldenBackends, goldenDrift, runGolden, type GoldenFile } from '../test/golden-cases.ts';
+
+const FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'golden.json');
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },
-  backend: { field: null, kind: 'string', value: 'NAME', help: 'js (default) | wasm', parse: oneOf('js', 'wasm') },
+  'dry-run': { field: null, kind: 'boolean', help: 'list what would change; do not write test/golden.json' },
 };
 
 await runMain(() => {
   const v = parseFlags(process.argv.slice(2), FLAGS);
   if (v.help) {
-    process.stdout.write(helpText('Usage: npx tsx scripts/make-golden.ts [--backend js|wasm]', FLAGS));
+    process.stdout.write(helpText('Usage: npx tsx scripts/make-golden.ts [--dry-run]', FLAGS));
     return;
   }
-  const backend = (v.backend === undefined ? 'js' : FLAGS.backend!.parse!(v.backend as string, 'backend')) as 'js' | 'wasm';
-  for (const name of Object.keys(GOLDEN_CASES)) {
-    console.log(`  '${name}': ${JSON.stringify(runGolden(name, backend))},`);
+  const old: GoldenFile | null = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as GoldenFile) : null;
+  const next: GoldenFile = { js: {}, wasm: {} };
+  for (const backend of ['js', 'wasm'] as const) {
+    for (const name of Object.keys(GOLDEN_CASES).filter((n) => goldenBackends(n).includes(backend))) {
+      const got = runGolden(name, backend);
+      next[backend][name] = got;
+      const before = old?.[backend][name];
+      const moved = before ? goldenDrift(got, before) : ['(new)'];
+      console.log(`${backend} ${name}: test errors ${JSON.stringify(got.testErrors)}; ${moved.length === 0 ? 'unchanged' : `${moved.length} value(s) moved`}`);
+      for (const line of moved) console.log(`  ${line}`);
+    }
+  }
+  if (!v['dry-run']) {
+    writeFileAtomic(FILE, `${oneLinePerValue(JSON.stringify(next, null, 1))}\n`);
+    console.log(`wrote ${FILE}`);
   }
 });
+
+/** Indented JSON with each innermost object or array (a tensor's summary, a layer's statistics) on one line. */
+function oneLinePerValue(json: string): string {
+  return json.replace(/[[{][^[\]{}]*[\]}]/g, (m) => m.replace(/\s*\n\s*/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1'));
+}

@@ -7,10 +7,11 @@
 // file's metadata), rebuilds the network, and analyses the first --test-limit test images (default
 // 2000) through the trainer's own evaluation. A model saved without a record gets a report with
 // no curves. Writes DIR/index.html, one self-contained file.
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
-import { checkConfigAgainstData } from '../src/cli/check-config.ts';
+import { checkConfigAgainstData } from '../src/check-config.ts';
 import type { Config } from '../src/config.ts';
 import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';

@@ -1,4 +1,4 @@
-// Show what unsupervised FF's hybrid negatives look like (FF-SPEC "Unsupervised FF").
+// Show what unsupervised FF's hybrid negatives look like (docs/DEFINITIONS.md, "Unsupervised FF masks").
 // Takes the first --count training images as one batch, draws a fresh blurred mask and a partner
 // row for each (exactly what training does, via makeHybridBatch), and writes one PNG grid whose
 // rows are examples and whose columns are: source a | partner b | mask | hybrid.
@@ -8,7 +8,8 @@
 //                                        [--data-dir DIR] [--zoom Z]
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runMain, UserError } from '../src/cli/errors.ts';
+import { runMain } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { loadDataset } from '../src/data/dataset.ts';

@@ -9,21 +9,17 @@
 // Reads top to bottom: flags → config (printed with its seed) → output paths checked → data →
 // backend → train (a line per epoch, and the report) → test error of both prediction methods →
 // save (with the run's record) → optional JSON line.
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { checkConfig } from '../src/cli/check-config.ts';
-import { Interrupted, runMain, UserError } from '../src/cli/errors.ts';
+import {
+  checkConfig, createBackend, DEFAULT_CONFIG, Interrupted, PRESETS, saveNetwork, trainRunYielding, UserError, type Config, type Trainer,
+} from '../src/index.ts';
+import { runMain } from '../src/cli/errors.ts';
 import { watchStopSignals } from '../src/cli/stop-signals.ts';
 import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/checkpoint.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
 import { makeProgress } from '../src/cli/progress.ts';
-import { PRESETS } from '../src/cli/presets.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
-import { saveNetwork } from '../src/model-io.ts';
-import { trainRunYielding } from '../src/train-run.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
 import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
-import type { Trainer } from '../src/ff/trainer.ts';
 import { makeHeldOutCollector, thresholdsOf } from '../src/report/analysis.ts';
 import { analyseHeldOut, finishAnalysis, type ReportContext } from '../src/report/build.ts';
 import type { RunRecord } from '../src/report/run-record.ts';

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { temporaryPath } from './io/atomic-write.ts';
 import type { Config } from './config.ts';
 import type { Dataset } from './data/dataset.ts';
-import { UserError } from './cli/errors.ts';
+import { UserError } from './errors.ts';
 import { TRAIN_FLAGS } from './cli/flags.ts';
 import { fnv1a } from './io/checksum.ts';
 import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from './io/safetensors.ts';

@@ -1,6 +1,6 @@
 // The one typed configuration of a run, with its default. Every option of every mode is a named
 // field here, commented; scripts parse flags into it (cli/flags.ts), presets override it
-// (cli/presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
+// (presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
 import { availableParallelism } from 'node:os';
 import type { Goodness, Norm } from './ff/definitions.ts';
 import type { LrSchedule } from './optim/schedule.ts';
@@ -51,7 +51,7 @@ export interface Config {
   resume: string | null; // continue the run whose checkpoint is in this folder (same config and data)
 }
 
-/** The default run: fast and good (see cli/presets.ts for how it was chosen). */
+/** The default run: fast and good (see presets.ts for how it was chosen). */
 export const DEFAULT_CONFIG: Readonly<Config> = {
   mode: 'supervised',
   preset: 'default',

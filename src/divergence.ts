@@ -3,7 +3,7 @@
 // and saving garbage. Per step it checks only what the step already computed (each layer's loss
 // and goodness means, the head's loss); the weights are scanned where a checkpoint or the final
 // model is about to be written, so the guard costs nothing measurable and stays on.
-import { DivergedError } from './cli/errors.ts';
+import { DivergedError } from './errors.ts';
 import type { Network } from './ff/network.ts';
 import type { StepStats } from './ff/trainer.ts';
 

@@ -5,10 +5,11 @@
 // layers (1-based, comma list), and `history` = the run's record (src/report/run-record.ts: curves,
 // test errors, time) when train.ts saved it. Readable from Python with safetensors.numpy.load_file alone.
 import { DEFAULT_CONFIG, type Config } from './config.ts';
-import { UserError } from './cli/errors.ts';
+import { UserError } from './errors.ts';
 import { configFromStored, TRAIN_FLAGS } from './cli/flags.ts';
-import { checkConfig } from './cli/check-config.ts';
+import { checkConfig } from './check-config.ts';
 import type { Network } from './ff/network.ts';
+import { buildNetwork } from './train-run.ts';
 import { recordFromJson, recordToJson, timeless, type RunRecord } from './report/run-record.ts';
 import { getF32, readSafetensors, writeSafetensors, type TensorToWrite } from './io/safetensors.ts';
 
@@ -79,4 +80,12 @@ export function loadModelFile(path: string): { cfg: Config; record: RunRecord | 
       net.head.b.set(getF32(file, 'head.bias', [net.head.C]));
     },
   };
+}
+
+/** A saved model as a ready network: its config, its run record (or null) and the network itself. */
+export function loadModel(path: string, classes = 10): { cfg: Config; record: RunRecord | null; net: Network } {
+  const { cfg, record, fill } = loadModelFile(path);
+  const net = buildNetwork(cfg, classes);
+  fill(net);
+  return { cfg, record, net };
 }

@@ -7,6 +7,11 @@ import assert from 'node:assert/strict';
 import { instantiatePeak, PEAK_CHAINS, PEAK_FLOPS_PER_ITERATION } from '../src/bench/simd-peak.ts';
 import { computeRatios } from '../src/bench/ratios.ts';
 import type { Row } from '../src/bench/summary.ts';
+import { runNumpy, runTorch } from '../src/bench/peers.ts';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 test('the SIMD128 ceiling loop runs n iterations of a ← a·m and b ← b + c in every chain', () => {
   // m = 2, c = 1, n = 3, start 1: each a = 2³ = 8, each b = 1 + 3 = 4; the sum of 6 + 6 chains is 72.
@@ -31,4 +36,22 @@ test('ratios: the kernel over the ceiling, and the ceiling over numpy', () => {
   assert.equal(get('ceiling/numpy').value, 0.25);
   assert.equal(get('wasm/numpy fwd2000 1t').value, 40 / 192);
   assert.equal(get('wasm/numpy fwd2000 1t').met, false, 'the 0.4× target is checked, not assumed');
+});
+
+test('peers: a missing python, a python without the module, or a missing script is "not installed", with one line', () => {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../scripts/peers');
+  const noPython = runNumpy(dir, 'no-such-python3', 0, 1);
+  assert.equal(noPython.status, 'not installed');
+  assert.match(noPython.note, /no-such-python3 not found/);
+  const noScript = runTorch(tmpdir(), 'python3', 0, [1], [784, 8], 4, 1);
+  assert.equal(noScript.status, 'not installed');
+  assert.match(noScript.note, /torch_ff\.py not found/);
+  // A python without the module (or no python3 at all: exit 127 is the same status).
+  const fake = mkdtempSync(join(tmpdir(), 'peers-'));
+  writeFileSync(join(fake, 'np_matmul.py'), 'import no_such_module_of_this_test\n');
+  const noModule = runNumpy(fake, 'python3', 0, 1);
+  rmSync(fake, { recursive: true });
+  assert.equal(noModule.status, 'not installed');
+  assert.match(noModule.note, /no_such_module_of_this_test|python3 not found/);
+  assert.equal(noScript.result, null);
 });

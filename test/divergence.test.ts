@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { DivergedError } from '../src/cli/errors.ts';
+import { DivergedError } from '../src/errors.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { buildNetwork, trainRun } from '../src/train-run.ts';

@@ -1,12 +1,12 @@
 // Flags → Config (src/cli/flags.ts): --mode X alone starts from mode X's documented default preset,
 // the same config as --preset of that name; later flags still override it. And the memory check
-// (src/cli/check-config.ts checkMemory) refuses, before allocating, a config that cannot fit,
+// (src/check-config.ts checkMemory) refuses, before allocating, a config that cannot fit,
 // giving the estimate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
-import { checkMemory } from '../src/cli/check-config.ts';
+import { checkMemory } from '../src/check-config.ts';
 import { estimateMemory } from '../src/memory-estimate.ts';
 import { assertUserError } from './helpers.ts';
 

@@ -3,7 +3,7 @@
 // and the check that a call fails with a one-line UserError. Exact (Tier A) checks use
 // assert.deepStrictEqual instead.
 import assert from 'node:assert/strict';
-import { UserError } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 
 /** float32 unit roundoff: |fl(x) − x| <= U32·|x| for round-to-nearest (2^-24 ≈ 6.0e-8). */
 export const U32 = 2 ** -24;

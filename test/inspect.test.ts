@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from '../src/config.ts';
-import { UserError } from '../src/cli/errors.ts';
+import { UserError } from '../src/errors.ts';
 import { epochOrder } from '../src/data/batch.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { initNetwork } from '../src/ff/network.ts';

@@ -1,4 +1,4 @@
-// Noise guard for a shared machine (the TypeScript twin of ../shared/bench/guard.py): the CPU used
+// Noise guard for a shared machine (scripts/peers/guard.py does the same for the peers): the CPU used
 // by OTHER processes while we time something = system busy time (/proc/stat) minus this process'
 // own CPU time (process.cpuUsage, which counts every thread of the process, so the wasm matmul's
 // worker threads are "ours"). waitIdle blocks until that foreign load is low (up to a max wait);

@@ -1,7 +1,8 @@
-// The peer benchmarks (numpy matmul, PyTorch FF step and evaluation; ../shared/bench, not part of
-// this project), run as child processes in the same benchmark run so ratios to them are measured
-// under the same conditions. Each prints a last line 'JSON {...}'; this file runs them and parses
-// that line. A peer that is not installed is reported as such, never as a failure of ours.
+// The peer benchmarks, scripts/peers/np_matmul.py (numpy's matrix products) and torch_ff.py
+// (PyTorch's FF step and evaluation), run as child processes in the same benchmark run so that
+// ratios to them are measured under the same conditions. Each prints a last line 'JSON {...}';
+// this file runs them and parses that line. A missing python, numpy or torch is reported as 'not
+// installed', never as a failure of ours.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ function runPeer<T>(name: string, dir: string, script: string, cmd: string, args
     const code = (r.error as NodeJS.ErrnoException).code;
     return { name, command, status: code === 'ENOENT' ? 'not installed' : 'failed', note: r.error.message, output, result: null };
   }
+  // Exit 127: `env` found no such python; an ImportError: python has no numpy or torch.
+  if (r.status === 127) return { name, command, status: 'not installed', note: `${args.find((a) => /python/.test(a)) ?? cmd} not found (exit 127)`, output, result: null };
   const missing = output.find((l) => /ModuleNotFoundError|No module named|ImportError/.test(l));
   if (r.status !== 0 && missing) return { name, command, status: 'not installed', note: missing.trim(), output, result: null };
   const last = (r.stdout ?? '').trimEnd().split('\n').pop() ?? '';
@@ -57,13 +60,13 @@ function peerEnv(maxWaitS: number, extra: Record<string, string>): NodeJS.Proces
 }
 
 /** numpy/OpenBLAS GFLOP/s on 1 and 2 threads, without the OpenBLAS core overrides. */
-export function runNumpy(dir: string, maxWaitS: number, reps: number): PeerRun<NumpyResult> {
-  return runPeer<NumpyResult>('numpy', dir, 'np_matmul.py', 'env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', 'python3', 'np_matmul.py'],
+export function runNumpy(dir: string, python: string, maxWaitS: number, reps: number): PeerRun<NumpyResult> {
+  return runPeer<NumpyResult>('numpy', dir, 'np_matmul.py', 'env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', python, 'np_matmul.py'],
     maxWaitS, { REPS: String(reps) });
 }
 
 /** PyTorch's FF layers step and 10-label evaluation for `dims` at `batch`, on each thread count. */
-export function runTorch(dir: string, maxWaitS: number, threads: number[], dims: number[], batch: number, steps: number): PeerRun<TorchResult> {
-  return runPeer<TorchResult>('pytorch', dir, 'torch_ff.py', '/usr/bin/python3', ['torch_ff.py', ...threads.map(String)],
+export function runTorch(dir: string, python: string, maxWaitS: number, threads: number[], dims: number[], batch: number, steps: number): PeerRun<TorchResult> {
+  return runPeer<TorchResult>('pytorch', dir, 'torch_ff.py', python, ['torch_ff.py', ...threads.map(String)],
     maxWaitS, { DIMS: dims.join(','), BATCH: String(batch), STEPS: String(steps) });
 }

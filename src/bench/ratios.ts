@@ -1,4 +1,4 @@
-// Ratios measured in one run, and the targets on them: wasm vs numpy GFLOP/s, our 2-thread
+// Ratios measured in one run, and the project's speed targets on them: wasm vs numpy GFLOP/s, our 2-thread
 // vs 1-thread speed, our FF layers step and evaluation vs PyTorch's, the js kernel's GFLOP/s and
 // the training run's peak RSS. A ratio whose inputs were not measured (peer not installed, thread
 // count not run, --quick shapes) is null with a note, and its target is neither met nor failed.
@@ -9,7 +9,7 @@ import type { Row } from './summary.ts';
 export interface Target {
   op: '>=' | '<';
   bound: number;
-  text: string; // the wording, e.g. 'wasm ≥ 0.4× numpy on 1 thread'
+  text: string; // the target in words, e.g. 'wasm ≥ 0.4× numpy on 1 thread'
 }
 
 export interface Ratio {

@@ -4,7 +4,7 @@
 // A separate process because maxRSS is a high-water mark: in the benchmark's own process it
 // would also count everything measured before.
 import type { Config } from '../config.ts';
-import { checkConfig, checkConfigAgainstData } from '../cli/check-config.ts';
+import { checkConfig, checkConfigAgainstData } from '../check-config.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { createBackend } from '../linalg/create-backend.ts';
 import { trainRun } from '../train-run.ts';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, type Config } from '../config.ts';
-import { checkConfig } from '../cli/check-config.ts';
+import { checkConfig } from '../check-config.ts';
 
 export interface TrainingRss {
   config: Config; // what the child trained

@@ -5,8 +5,8 @@
 // time spent inside matmul calls. Inputs are real MNIST rows. Times the project's own trainer code
 // and changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../config.ts';
-import { checkConfig } from '../cli/check-config.ts';
-import { applyPreset } from '../cli/presets.ts';
+import { checkConfig } from '../check-config.ts';
+import { applyPreset } from '../presets.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { randomWrongLabels } from '../ff/negatives.ts';

@@ -1,26 +1,8 @@
-// How a run ends when it does not succeed, and the one place that maps that to an exit code.
-// UserError: a mistake the user can fix (a bad flag, a missing or corrupt file): exit 2.
-// DivergedError: the training produced a non-finite number (too large a learning rate): exit 3.
-// Interrupted: SIGINT or SIGTERM stopped the run between two steps: exit 130 / 143.
+// The one place that maps how a script ends to an exit code (the classes are in src/errors.ts).
+// UserError: exit 2. DivergedError: exit 3. Interrupted: exit 130 (SIGINT) / 143 (SIGTERM).
 // Each prints one line on stderr, no stack trace. Any other exception is a bug in this project
 // and keeps its stack trace.
-
-export class UserError extends Error {
-  override name = 'UserError';
-}
-
-export class DivergedError extends Error {
-  override name = 'DivergedError';
-}
-
-export type StopSignal = 'SIGINT' | 'SIGTERM';
-
-export class Interrupted extends Error {
-  override name = 'Interrupted';
-  constructor(readonly signal: StopSignal, message: string) {
-    super(message);
-  }
-}
+import { DivergedError, Interrupted, UserError } from '../errors.ts';
 
 /** The exit code of each way a script can fail. */
 export const EXIT_CODES = { user: 2, diverged: 3, SIGINT: 130, SIGTERM: 143 } as const;

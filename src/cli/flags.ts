@@ -3,8 +3,8 @@
 // UserError naming the flag and what was expected. Presets (presets.ts) apply first, then flags.
 import { parseArgs } from 'node:util';
 import type { Config, Mode } from '../config.ts';
-import { UserError } from './errors.ts';
-import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from './presets.ts';
+import { UserError } from '../errors.ts';
+import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from '../presets.ts';
 
 type Parser = (value: string, flag: string) => unknown;
 

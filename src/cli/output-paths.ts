@@ -5,7 +5,7 @@
 // also holds where permission bits say nothing (root, read-only mounts).
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 const errText = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
 

@@ -3,7 +3,7 @@
 // against it. Returns the dataset.
 import type { Config } from '../config.ts';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
-import { checkConfigAgainstData } from './check-config.ts';
+import { checkConfigAgainstData } from '../check-config.ts';
 
 export function announceAndLoad(cfg: Config): Dataset {
   console.log(`seed ${cfg.seed}`);

@@ -2,7 +2,8 @@
 // loop reads it between two steps, writes a checkpoint if it can and stops (errors.ts Interrupted:
 // exit 130 / 143). A second signal while the first is being honoured exits at once with its code.
 // Installed for the training only; `dispose` restores the default behaviour.
-import { EXIT_CODES, type StopSignal } from './errors.ts';
+import { EXIT_CODES } from './errors.ts';
+import type { StopSignal } from '../errors.ts';
 
 export interface StopSignals {
   requested(): StopSignal | null; // the first signal received, if any

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { readIdxImages, readIdxLabels } from './idx.ts';
 
 /** One split: N images of rows×cols uint8 pixels with their labels. */

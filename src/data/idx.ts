@@ -6,7 +6,7 @@
 // (label ranges, image sizes across files are checked in dataset.ts) and never copies them.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** A decoded IDX array: `data` is row-major over `dims` (a view into the file's bytes). */
 export interface IdxArray {

@@ -1,4 +1,4 @@
-// FF-SPEC in code: the definitions every Forward-Forward mode shares.
+// docs/DEFINITIONS.md in code: the definitions every Forward-Forward mode shares.
 // Normalisation (rms | l2), goodness (sum | mean) and its threshold θ, the per-row FF loss with its
 // derivative dL/dG, and the stable softplus / sigmoid helpers. Sign convention: goodness is
 // something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.

@@ -1,4 +1,4 @@
-// Hybrid negatives for unsupervised FF (FF-SPEC "Unsupervised FF (hybrid negatives)").
+// Hybrid negatives for unsupervised FF (docs/DEFINITIONS.md, "Unsupervised FF masks").
 // A mask is a random bit image blurred `blurs` times with [1/4, 1/2, 1/4] (horizontal then
 // vertical, edge pixel replicated) and thresholded at 0.5; a hybrid is a·mask + b·(1 − mask).
 // Image size (R, C) always comes from the caller; nothing here assumes 28×28.

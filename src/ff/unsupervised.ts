@@ -14,7 +14,7 @@ import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type TestErrors, type Trainer } from './trainer.ts';
 
-/** Blurs of each mask (FF-SPEC: k ≈ 6). */
+/** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
 
 export function makeUnsupervisedTrainer(

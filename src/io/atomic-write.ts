@@ -4,7 +4,7 @@
 // removed. Used for models, reports and anything else a run keeps.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** The first clause of a file-system error's message, on one line. */
 export function fsReason(err: unknown): string {

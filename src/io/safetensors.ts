@@ -5,7 +5,7 @@
 // sorted-name order, in the header and in the data. Reading checks everything and reports any
 // problem as a one-line UserError naming the file. No other dtypes, no memory mapping, no streaming.
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { fsReason, writeFileAtomic } from './atomic-write.ts';
 
 export type SafetensorsDtype = 'F32' | 'I32';

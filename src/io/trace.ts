@@ -10,8 +10,8 @@
 // Letters: B = images in the step, D0 = pixels, D = a layer's input width, H = its width,
 // F = head feature width, C = classes. A layer sees 2B rows: B positive, then B negative.
 import { scoredLayerNumbers, type Config } from '../config.ts';
-import { checkConfig, checkConfigAgainstData } from '../cli/check-config.ts';
-import { UserError } from '../cli/errors.ts';
+import { checkConfig, checkConfigAgainstData } from '../check-config.ts';
+import { UserError } from '../errors.ts';
 import { epochOrder, gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { ffLossRows, goodnessScale, sigmoid, thresholdFor } from '../ff/definitions.ts';

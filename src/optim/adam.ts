@@ -15,7 +15,7 @@ export interface AdamConfig {
   eps: number;
 }
 
-/** The defaults of the Adam paper and of FF-SPEC.md. */
+/** The defaults of the Adam paper (Kingma and Ba), used by every FF recipe here. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
 /** t = number of steps taken (the next step is t + 1); m, v one float32 tensor per parameter. */

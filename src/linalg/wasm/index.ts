@@ -3,4 +3,4 @@
 // Everything else in this folder (assembler, kernel bytes, staging, pool) is internal.
 export { createWasmMatmul, type WasmMatmulOptions } from './matmul.ts';
 export { wasmSimdAvailable } from './simd.ts';
-export type { MatmulBackend } from './backend.ts';
+export type { MatmulBackend } from '../backend.ts';

@@ -4,7 +4,7 @@
 // (kernel-multiply.ts), the main thread copies C out. Deterministic on any machine and thread
 // count: c[i][j] is the float32 sum of its products in k order. Not bit-equal to matmulNaive
 // (float64 sums); no fused bias/activation. c may share storage with a or b.
-import type { MatmulBackend } from './backend.ts';
+import type { MatmulBackend } from '../backend.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
 import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, placeOperands } from './layout.ts';
 import { planTasks } from './plan.ts';

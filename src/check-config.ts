@@ -1,10 +1,10 @@
 // Cross-field checks of a Config, once flags and presets are applied: things no single flag's
 // parser can see (scored layers against --layers, the input width against the dataset, ...).
 // Each failure is a UserError naming the flag(s) involved.
-import { scoredLayerNumbers, type Config } from '../config.ts';
+import { scoredLayerNumbers, type Config } from './config.ts';
 import { UserError } from './errors.ts';
 import { totalmem } from 'node:os';
-import { estimateMemory } from '../memory-estimate.ts';
+import { estimateMemory } from './memory-estimate.ts';
 
 export function checkConfig(cfg: Config): void {
   const L = cfg.layers.length - 1;

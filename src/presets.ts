@@ -1,7 +1,7 @@
 // Named starting points for a run. Each preset says where its numbers come from; flags given
 // with it override its fields. 'default' is the plain DEFAULT_CONFIG of src/config.ts; each mode
 // has a default preset (MODE_DEFAULT_PRESET), which --mode alone starts from.
-import type { Config, Mode } from '../config.ts';
+import type { Config, Mode } from './config.ts';
 import { UserError } from './errors.ts';
 
 export interface Preset {

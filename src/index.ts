@@ -1,0 +1,29 @@
+// The public API of forward-forward-ts: what a program needs to train and use Forward-Forward
+// networks without the command line. The package is TypeScript, run through tsx (no build step):
+// `import { ... } from 'forward-forward-ts'` resolves here through package.json "exports".
+// The README's "Use it from a program" section is a complete example (test/api.test.ts runs it).
+// Everything here is re-exported from the file that defines it; nothing is computed in this file.
+
+// Config and presets.
+export { DEFAULT_CONFIG, scoredLayerNumbers, type Backend, type Config, type Mode, type Negatives, type OptimizerName } from './config.ts';
+export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './presets.ts';
+export { checkConfig, checkConfigAgainstData } from './check-config.ts';
+export { DivergedError, Interrupted, UserError } from './errors.ts';
+
+// Data: IDX files (MNIST by default) or arrays.
+export { IDX_NAMES, loadDataset, sliceSplit, type Dataset, type LoadOptions, type Split } from './data/dataset.ts';
+export { ARRAY_CLASSES, datasetFromArrays, splitFromArrays, type ArrayDatasetOptions, type ArraySplit } from './data/from-arrays.ts';
+
+// A network, the trainer of each mode, a whole run, evaluation.
+export type { Network } from './ff/network.ts';
+export { makeSupervisedTrainer } from './ff/supervised.ts';
+export { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
+export { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
+export type { EvalObserver, Method, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
+export { buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult } from './train-run.ts';
+export { evaluate, train } from './train-evaluate.ts';
+export { createBackend } from './linalg/create-backend.ts';
+export type { MatmulBackend } from './linalg/backend.ts';
+
+// Saved models (safetensors).
+export { loadModel, loadModelFile, MODEL_FORMAT, modelConfig, saveNetwork, type ModelConfig } from './model-io.ts';
