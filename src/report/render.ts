@@ -180,6 +180,9 @@ export function renderReport(r: ReportContent): string {
 
   const { js, css } = uplotAssets();
   const pageJs = readFileSync(fileURLToPath(new URL('./page.js', import.meta.url)), 'utf8');
+  // chart.js is an ES module for the playground's bundle; here its one `export` is dropped so it
+  // runs as a classic script before page.js, which calls its drawChart.
+  const chartJs = readFileSync(fileURLToPath(new URL('./chart.js', import.meta.url)), 'utf8').replace(/^export function drawChart/m, 'function drawChart');
   const json = JSON.stringify({ charts }).replace(/</g, '\\u003c');
   const title = `FF report: ${cfg.mode} ${cfg.layers.join('-')}`;
   return `<!doctype html>
@@ -210,6 +213,7 @@ ${layersSec}
 ${iterSec}
 <script type="application/json" id="report-data">${json}</script>
 <script>${js}</script>
+<script>${chartJs}</script>
 <script>${pageJs}</script>
 </body></html>
 `;
