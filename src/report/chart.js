@@ -48,7 +48,6 @@ export function drawChart(uPlot, spec, el) {
       points: { show: !spec.bars && spec.x.length < 30 },
     }))),
   };
-  // eslint-disable-next-line no-new
-  new uPlot(opts, [spec.x].concat(spec.series.map((s) => s.values)), el);
+  return new uPlot(opts, [spec.x].concat(spec.series.map((s) => s.values)), el);
 }
 
