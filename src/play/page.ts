@@ -151,7 +151,8 @@ function predict(): void {
   if (pixels) send({ type: 'predict', pixels }, [pixels.buffer]);
 }
 function showPrediction(m: Extract<FromWorker, { type: 'prediction' }>): void {
-  $('prediction').textContent = m.prediction === null ? '' : `prediction: ${m.prediction}`;
+  const argmax = (v: number[]): number => v.indexOf(Math.max(...v));
+  $('prediction').textContent = [m.scores ? `goodness predicts ${argmax(m.scores)}` : '', m.probs ? `softmax predicts ${argmax(m.probs)}` : ''].filter(Boolean).join(' · ');
   $('prediction').dataset.prediction = String(m.prediction ?? '');
   if (m.perLayer) {
     const L = m.perLayer.length;
@@ -228,7 +229,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       lastError = m.message;
       buttons(false, false);
       status(lastError, true);
-      if (!$('view-files').hidden) { $('load-result').textContent = lastError; $('load-result').className = 'err'; }
+      if (!$('view-files').hidden) {
+        $('load-result').textContent = lastError;
+        $('load-result').className = 'err';
+        delete $('load-result').dataset.checksum;
+      }
       break;
   }
 };

@@ -160,11 +160,12 @@ function predict(pixels: Uint8Array): void {
   const split: Split = { images: pixels, labels: new Uint8Array(1), count: 1, rows: data.train.rows, cols: data.train.cols, pixels: P };
   let perLayer: number[][] | null = null, probs: number[] | null = null, scores: number[] | null = null;
   predictor.evaluate(split, 1, undefined, {
-    labelScores: (_start, _n, s, layers) => {
-      scores = [...s];
-      perLayer = layers.map((g) => [...g]);
+    // n = 1 image: scores and probabilities are (1, C), layer l's goodness of label c is at [c].
+    labelScores: (_start, n, s, layers) => {
+      scores = [...s.subarray(0, n * data.classes)];
+      perLayer = layers.map((g) => [...g.subarray(0, n * data.classes)]);
     },
-    headProbs: (_start, _n, p) => { probs = [...p]; },
+    headProbs: (_start, n, p) => { probs = [...p.subarray(0, n * data.classes)]; },
   });
   const best = (v: number[] | null): number | null => (v ? v.indexOf(Math.max(...v)) : null);
   post({ type: 'prediction', perLayer, probs, scores, prediction: best(scores) ?? best(probs) });
