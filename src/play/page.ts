@@ -70,7 +70,7 @@ function drawCharts(): void {
     { id: 'chart-loss', title: 'FF loss per layer, and the head', xLabel: 'epoch', xWhole: true, yLabel: 'loss', x,
       series: [...layers((e, l) => e.layers[l]!.loss), { label: 'head', colour: '#444', values: run.epochs.map((e) => e.headLoss) }] },
     { id: 'chart-pair', title: 'pair error per layer (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x, series: layers((e, l) => 100 * e.layers[l]!.pairError) },
-    { id: 'chart-test', title: 'test error as measured after each epoch (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
+    { id: 'chart-test', title: 'test error after each epoch (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
       series: (['goodness', 'softmax'] as const).filter((m) => run.tests[0]?.[m] != null)
         .map((m, i) => ({ label: m, colour: i === 0 ? '#2a9d4b' : '#d1495b', values: run.tests.map((t) => 100 * (t[m] ?? NaN)) })) },
   ];
@@ -83,7 +83,7 @@ function drawCharts(): void {
 }
 
 function showFields(f: Fields, canvasId: string): void {
-  const cv = $<HTMLCanvasElement>(canvasId), zoom = 3;
+  const cv = $<HTMLCanvasElement>(canvasId), zoom = 2;
   cv.width = f.width; cv.height = f.height;
   cv.style.width = `${f.width * zoom}px`; cv.style.height = `${f.height * zoom}px`;
   const img = cv.getContext('2d')!.createImageData(f.width, f.height);
