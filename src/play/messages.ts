@@ -1,6 +1,7 @@
 // The messages between the playground's page (page.ts) and its training worker (train-worker.ts).
 // Types only. The page never computes FF; the worker never touches the DOM.
 import type { Config, EpochReport, RunRecord, TestErrors } from './api.ts';
+import type { StepRecord } from './step-observer.ts';
 
 /** A run as train.ts flags would give it: flag name → value (e.g. { preset: 'default', epochs: '2' }). */
 export type RunFlags = Record<string, string>;
@@ -11,7 +12,8 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'predict'; pixels: Uint8Array } // rows·cols gray levels 0..255, as in the IDX files
   | { type: 'save' }
-  | { type: 'load'; bytes: Uint8Array; name: string };
+  | { type: 'load'; bytes: Uint8Array; name: string }
+  | { type: 'step'; flags: RunFlags; threads: number; step: number; row: number };
 
 /** Sign-coloured receptive fields of layer 1 (RGB pixels) and which units they are. */
 export interface Fields {
@@ -31,4 +33,5 @@ export type FromWorker =
   | { type: 'prediction'; perLayer: number[][] | null; probs: number[] | null; scores: number[] | null; prediction: number | null }
   | { type: 'model'; bytes: Uint8Array; checksum: string; name: string }
   | { type: 'loaded'; cfg: Config; record: RunRecord | null; name: string; checksum: string; fields: Fields }
-  | { type: 'error'; message: string };
+  | { type: 'step'; record: StepRecord }
+  | { type: 'error'; message: string; about?: 'step' };

@@ -5,12 +5,12 @@
 // comes from the training worker (train-worker.ts), which runs the library in a Web Worker so that
 // the page never freezes. Views: Train, Draw, Load / save, Step through.
 import uPlot from 'uplot';
-import { drawChart } from '../report/chart.js';
+import { drawChart, LAYER_COLOURS as COLOURS } from '../report/chart.js';
 import { MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
 import type { Fields, FromWorker, RunFlags, ToWorker } from './messages.ts';
 import { STEP_OBSERVER_MISSING, stepObserverAvailable } from './step-observer.ts';
+import { showStep } from './step-view.ts';
 
-const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(2)}%`);
 
@@ -177,7 +177,16 @@ $<HTMLInputElement>('load').onchange = async (e) => {
 };
 
 // --- Step through ---
-$('step').innerHTML = stepObserverAvailable() ? '' : `<p class="note" id="step-missing">${STEP_OBSERVER_MISSING}</p>`;
+if (!stepObserverAvailable()) {
+  $('step-missing').textContent = STEP_OBSERVER_MISSING;
+  $<HTMLButtonElement>('step-go').disabled = true;
+}
+$('step-go').onclick = () => {
+  const value = (id: string): string => $<HTMLInputElement>(id).value.trim();
+  const flags = { ...runFlags(), layers: value('step-layers'), 'batch-size': value('step-batch') };
+  $('step').textContent = 'stepping…';
+  send({ type: 'step', flags, threads: threads(), step: Number(value('step-k')), row: Number(value('step-row')) });
+};
 
 // --- messages from the worker ---
 let lastError = '';
@@ -209,6 +218,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       status('trained: draw a digit, or download the model');
       break;
     case 'prediction': showPrediction(m); break;
+    case 'step': showStep($('step'), m.record); $('step').dataset.shown = '1'; break;
     case 'model': {
       const url = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
       const a = Object.assign(document.createElement('a'), { href: url, download: m.name });
@@ -226,6 +236,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       showFields(m.fields, 'fields');
       break;
     case 'error':
+      if (m.about === 'step') { $('step').innerHTML = `<p class="err">${m.message.replace(/</g, '&lt;')}</p>`; break; }
       lastError = m.message;
       buttons(false, false);
       status(lastError, true);

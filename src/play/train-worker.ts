@@ -12,6 +12,7 @@ import {
   type Config, type Dataset, type MatmulBackend, type Network, type RunRecord, type Split, type Trainer,
 } from './api.ts';
 import type { Fields, FromWorker, ToWorker } from './messages.ts';
+import { recordStep } from './step-observer.ts';
 import { createWebWasmMatmul } from './web-threads.ts';
 
 /** Test images measured after every epoch (the final test error uses all of --test-limit). */
@@ -191,9 +192,20 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
   post({ type: 'loaded', cfg, record: model.record, name, checksum: fnv1a([bytes]), fields: fields(cfg, net, data) });
 }
 
-const fail = (err: unknown): void => {
+/** Step `step` of the run the flags describe, through the step's observer (step-observer.ts), for image `row` of its batch. */
+async function stepThrough(flags: Record<string, string>, threads: number, step: number, row: number): Promise<void> {
+  if (state.training) throw new UserError('a run is training: pause is not enough, wait for it to end before stepping through');
+  const cfg = configFromFlags({ ...flags, threads: String(threads) }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+  checkConfig(cfg);
+  const data = dataset(await mnist(), cfg);
+  if (!Number.isInteger(row) || row < 0 || row >= cfg.batchSize) throw new UserError(`image in the batch: expected 0 to ${cfg.batchSize - 1}, got ${row}`);
+  const record = recordStep(cfg, data, await backendFor(threads), step, row);
+  post({ type: 'step', record });
+}
+
+const fail = (err: unknown, about?: 'step'): void => {
   const message = err instanceof UserError ? `error: ${err.message}` : `error: ${err instanceof Error ? err.message : String(err)}`;
-  post({ type: 'error', message });
+  post({ type: 'error', message, ...(about ? { about } : {}) });
 };
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -206,6 +218,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       case 'predict': predict(m.pixels); break;
       case 'save': save(); break;
       case 'load': load(m.bytes, m.name).catch(fail); break;
+      case 'step': stepThrough(m.flags, m.threads, m.step, m.row).catch((err) => fail(err, 'step')); break;
     }
   } catch (err) {
     fail(err);

@@ -1,4 +1,4 @@
-// The type of chart.js's one export, for TypeScript callers (the playground).
+// The types of chart.js's exports, for TypeScript callers (the report's render.ts, the playground).
 import type uPlot from 'uplot';
 
 export interface ChartSpec {
@@ -7,10 +7,12 @@ export interface ChartSpec {
   xLabel: string;
   yLabel: string;
   x: number[];
-  series: { label: string; values: number[]; colour: string }[];
+  series: { label: string; values: (number | null)[]; colour: string }[];
   bars?: boolean;
   vline?: { at: number; label: string };
-  xWhole?: boolean;
+  xWhole?: boolean; // x counts epochs, layers or iterations: whole-number ticks
 }
+
+export const LAYER_COLOURS: string[];
 
 export function drawChart(u: typeof uPlot, spec: ChartSpec, el: HTMLElement): uPlot;

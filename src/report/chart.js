@@ -1,9 +1,12 @@
 // One chart from a spec, drawn with uPlot: shared by the HTML report (render.ts inlines this file
-// as a classic script, dropping its one `export` keyword) and the playground (imported and
-// bundled), so the two look alike. Knows nothing of FF. A spec:
+// as a classic script, dropping its `export` keywords) and the playground (imported and bundled),
+// so the two look alike. Knows nothing of FF. A spec:
 //   { id, title, xLabel, yLabel, x: number[], series: [{ label, values, colour }], bars?, vline?, xWhole? }
 // bars: draw the series as bars (histograms); vline: { at, label } marks an x value (θ);
 // xWhole: x counts things (epochs, layers, iterations), so its ticks are whole numbers.
+
+/** One colour per series (per layer), in order. */
+export const LAYER_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 // A uPlot plugin that draws a dashed vertical line at x = at, labelled.
 function vlinePlugin(at, label) {
