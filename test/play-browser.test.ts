@@ -155,7 +155,12 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     await page.screenshot({ path: join(shots, 'play-files.png') });
     assert.equal(await page.evaluate('1 + 1'), 2, 'the tab is alive after a corrupt file');
 
+    // Step through: its adapter is not wired to the training step's observer in this tree, so the
+    // view says so and offers no button (it must not show numbers from anywhere else).
     await view(page, 'step');
+    const step = await page.evaluate(`({ note: document.getElementById('step-missing').textContent, disabled: document.getElementById('step-go').disabled, cells: document.querySelectorAll('#step td').length })`) as { note: string; disabled: boolean; cells: number };
+    assert.match(step.note, /observer of the real training step/);
+    assert.deepEqual([step.disabled, step.cells], [true, 0]);
     await page.screenshot({ path: join(shots, 'play-step.png') });
     await page.close();
     assert.deepEqual(problems, [], 'the page reported problems');
