@@ -147,15 +147,18 @@ export function trainRun(
 }
 
 // trainRun that lets the event loop turn between two steps, so that signal handlers (which only
-// set a flag the betweenSteps hook reads) run during a long training. The same steps, the same bits.
+// set a flag the betweenSteps hook reads) run during a long training, or a browser worker reads
+// its messages (pause, resume). `turn` is awaited between steps: by default one turn of Node's
+// event loop. The same steps, the same bits.
 export async function trainRunYielding(
   cfg: Config, data: Dataset, backend: MatmulBackend, hooks: RunHooks = {}, restore?: (fresh: RunState) => RunState,
+  turn: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve)),
 ): Promise<RunResult> {
   const run = runSteps(cfg, data, backend, hooks, restore);
   for (;;) {
     const r = run.next();
     if (r.done) return r.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await turn();
   }
 }
 

@@ -9,20 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { pct } from '../cli/report.ts';
 import type { ReportContent } from './build.ts';
 import type { Picture } from './pictures.ts';
+import { LAYER_COLOURS, type ChartSpec } from './chart.js';
 
-export interface ChartSpec {
-  id: string;
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  x: number[];
-  series: { label: string; values: (number | null)[]; colour: string }[];
-  bars?: boolean;
-  vline?: { at: number; label: string };
-  xWhole?: boolean; // x counts epochs, layers or iterations: whole-number ticks
-}
-
-const LAYER_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export type { ChartSpec } from './chart.js';
 const POS = '#2a9d4b', NEG = '#d1495b';
 const colour = (l: number): string => LAYER_COLOURS[l % LAYER_COLOURS.length]!;
 
@@ -180,6 +169,9 @@ export function renderReport(r: ReportContent): string {
 
   const { js, css } = uplotAssets();
   const pageJs = readFileSync(fileURLToPath(new URL('./page.js', import.meta.url)), 'utf8');
+  // chart.js is an ES module for the playground's bundle; here its `export` keywords are dropped so
+  // it runs as a classic script before page.js, which calls its drawChart.
+  const chartJs = readFileSync(fileURLToPath(new URL('./chart.js', import.meta.url)), 'utf8').replace(/^export /gm, '');
   const json = JSON.stringify({ charts }).replace(/</g, '\\u003c');
   const title = `FF report: ${cfg.mode} ${cfg.layers.join('-')}`;
   return `<!doctype html>
@@ -210,6 +202,7 @@ ${layersSec}
 ${iterSec}
 <script type="application/json" id="report-data">${json}</script>
 <script>${js}</script>
+<script>${chartJs}</script>
 <script>${pageJs}</script>
 </body></html>
 `;

@@ -8,7 +8,7 @@ import type { MatmulBackend } from '../backend.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
 import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, placeOperands } from './layout.ts';
 import { planTasks } from './plan.ts';
-import { startPool } from './pool.ts';
+import { startPool, type SpawnThread } from './pool.ts';
 import { wasmSimdAvailable } from './simd.ts';
 import { wasmApi } from './wasm-api.ts';
 import { stageA, stageB, unstageC } from './stage.ts';
@@ -19,6 +19,11 @@ export interface WasmMatmulOptions {
   threads: number;
 }
 
+/** The runtime's way of starting the pool's threads (pool-node.ts, or Web Workers in a browser). */
+export interface WasmThreads {
+  spawn: SpawnThread;
+}
+
 /**
  * Products smaller than this many flops (2·M·N·K) run on the main thread alone: waking the
  * workers costs tens of microseconds, about what 2^21 flops take on one core.
@@ -27,7 +32,7 @@ const MIN_FLOPS_TO_SHARE = 2 ** 21;
 
 const PAGE = 65536;
 
-export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
+export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): MatmulBackend {
   const { threads } = opts;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createWasmMatmul: threads must be an integer >= 1, got ${threads}`);
   const wasm = wasmApi();
@@ -36,7 +41,7 @@ export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
   const module = new wasm.Module(buildMatmulModule(blk));
   const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const run = new wasm.Instance(module, { env: { memory } }).exports['run'] as (job: number) => void;
-  const pool = startPool(module, memory, threads - 1);
+  const pool = startPool(module, memory, threads - 1, runtime.spawn);
   const runOnMain = (): void => run(JOB_ADDR);
   let f32 = new Float32Array(memory.buffer); // refreshed after every grow
   let i32 = new Int32Array(memory.buffer);

@@ -1,12 +1,23 @@
-// A pool of worker threads sharing one wasm memory, driven synchronously from the main thread
+// A pool of worker threads sharing one wasm memory, driven synchronously from the calling thread
 // (runJob below: open the job, wake the workers, do a share of the tasks, close, wait for the
-// workers inside). Which thread runs which task never changes the result. Workers are unref()'d,
-// so a forgotten close() does not keep the process alive. The worker is plain JavaScript
-// (worker.js): under Node 20 tsx registers its loader hooks on the main thread only, so a worker
-// cannot load a .ts file, whether the process was started with `npx tsx` or `node --import tsx`.
-import { Worker } from 'node:worker_threads';
+// workers inside). Which thread runs which task never changes the result. The threads themselves
+// come from a SpawnThread: Node's worker_threads (pool-node.ts) or the browser's Web Workers
+// (src/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below.
 import { ACTIVE_CLOSED, CTRL, JOB_ADDR } from './layout.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
+
+/** What every worker thread receives: the compiled module, the shared memory, the protocol's constants. */
+export interface PoolWorkerData {
+  module: WasmModule;
+  memory: WasmMemory;
+  ctrl: typeof CTRL;
+  closed: number;
+  jobAddr: number;
+  gen: number;
+}
+
+/** Start one worker thread on `data`; `onError` is called if it fails. */
+export type SpawnThread = (data: PoolWorkerData, onError: () => void) => { terminate(): void };
 
 export interface Pool {
   /** Worker threads (the main thread is not counted). */
@@ -23,22 +34,15 @@ const SPIN_MS = 0.2;
 /** How long the first job waits for the workers to start before declaring them broken. */
 const START_TIMEOUT_MS = 60_000;
 
-export function startPool(module: WasmModule, memory: WasmMemory, workers: number): Pool {
+export function startPool(module: WasmModule, memory: WasmMemory, workers: number, spawn: SpawnThread): Pool {
   const ctrl = new Int32Array(memory.buffer, 0, 16);
   Atomics.store(ctrl, CTRL.ACTIVE, ACTIVE_CLOSED); // no job yet
   const gen0 = Atomics.load(ctrl, CTRL.GEN);
-  const threads: Worker[] = [];
+  const threads: { terminate(): void }[] = [];
   for (let w = 0; w < workers; w++) {
     // The module is compiled once (by the caller) and sent with the memory.
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { module, memory, ctrl: CTRL, closed: ACTIVE_CLOSED, jobAddr: JOB_ADDR, gen: gen0 },
-      // Plain JavaScript needs no loader: do not inherit the parent's flags (`--import tsx` would
-      // only slow the start; `node -e CODE` would make the worker run CODE instead of this file).
-      execArgv: [],
-    });
-    worker.unref();
-    worker.on('error', () => Atomics.store(ctrl, CTRL.ERROR, 2)); // seen only between jobs
-    threads.push(worker);
+    const data: PoolWorkerData = { module, memory, ctrl: CTRL, closed: ACTIVE_CLOSED, jobAddr: JOB_ADDR, gen: gen0 };
+    threads.push(spawn(data, () => Atomics.store(ctrl, CTRL.ERROR, 2))); // seen only between jobs
   }
   let started = workers === 0;
   let closed = false;
@@ -91,7 +95,7 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
       Atomics.store(ctrl, CTRL.STOP, 1);
       Atomics.add(ctrl, CTRL.GEN, 1);
       Atomics.notify(ctrl, CTRL.GEN);
-      for (const worker of threads) void worker.terminate();
+      for (const worker of threads) worker.terminate();
     },
   };
 }

@@ -1,60 +1,9 @@
-// A matmul worker thread: instantiates the emitted module (compiled once by the main thread and
-// passed in workerData) on the shared memory, then loops: wait for CTRL.GEN to move, enter the job
-// unless the main thread has already closed it, run tasks through the module's `run` export, leave.
-// All the arithmetic and task logic is in the wasm (kernel.ts); this file only waits and signals
-// (protocol: pool.ts), so it is plain JavaScript: Node 20 runs tsx's loader hooks on the main
-// thread only, so a .ts worker would not load.
+// A matmul worker thread under Node: takes its data from workerData and runs the shared loop
+// (worker-loop.js). Plain JavaScript: Node 20 runs tsx's loader hooks on the main thread only, so
+// a .ts worker would not load.
 import { workerData } from 'node:worker_threads';
+import { runWorkerLoop } from './worker-loop.js';
 
-/** @type {{ module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: Record<string, number>, closed: number, jobAddr: number, gen: number }} */
-const { module, memory, ctrl: C, closed: CLOSED, jobAddr, gen } = workerData;
-const ctrl = new Int32Array(memory.buffer, 0, 16);
-
-/** @type {(job: number) => void} */
-let run;
-try {
-  run = /** @type {any} */ (new WebAssembly.Instance(module, { env: { memory } }).exports).run;
-} catch (err) {
-  console.error('matmul worker failed to start:', err);
-  Atomics.store(ctrl, C.ERROR, 2);
-  Atomics.add(ctrl, C.READY, 1);
-  Atomics.notify(ctrl, C.READY);
-  process.exit(1);
-}
-Atomics.add(ctrl, C.READY, 1);
-Atomics.notify(ctrl, C.READY);
-
-/**
- * Milliseconds to spin on CTRL.GEN before sleeping in Atomics.wait: a product is two jobs back to
- * back (pack, multiply) and products often follow each other, while waking a sleeping thread
- * takes tens of microseconds (more in a VM).
- */
-const SPIN_MS = 0.2;
-
-/** Enter the current job (CTRL.ACTIVE += 1) unless it is closed; true if entered. */
-function enter() {
-  for (let v = Atomics.load(ctrl, C.ACTIVE); (v & CLOSED) === 0; v = Atomics.load(ctrl, C.ACTIVE)) {
-    if (Atomics.compareExchange(ctrl, C.ACTIVE, v, v + 1) === v) return true;
-  }
-  return false;
-}
-
-let seen = gen; // the last generation this worker has looked at
-for (;;) {
-  const until = performance.now() + SPIN_MS;
-  while (Atomics.load(ctrl, C.GEN) === seen && performance.now() < until);
-  Atomics.wait(ctrl, C.GEN, seen); // returns at once if GEN already moved on
-  const now = Atomics.load(ctrl, C.GEN);
-  if (now === seen) continue; // spurious wake-up
-  seen = now;
-  if (Atomics.load(ctrl, C.STOP) !== 0) break;
-  if (!enter()) continue; // too late: the main thread has done this job's tasks
-  try {
-    run(jobAddr);
-  } catch (err) {
-    console.error('matmul worker:', err);
-    Atomics.store(ctrl, C.ERROR, 1);
-  }
-  Atomics.sub(ctrl, C.ACTIVE, 1);
-  Atomics.notify(ctrl, C.ACTIVE);
-}
+runWorkerLoop(workerData, (ok) => {
+  if (!ok) process.exit(1);
+});

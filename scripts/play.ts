@@ -1,0 +1,40 @@
+// Serve the playground: train a Forward-Forward network in the browser, draw digits for it, save
+// and load models (src/play/). Bundles the browser code from src/ at start, then prints the URL.
+//
+//   npx tsx scripts/play.ts                 # http://127.0.0.1:8321/
+//   npx tsx scripts/play.ts --port 9000 --host 127.0.0.1
+//   npx tsx scripts/play.ts --help
+import { runMain } from '../src/cli/errors.ts';
+import { helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { bundlePlayground } from '../src/play/bundle.ts';
+import { startPlayServer } from '../src/play/server.ts';
+
+const USAGE = `Usage: npx tsx scripts/play.ts [options]
+
+Serves the Forward-Forward playground and prints its URL: train in the page (the wasm kernel on
+Web Workers), watch the curves and receptive fields, draw a digit, download or load a model.
+Serves only its own files; binds to 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.`;
+
+const PLAY_FLAGS: Record<string, FlagSpec> = {
+  help: { field: null, kind: 'boolean', help: 'print this help and exit' },
+  port: { field: null, kind: 'string', value: 'N', help: 'port to listen on (default 8321; 0 = any free port)', parse: int(0, 65535) },
+  host: { field: null, kind: 'string', value: 'ADDR', help: 'address to bind (default 127.0.0.1)' },
+};
+
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), PLAY_FLAGS);
+  if (values.help) {
+    process.stdout.write(helpText(USAGE, PLAY_FLAGS));
+    return;
+  }
+  const port = values.port === undefined ? 8321 : (PLAY_FLAGS.port!.parse!(String(values.port), 'port') as number);
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+  const bundle = await bundlePlayground();
+  const server = await startPlayServer(bundle, host, port);
+  console.log(`playground ${server.url}`);
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+await runMain(main);
