@@ -7,7 +7,6 @@
 // negatives' sampling distribution q. B = images of the step, D0 = pixels, D = a layer's input
 // width, H = its width, F = the head's feature width, C = classes, T = recurrent iterations.
 import { scoredLayerNumbers, type Config } from '../config.ts';
-import { checkConfig, checkConfigAgainstData } from '../cli/check-config.ts';
 import { UserError } from '../cli/errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { ffLossRows, goodnessScale, sigmoid, thresholdFor } from '../ff/definitions.ts';
@@ -230,18 +229,17 @@ export interface TraceRequest {
 
 /**
  * The trace of step `req.step` of the run `cfg` on `data` (the steps before it run as training
- * runs them), then of the evaluation of the first req.evalImages test images. UserError for a
+ * runs them), then of the evaluation of the first req.evalImages test images. `cfg` is one the
+ * caller has checked, against `data` too (checkConfig, checkConfigAgainstData). UserError for a
  * request the run cannot meet (a step past its end, more test images than there are) or a trace
  * that could exceed `maxBytes`.
  */
 export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes = MAX_TRACE_BYTES): Trace {
-  checkConfig(cfg);
   const C = data.classes;
   const bound = traceBytesBound(cfg, C, req.evalImages);
   if (bound > maxBytes) {
     throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); use smaller --layers, --batch-size or --eval, e.g. --layers 784,16,8 --batch-size 4`);
   }
-  checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
   const { perEpoch, total } = stepCounts(cfg, data.train.count);
   if (!Number.isSafeInteger(req.step) || req.step < 1 || req.step > total) {
     throw new UserError(`--step: expected a step from 1 to ${total} (the run's steps: ${cfg.epochs} epoch(s) of ${perEpoch}), got ${req.step}`);
