@@ -106,7 +106,7 @@ export function bottomUp(st: RecurrentState, net: Network, N: number, math: Laye
     if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
     layerForwardFromNormalised(acts, layer, N, math, mm);
-    obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: 0, x: null, params: layer, acts, loss: NaN, peer: null });
+    obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
   }

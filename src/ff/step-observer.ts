@@ -21,7 +21,7 @@ export interface LayerView {
   pass: Pass;
   t: number; // recurrent: the iteration (0 = the bottom-up pass); feed-forward modes: 0
   rows: number; // N
-  positives: number; // P: rows 0..P−1 are positive (the ff pass: B)
+  positives: number; // P: rows 0..P−1 are positive, the rest negative (the ff pass: B; the neutral pass: 0)
   x: Float32Array | null; // (N, D) the layer's input before normalisation; null in the recurrent net (x̂ = [norm(below) | norm(above)])
   params: LayerParams<Float32Array>; // W (D, H), b (H), dW, db, peerMean (H)
   acts: LayerActs<Float32Array>; // xhat (N, D), y (N, H), G (N); after 'backward' also dLdG (N), dZ (N, H)
