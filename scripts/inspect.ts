@@ -1,34 +1,40 @@
-// Write a JSON trace of ONE supervised Forward-Forward training step on a small net: every value
-// of the first step trainSupervised would take with the same flags (same seed, same first batch),
-// from the input rows to the weights after the update. docs/TRACE.md documents every field.
+// Write a JSON trace of training step K of any mode on a small net: every value of the step
+// train.ts takes K-th with the same flags (same seed, same batch, same learning rate), from the
+// input rows and random draws to the weights and optimizer state after the update; with --eval N,
+// also the per-label scores of the first N test images after that step. docs/TRACE.md is the schema.
 //
-//   npx tsx scripts/inspect.ts --layers 784,16,8 --batch-size 4 --seed 1 --out trace.json
+//   npx tsx scripts/inspect.ts --mode recurrent --layers 784,16,8 --batch-size 4 --step 50 --eval 5 --out trace.json
 //   npx tsx scripts/inspect.ts --help
 //
-// Reads top to bottom: flags → config (printed with its seed) → data → trace (src/io/trace.ts,
-// checked bit for bit against the real trainer) → write → one summary line per layer.
-// Takes train.ts's config flags except --save, --json and --quiet; runs on --backend (default wasm).
+// Reads top to bottom: flags → config (printed with its seed) → data → the run's first K − 1 steps
+// and step K observed (src/io/trace.ts: trainSteps with a StepObserver) → write → one line per layer.
+// Takes train.ts's config flags except the output and checkpoint ones; runs on --backend (default wasm).
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { checkOutputFile } from '../src/cli/output-paths.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/check-config.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
-import { traceSupervisedStep, traceToJson } from '../src/io/trace.ts';
+import { configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
+import { traceRun, traceToJson } from '../src/io/trace.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
 
-const USAGE = `Usage: npx tsx scripts/inspect.ts [options]
+const USAGE = `Usage: npx tsx scripts/inspect.ts [--mode MODE] [--step K] [--eval N] [options]
 
-Writes a JSON trace of the first supervised training step (what train.ts would do first with the
-same options): inputs, normalised inputs, z, y, goodness, p, losses, gradients, optimizer state,
-weights before and after, the head and the wrong labels with their reasons. Schema: docs/TRACE.md.
+Runs the first K − 1 training steps of the run the options describe (as train.ts runs them), then
+writes a JSON trace of step K: inputs, normalised inputs, z, y, goodness, p, losses, dL/dG, dZ,
+the peer term, gradients, optimizer state before and after with the learning rate, weights before
+and after, the head's logits and losses, and the step's random draws (batch, wrong labels with
+their uniforms, masks and hybrid partners, recurrent states per iteration). --eval N adds the
+per-label scores of the first N test images after step K. Schema: docs/TRACE.md.
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
-/** train.ts's flags that do something here, plus --out. */
+/** train.ts's flags that do something here, plus --step, --eval and --out. */
 const { save: _save, report: _report, json: _json, quiet: _quiet, checkpoint: _ck, 'checkpoint-every': _every, resume: _resume, ...CONFIG_FLAGS } = TRAIN_FLAGS;
 const INSPECT_FLAGS: Record<string, FlagSpec> = {
   ...CONFIG_FLAGS,
+  step: { field: null, kind: 'string', value: 'K', help: 'the step to trace, counted from 1 over the whole run (default 1)', parse: int(1) },
+  eval: { field: null, kind: 'string', value: 'N', help: 'also trace the evaluation of the first N test images after step K (default 0)', parse: int(0) },
   out: { field: null, kind: 'string', value: 'PATH', help: 'where to write the trace (default trace.json)' },
 };
 
@@ -40,19 +46,29 @@ async function main(): Promise<void> {
   }
   const out = typeof values.out === 'string' ? values.out : 'trace.json';
   if (out.trim() === '') throw new UserError('--out: expected a file path, got an empty string');
+  const step = values.step === undefined ? 1 : (INSPECT_FLAGS.step!.parse!(values.step as string, 'step') as number);
+  const evalImages = values.eval === undefined ? 0 : (INSPECT_FLAGS.eval!.parse!(values.eval as string, 'eval') as number);
   const cfg: Config = configFromFlags(values, INSPECT_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
-  checkOutputFile('out', out); // before the data and the step, not after
+  checkOutputFile('out', out); // before the data and the steps, not after
   const data = announceAndLoad(cfg);
-  const trace = traceSupervisedStep(cfg, data);
+  const trace = traceRun(cfg, data, { step, evalImages });
   const text = traceToJson(trace);
   writeFileAtomic(out, text);
 
-  console.log(`images ${trace.batch.indices.join(',')} labels ${trace.batch.labels.join(',')} wrong labels ${trace.negatives.wrong.join(',')} (${trace.negatives.mode})`);
+  const s = trace.step;
+  console.log(`step ${s.number} (epoch ${s.epoch}, step ${s.stepInEpoch} of ${s.stepsPerEpoch}) lr ${s.lr} head lr ${s.headLr}`);
+  const drawn = trace.negatives ? `wrong labels ${trace.negatives.wrong.join(',')} (${trace.negatives.mode})` : `hybrid partners ${trace.hybrids!.partners.join(',')}`;
+  console.log(`images ${trace.batch.indices.join(',')} labels ${trace.batch.labels.join(',')} ${drawn}`);
   for (const l of trace.layers) {
-    console.log(`layer ${l.layer} (${l.D}→${l.H}) loss ${l.loss.toFixed(6)} G+ ${l.goodPos.toFixed(3)} G- ${l.goodNeg.toFixed(3)} θ ${l.theta}`);
+    const loss = l.loss ?? (l.iterations ? l.iterations.slice(1).reduce((a, it) => a + it.loss!, 0) / (l.iterations.length - 1) : NaN);
+    console.log(`layer ${l.layer} (${l.D}→${l.H}) loss ${Number.isNaN(loss) ? 'not trained' : loss.toFixed(6)} θ ${l.theta}`);
   }
-  console.log(`head loss ${trace.head.loss.toFixed(6)}; identical to the trainer's step to the bit`);
+  console.log(`head loss ${trace.head.loss.toFixed(6)}`);
+  if (trace.evaluation) {
+    const e = trace.evaluation, pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+    console.log(`evaluation of ${e.images} test images: error goodness ${pct(e.errors.goodness)}, softmax ${pct(e.errors.softmax)}`);
+  }
   console.log(`wrote ${out} (${(Buffer.byteLength(text) / 1e3).toFixed(1)} kB)`);
 }
 

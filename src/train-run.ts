@@ -14,6 +14,7 @@ import type { OptimizerState } from './optim/optimizer.ts';
 import { checkStepFinite, checkWeightsFinite } from './divergence.ts';
 import { initNetwork, type Network } from './ff/network.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
+import type { StepObserver } from './ff/step-observer.ts';
 import type { EvalObserver, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
 import { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
 import { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
@@ -39,6 +40,7 @@ export interface RunHooks {
   onStep?(done: number, total: number): void; // after each step: images done in this epoch
   onEpoch?(report: EpochReport, trainer: Trainer): void; // after each epoch trained in this process (and its validation)
   testObserver?: EvalObserver; // sees the final test evaluation chunk by chunk (the report's analysis)
+  observeStep?(at: RunPosition, trainer: Trainer): StepObserver | undefined; // before each step: an observer for it, or none (the trace)
   // Between two steps (after every step, and after each epoch's report): `at` is where the run
   // stands, `snapshot` captures everything needed to continue from here (it first checks every
   // weight is finite). A hook may write a checkpoint, or throw to stop the run.
@@ -146,6 +148,24 @@ export function trainRun(
   }
 }
 
+// The first `steps` steps of the run, exactly as trainRun takes them (an epoch that ends on the
+// way also gets its report and validation), then stop: the run's state after step `steps`, its
+// network the live one the steps trained. 1 ≤ steps ≤ stepCounts(...).total.
+export function trainSteps(cfg: Config, data: Dataset, backend: MatmulBackend, steps: number, hooks: RunHooks = {}): RunState {
+  let state: RunState | null = null;
+  const run = runSteps(cfg, data, backend, {
+    ...hooks,
+    betweenSteps(at, snapshot) {
+      hooks.betweenSteps?.(at, snapshot);
+      if (at.stepsDone === steps) state = snapshot();
+    },
+  });
+  while (state === null) {
+    if (run.next().done) throw new Error(`trainSteps: the run has fewer than ${steps} steps`);
+  }
+  return state;
+}
+
 // trainRun that lets the event loop turn between two steps, so that signal handlers (which only
 // set a flag the betweenSteps hook reads) run during a long training, or a browser worker reads
 // its messages (pause, resume). `turn` is awaited between steps: by default one turn of Node's
@@ -208,8 +228,9 @@ function* runSteps(
       if (run.step === 0) epochOrder(order, streams.shuffle);
       for (; run.step < stepsPerEpoch; ) {
         const s = run.step, k = run.epoch * stepsPerEpoch + s;
+        const observer = hooks.observeStep?.(position(false), trainer);
         const t0 = performance.now();
-        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, lrTotal), lrAt(cfg.schedule, cfg.headLr, k, lrTotal), only);
+        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, lrTotal), lrAt(cfg.schedule, cfg.headLr, k, lrTotal), only, observer);
         run.epochSeconds += (performance.now() - t0) / 1000;
         checkStepFinite(stats, epochNo(), s + 1);
         if (firstLosses.length < 20) firstLosses.push(stats.layers[0]!.loss);

@@ -1,197 +1,280 @@
-// Tests of the one-step trace (src/io/trace.ts, scripts/inspect.ts, schema in docs/TRACE.md).
-// Determinism: the same seed gives the same JSON text, byte for byte. Consistency: the weights the
-// JSON says are "before" and "after" are, to the bit, those of initNetwork and of the real
-// makeSupervisedTrainer(...).step(...) on the same seed. Invariants, recomputed from the JSON's own
-// arrays: dW = x̂ᵀ·dZ, db = Σ dZ, y = relu(z), G = s·Σy², p in (0, 1), dL/dG from p, the batch
-// loss = mean of the row losses, positives and negatives differ only in the label pixels, each
-// wrong label follows from its recorded u. Also the CLI: a run, a bad flag (exit 2), the size limit.
-// Small: 784 → 16 → 8 (and 784 → 12 → 10 → 6), B = 4, the first 64 training images.
+// Tests of the trace of step K (src/io/trace.ts, scripts/inspect.ts, schema in docs/TRACE.md), in
+// every mode, at a step of the second epoch (Adam's bias correction and the smoothed SGD past their
+// first step, a non-zero head, a reshuffled order).
+// The trace equals what the trainer did, to the bit: its "before" and "after" weights, peer means
+// and optimizer states are those of the run stopped after K − 1 and after K steps (trainSteps, no
+// observer: so observing changes no bit either); its batch is the run's order; its draws (the
+// wrong labels' uniforms, the masks and partners) leave the random streams where the run left them.
+// Invariants recomputed from the JSON's own arrays: y = relu(z), G = s·Σy², dL/dG from p, dZ =
+// dL/dG·2s·y + the peer term, dW = x̂ᵀ·dZ, the head's softmax and gradient, Adam's moments, the
+// recurrent damping. Also: the same seed gives the same text; the evaluation's scores are
+// evaluate()'s; the CLI writes what traceRun returns, and its mistakes are one line, exit 2.
+// Small: 784 → 16 → 8 (three layers in two cases), B = 4, 64 training images (16 steps an epoch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { applyPreset } from '../src/presets.ts';
 import { UserError } from '../src/errors.ts';
-import { epochOrder } from '../src/data/batch.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { initNetwork } from '../src/ff/network.ts';
-import { makeSupervisedTrainer } from '../src/ff/supervised.ts';
-import { traceSupervisedStep, traceToJson, TRACE_FORMAT, type LayerTrace, type RowsTrace, type SupervisedTrace, type Tensor } from '../src/io/trace.ts';
+import { makeHybridBatch } from '../src/ff/masks.ts';
+import { drawWrongLabels } from '../src/ff/negatives.ts';
+import { MASK_BLURS } from '../src/ff/unsupervised.ts';
+import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/io/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { lrAt } from '../src/optim/schedule.ts';
+import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
 import { makeRng } from '../src/rng.ts';
-import { assertClose, U32 } from './helpers.ts';
+import { makeTrainer, trainSteps, type RunState } from '../src/train-run.ts';
+import { assertClose, assertUserError, U32 } from './helpers.ts';
 
-const data = loadDataset({ trainLimit: 64, testLimit: 1 });
-// The js backend: the trainer this test compares against is built on createJsMatmul.
-const SMALL: Config = { ...DEFAULT_CONFIG, backend: 'js', layers: [784, 16, 8], batchSize: 4, trainLimit: 64, testLimit: 1 };
+const data = loadDataset({ trainLimit: 64, testLimit: 8 });
+const SMALL: Config = { ...DEFAULT_CONFIG, backend: 'js', layers: [784, 16, 8], batchSize: 4, trainLimit: 64, testLimit: 8 };
+const K = 18; // the second step of the second epoch
+const EVAL = 3;
 
-/** The configs every consistency and invariant test runs on: the default recipe and its opposites. */
-const CONFIGS: [string, Config][] = [
-  ['adam, hard negatives, rms, sum', SMALL],
-  ['sgd, random negatives, l2, mean, peer norm, 3 layers, skip-first', {
+/** Every mode, and the options that change the step's arithmetic. */
+const CASES: [string, Config][] = [
+  ['supervised: adam, hard negatives, rms, sum', SMALL],
+  ['supervised: sgd, random negatives, l2, mean, peer norm, 3 layers, skip-first', {
     ...SMALL, layers: [784, 12, 10, 6], optimizer: 'sgd', lr: 0.01, headLr: 0.1, negatives: 'random', norm: 'l2',
     goodness: 'mean', peerNorm: 0.03, scoredLayers: 'skip-first', labelStrength: 0.5, seed: 7,
   }],
-  ['greedy (the first step trains layer 1 only)', { ...SMALL, greedy: true, seed: 3 }],
+  ['supervised greedy, second phase (layer 1 runs, layer 2 learns)', { ...SMALL, greedy: true, epochs: 1, seed: 3 }],
+  ['unsupervised: hybrids, peer norm, 3 layers', { ...applyPreset({ ...SMALL }, 'unsupervised'), layers: [784, 16, 8, 8], peerNorm: 0.03, seed: 5 }],
+  ['recurrent: 4 iterations, sgd, peer norm', { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 4, scoreIterations: [2, 3], optimizer: 'sgd', lr: 0.01, peerNorm: 0.03, seed: 9 }],
 ];
-
-/** The trace as a reader sees it: the JSON text parsed back. */
-function parsedTrace(cfg: Config): SupervisedTrace {
-  return JSON.parse(traceToJson(traceSupervisedStep(cfg, data))) as SupervisedTrace;
-}
 
 const f32 = (t: Tensor): Float32Array => Float32Array.from(t.data);
 
-/** Bit equality of float32 arrays, with the first differing index on failure. */
-function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
+/** Bit equality of float32 arrays (−0 and 0 alike: the JSON writes −0 as 0), with the first difference. */
+function assertSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
-  const i = actual.findIndex((v, k) => !Object.is(v, expected[k]) && !(v === 0 && expected[k] === 0));
-  assert.equal(i, -1, `${what}: first difference at [${i}]: ${actual[i]} vs ${expected[i]}`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Object.is(actual[i], expected[i]) || (actual[i] === 0 && expected[i] === 0))) assert.fail(`${what}: first difference at [${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
 }
 
-/** Positive rows on top of negative rows: the (2B, ·) arrays the layer saw. */
-function both(l: LayerTrace, key: keyof RowsTrace): number[] {
-  return [...l.positive[key].data, ...l.negative[key].data];
+function assertParams(p: ParamsTrace, W: Float32Array, b: Float32Array, peerMean: Float32Array | null, what: string): void {
+  assertSameBits(f32(p.W), W, `${what} W`);
+  assertSameBits(f32(p.b), b, `${what} b`);
+  if (peerMean) assertSameBits(f32(p.peerMean!), peerMean, `${what} peerMean`);
 }
+
+function assertOptimizer(o: OptimizerState, s: RunOptimizerState, what: string): void {
+  const tensors = o.kind === 'adam' ? [o.m, o.v] : [o.smoothed];
+  const expected = (o.kind === 'adam' ? [s.m, s.v] : [s.smoothed]) as Float32Array[][];
+  if (o.kind === 'adam') assert.equal(o.t, s.t, `${what} t`);
+  tensors.forEach((p, i) => assertParams(p, expected[i]![0]!, expected[i]![1]!, null, `${what} state ${i}`));
+}
+
+/** The trace as a reader sees it: the JSON text parsed back. */
+const parsed = (cfg: Config, step = K, evalImages = EVAL): Trace => JSON.parse(traceToJson(traceRun(cfg, data, { step, evalImages }))) as Trace;
+
+/** The run without an observer, stopped after `steps` steps. */
+const runTo = (cfg: Config, steps: number): RunState => trainSteps(cfg, data, createJsMatmul(), steps);
 
 test('the same seed gives byte-identical JSON, another seed does not', () => {
-  const a = traceToJson(traceSupervisedStep(SMALL, data));
-  const b = traceToJson(traceSupervisedStep(SMALL, data));
-  assert.ok(a === b, 'two traces of the same config differ');
-  assert.notEqual(traceToJson(traceSupervisedStep({ ...SMALL, seed: 2 }, data)), a);
-  const t = JSON.parse(a) as SupervisedTrace;
+  const a = traceToJson(traceRun(SMALL, data, { step: 2, evalImages: 0 }));
+  assert.ok(a === traceToJson(traceRun(SMALL, data, { step: 2, evalImages: 0 })), 'two traces of the same config differ');
+  assert.notEqual(traceToJson(traceRun({ ...SMALL, seed: 2 }, data, { step: 2, evalImages: 0 })), a);
+  const t = JSON.parse(a) as Trace;
   assert.equal(t.format, TRACE_FORMAT);
-  assert.deepEqual(t.step.trainedLayers, [1, 2]);
+  assert.deepEqual([t.step.number, t.step.epoch, t.step.stepInEpoch, t.step.stepsPerEpoch], [2, 1, 2, 16]);
 });
 
-for (const [name, cfg] of CONFIGS) {
-  test(`before/after weights equal initNetwork and the trainer's step, to the bit: ${name}`, () => {
-    const t = parsedTrace(cfg);
-    const fresh = initNetwork(cfg.layers, scoredLayerNumbers(cfg), data.classes, makeRng(cfg.seed, 'init'));
-    const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), data.classes, makeRng(cfg.seed, 'init'));
-    const mm = createJsMatmul();
-    const trainer = makeSupervisedTrainer(cfg, net, data.classes, mm.matmul.bind(mm), makeRng(cfg.seed, 'negatives'));
-    const order = new Int32Array(data.train.count);
-    epochOrder(order, makeRng(cfg.seed, 'shuffle'));
-    const total = cfg.epochs * Math.floor(data.train.count / cfg.batchSize);
-    const stats = trainer.step(data.train, order, 0, cfg.batchSize, lrAt(cfg.schedule, cfg.lr, 0, total), lrAt(cfg.schedule, cfg.headLr, 0, total), cfg.greedy ? 0 : null);
-
-    assert.deepEqual(t.batch.indices, Array.from(order.subarray(0, cfg.batchSize)));
-    assert.deepEqual(t.step.trainedLayers, cfg.greedy ? [1] : cfg.layers.slice(1).map((_, i) => i + 1));
+for (const [name, cfg] of CASES) {
+  test(`step ${K} traced equals the trainer's step ${K}, to the bit: ${name}`, () => {
+    const t = parsed(cfg);
+    const before = runTo(cfg, K - 1), after = runTo(cfg, K);
+    const B = cfg.batchSize, C = t.dataset.classes, s = (K - 1) % 16;
+    assert.deepEqual(t.step.trainedLayers, cfg.greedy ? [2] : cfg.layers.slice(1).map((_, i) => i + 1));
+    assert.equal(t.layers.length, cfg.greedy ? 2 : cfg.layers.length - 1, 'layers the step ran');
     for (const l of t.layers) {
-      const i = l.layer - 1;
-      assertSameBits(f32(l.before.W), fresh.layers[i]!.W, `layer ${l.layer} W before`);
-      assertSameBits(f32(l.after.W), net.layers[i]!.W, `layer ${l.layer} W after`);
-      assertSameBits(f32(l.after.b), net.layers[i]!.b, `layer ${l.layer} b after`);
-      assertSameBits(f32(l.after.peerMean!), net.layers[i]!.peerMean, `layer ${l.layer} peerMean after`);
-      assert.equal(l.loss, stats.layers[i]!.loss, `layer ${l.layer} loss`);
+      const i = l.layer - 1, n0 = before.net.layers[i]!, n1 = after.net.layers[i]!;
+      assertParams(l.before, n0.W, n0.b, n0.peerMean, `layer ${l.layer} before`);
+      assertParams(l.after, n1.W, n1.b, n1.peerMean, `layer ${l.layer} after`);
+      if (!l.optimizer) continue;
+      assertOptimizer(l.optimizer.before, before.optimizers.layers[i]!, `layer ${l.layer} optimizer before`);
+      assertOptimizer(l.optimizer.after, after.optimizers.layers[i]!, `layer ${l.layer} optimizer after`);
     }
-    assertSameBits(f32(t.head.after.W), net.head.W, 'head W after');
-    assertSameBits(f32(t.head.after.b), net.head.b, 'head b after');
-    assert.equal(t.head.loss, stats.headLoss);
+    assertParams(t.head.before, before.net.head.W, before.net.head.b, null, 'head before');
+    assertParams(t.head.after, after.net.head.W, after.net.head.b, null, 'head after');
+    assertOptimizer(t.head.optimizer.after, after.optimizers.head, 'head optimizer after');
+
+    // The draws: the batch is the run's order; each stream, from where step K − 1 left it, drawn as
+    // the trace says, ends where step K left it.
+    assert.deepEqual(t.batch.indices, Array.from(after.order.subarray(s * B, (s + 1) * B)));
+    assert.deepEqual(t.batch.labels, t.batch.indices.map((i) => data.train.labels[i]!));
+    if (cfg.mode === 'unsupervised') {
+      const rng = makeRng(cfg.seed, 'masks', before.streams.masks);
+      const P = t.dataset.rows * t.dataset.cols, hybrids = new Float32Array(B * P), masks = new Float32Array(B * P), partners = new Int32Array(B);
+      makeHybridBatch(hybrids, masks, new Float32Array(P), f32(t.batch.images), B, t.dataset.rows, t.dataset.cols, MASK_BLURS, rng, partners);
+      assertSameBits(f32(t.hybrids!.masks), masks, 'masks');
+      assert.deepEqual(t.hybrids!.partners, Array.from(partners));
+      assertSameBits(f32(t.ff.input).subarray(B * P), hybrids, 'negative rows = the hybrids');
+      assert.deepEqual(rng.state(), after.streams.masks, 'the masks stream after the step');
+    } else {
+      const rng = makeRng(cfg.seed, 'negatives', before.streams.negatives), wrong = new Int32Array(B), u = new Float64Array(B);
+      drawWrongLabels(cfg.negatives, wrong, Int32Array.from(t.batch.labels), f32(t.head.probs), B, C, rng, u);
+      assert.deepEqual(t.negatives!.u, Array.from(u), 'the uniforms');
+      assert.deepEqual(t.negatives!.wrong, Array.from(wrong), 'the wrong labels follow from the uniforms and head.probs');
+      assert.deepEqual(rng.state(), after.streams.negatives, 'the negatives stream after the step');
+      t.negatives!.wrong.forEach((w, r) => assert.notEqual(w, t.batch.labels[r], `row ${r}: the wrong label is the true one`));
+    }
+
+    // The evaluation after step K: evaluate()'s own scores on the trained network.
+    const e = t.evaluation!, trainer = makeTrainer(cfg, after.net, data, createJsMatmul());
+    const scores: number[] = [], probs: number[] = [];
+    const errors = trainer.evaluate(data.test, EVAL, undefined, {
+      labelScores: (_s, n, sc) => scores.push(...sc.subarray(0, n * C)),
+      headProbs: (_s, n, p) => probs.push(...p.subarray(0, n * C)),
+    });
+    assert.deepEqual(e.errors, errors);
+    if (cfg.mode === 'unsupervised') assert.equal(e.scores, undefined);
+    else assertSameBits(f32(e.scores!), scores, 'evaluation scores');
+    assertSameBits(f32(e.probs!), probs, 'evaluation probs');
   });
 
   test(`invariants recomputed from the JSON's own arrays: ${name}`, () => {
-    const t = parsedTrace(cfg);
+    const t = parsed(cfg, K, 0);
     const B = cfg.batchSize, C = t.dataset.classes, R = 2 * B;
-    const labels = t.batch.labels, wrong = t.negatives.wrong;
     for (const l of t.layers) {
       const { D, H } = l, what = `layer ${l.layer}`;
-      const xhat = both(l, 'xhat'), dZ = both(l, 'dZ'), z = both(l, 'z'), y = both(l, 'y');
-      const G = both(l, 'G'), p = both(l, 'p'), rowLoss = both(l, 'loss'), dLdG = both(l, 'dLdG');
-      // dW = x̂ᵀ·dZ (D, H) and db = Σ_rows dZ (H), in float64, against the float32 results.
-      const dW = new Float64Array(D * H), dWAbs = new Float64Array(D * H), db = new Float64Array(H), dbAbs = new Float64Array(H);
-      for (let r = 0; r < R; r++) {
-        for (let j = 0; j < H; j++) {
-          db[j] += dZ[r * H + j]!;
-          dbAbs[j] += Math.abs(dZ[r * H + j]!);
-          for (let d = 0; d < D; d++) {
-            dW[d * H + j] += xhat[r * D + d]! * dZ[r * H + j]!;
-            dWAbs[d * H + j] += Math.abs(xhat[r * D + d]! * dZ[r * H + j]!);
-          }
+      const passes: LayerPassTrace[] = l.iterations ?? [l as LayerPassTrace];
+      for (const pass of passes) checkLayerPass(pass, D, H, l.theta, l.goodnessScale, B, `${what}${pass.t === undefined ? '' : ` t=${pass.t}`}`);
+      if (!l.optimizer) continue;
+      const g = l.optimizer.grads;
+      if (l.iterations) {
+        // The applied gradient is the mean over iterations 1..T of each iteration's gradient.
+        const its = l.iterations.slice(1), T = its.length;
+        for (const key of ['dW', 'db'] as const) {
+          const mean = g[key].data.map((_, i) => its.reduce((a, it) => a + it.grads![key].data[i]!, 0) / T);
+          const abs = g[key].data.map((_, i) => its.reduce((a, it) => a + Math.abs(it.grads![key].data[i]!), 0) / T);
+          assertClose(g[key].data, mean, (i) => (T + 1) * U32 * abs[i]! + 1e-30, `${what} ${key} = mean over t`);
         }
+      } else {
+        checkProduct(g.dW.data, both(l as LayerPassTrace, 'xhat'), both(l as LayerPassTrace, 'dZ'), R, D, H, `${what} dW = x̂ᵀ·dZ`);
       }
-      assertClose(l.grads.dW.data, dW, (i) => 4 * U32 * dWAbs[i]! + 1e-30, `${what} dW = x̂ᵀ·dZ`);
-      assertClose(l.grads.db.data, db, (i) => 4 * U32 * dbAbs[i]! + 1e-30, `${what} db = Σ dZ`);
-      // y = relu(z) exactly; G = s·Σ_j y_j²; p = σ(G − θ) in (0, 1); dL/dG from p.
-      assert.deepEqual(y.map((v) => v + 0), z.map((v) => (v > 0 ? v : 0)), `${what} y = relu(z)`);
-      for (let r = 0; r < R; r++) {
-        let ss = 0;
-        for (let j = 0; j < H; j++) ss += y[r * H + j]! ** 2;
-        assertClose([G[r]!], [ss * l.goodnessScale], 4 * H * U32 * ss * l.goodnessScale + 1e-30, `${what} G row ${r}`);
-        assert.ok(p[r]! > 0 && p[r]! < 1, `${what} p row ${r} = ${p[r]} is not in (0, 1)`);
-        const expected = (r < B ? -(1 - p[r]!) : p[r]!) / R;
-        assertClose([dLdG[r]!], [expected], 2 * U32 * Math.abs(expected) + 1e-12 / R, `${what} dL/dG row ${r}`);
+      const o = l.optimizer;
+      assert.equal(o.lr, t.step.lr);
+      if (o.before.kind === 'adam' && o.after.kind === 'adam') {
+        assert.equal(o.after.t, o.before.t + 1);
+        const m0 = f32(o.before.m.W), gW = f32(g.dW), beta1 = 0.9;
+        assertSameBits(f32(o.after.m.W), m0.map((m, i) => beta1 * m + (1 - beta1) * gW[i]!), `${what} m ← β1·m + (1 − β1)·g`);
       }
-      assertClose([l.loss], [rowLoss.reduce((a, b) => a + b, 0) / R], 1e-12, `${what} loss = mean of the row losses`);
     }
-    // Layer l+1's input rows are layer l's y.
-    for (let i = 1; i < t.layers.length; i++) {
-      assert.deepEqual(both(t.layers[i]!, 'input'), both(t.layers[i - 1]!, 'y'), `layer ${i + 1} input = layer ${i} y`);
+    // Feed-forward modes: layer l + 1's input rows are layer l's y.
+    for (let i = 1; i < t.layers.length && !t.layers[0]!.iterations; i++) {
+      assert.deepEqual(both(t.layers[i] as LayerPassTrace, 'input'), both(t.layers[i - 1] as LayerPassTrace, 'y'), `layer ${i + 1} input = layer ${i} y`);
     }
-    // Positives and negatives differ only in the label pixels 0..C-1: true label vs wrong label.
-    const { D } = t.layers[0]!, pos = t.layers[0]!.positive.input.data, neg = t.layers[0]!.negative.input.data;
-    const images = t.batch.images.data, s = Math.fround(cfg.labelStrength);
-    for (let r = 0; r < B; r++) {
-      assert.notEqual(wrong[r], labels[r], `row ${r}: the wrong label is the true one`);
-      for (let j = 0; j < D; j++) {
-        const k = r * D + j;
-        if (j >= C) {
-          assert.equal(pos[k], neg[k], `row ${r} pixel ${j}: positive and negative differ outside the label`);
-          assert.equal(pos[k], images[k], `row ${r} pixel ${j}: not the image`);
-        } else {
-          assert.equal(pos[k], j === labels[r] ? s : 0, `row ${r} label pixel ${j} (positive)`);
-          assert.equal(neg[k], j === wrong[r] ? s : 0, `row ${r} label pixel ${j} (negative)`);
+    if (cfg.mode === 'supervised') {
+      // Positives and negatives differ only in the label pixels 0..C-1: true label vs wrong label.
+      const D0 = t.layers[0]!.D, input = t.ff.input.data, images = t.batch.images.data, s = Math.fround(cfg.labelStrength);
+      for (let r = 0; r < B; r++) {
+        for (let j = 0; j < D0; j++) {
+          const pos = input[r * D0 + j], neg = input[(B + r) * D0 + j];
+          if (j >= C) assert.ok(pos === images[r * D0 + j] && neg === pos, `row ${r} pixel ${j}: not the image`);
+          else assert.ok(pos === (j === t.batch.labels[r] ? s : 0) && neg === (j === t.negatives!.wrong[r] ? s : 0), `row ${r} label pixel ${j}`);
         }
       }
     }
-    // Each wrong label follows from its recorded u, as the trace's rule says.
-    const neg2 = t.negatives;
-    for (let r = 0; r < B; r++) {
-      const u = neg2.u[r]!;
-      assert.ok(u >= 0 && u < 1);
-      if (neg2.mode === 'random') {
-        assert.equal(wrong[r], (labels[r]! + 1 + neg2.offset[r]!) % C);
-        continue;
+    if (cfg.mode === 'recurrent') {
+      // h(0) = y(0); h(t) = d·h(t − 1) + (1 − d)·y(t), rounded once to float32.
+      const its = t.ff.iterations!;
+      assert.equal(its.length, cfg.iterations + 1);
+      for (const it of its) {
+        it.states.forEach((h, li) => {
+          const y = both(t.layers[li]!.iterations![it.t]!, 'y');
+          const prev = it.t === 0 ? null : f32(its[it.t - 1]!.states[li]!);
+          const expected = y.map((v, i) => (prev === null ? v : Math.fround(it.damping * prev[i]! + (1 - it.damping) * v)));
+          assertSameBits(f32(h), expected, `layer ${li + 1} state at t=${it.t}`);
+        });
       }
-      const probs = t.head.probs.data.slice(r * C, (r + 1) * C);
-      let target = u * neg2.wrongMass[r]!, pick = -1;
-      for (let c = 0; c < C; c++) {
-        if (c === labels[r]) continue;
-        pick = c;
-        target -= probs[c]!;
-        if (target < 0) break;
-      }
-      assert.equal(wrong[r], pick, `row ${r}: wrong label ${wrong[r]} does not follow from u = ${u}`);
-      assertClose([neg2.q.data.slice(r * C, (r + 1) * C).reduce((a, b) => a + b, 0)], [1], 1e-6, `row ${r}: q sums to 1`);
     }
+    // The head: probs = softmax(logits), dLogits = (probs − onehot(label))/B, loss = mean row loss, dW = featuresᵀ·dLogits.
+    const h = t.head, F = h.features.shape[1]!;
+    for (let r = 0; r < B; r++) {
+      const a = h.logits.data.slice(r * C, (r + 1) * C), max = Math.max(...a), e = a.map((v) => Math.exp(v - max)), sum = e.reduce((x, y) => x + y, 0);
+      assertClose(h.probs.data.slice(r * C, (r + 1) * C), e.map((v) => v / sum), 8 * U32, `head probs row ${r}`);
+      assertClose(h.dLogits.data.slice(r * C, (r + 1) * C), h.probs.data.slice(r * C, (r + 1) * C).map((p, c) => (p - (c === t.batch.labels[r] ? 1 : 0)) / B), 2 * U32, `head dLogits row ${r}`);
+    }
+    assertClose([h.loss], [h.rowLoss.data.reduce((a, b) => a + b, 0) / B], 1e-12, 'head loss = mean row loss');
+    checkProduct(h.optimizer.grads.dW.data, h.features.data, h.dLogits.data, B, F, C, 'head dW = featuresᵀ·dLogits');
   });
 }
 
-test('a trace that could exceed the limit is a UserError naming the flags', () => {
-  assert.throws(() => traceSupervisedStep({ ...SMALL, layers: [784, 2000, 2000], batchSize: 60 }, data), (e: unknown) =>
-    e instanceof UserError && /MB/.test(e.message) && /--layers/.test(e.message) && /--batch-size/.test(e.message));
-  assert.throws(() => traceSupervisedStep(SMALL, data, 1e5), UserError);
-  assert.throws(() => traceSupervisedStep({ ...SMALL, mode: 'unsupervised' }, data), UserError);
+/** Positive rows on top of negative rows: the (2B, ·) arrays the layer saw (float32 ones as their exact float32 values). */
+function both(l: LayerPassTrace, key: 'input' | 'xhat' | 'z' | 'y' | 'G' | 'p' | 'loss' | 'dLdG' | 'dZ'): number[] {
+  const all = [...l.positive[key]!.data, ...l.negative[key]!.data];
+  return key === 'p' || key === 'loss' ? all : all.map(Math.fround);
+}
+
+/** c (D, H) = aᵀ·b for a (R, D), b (R, H), in float64, within float32 rounding of the sums. */
+function checkProduct(c: number[], a: number[], b: number[], R: number, D: number, H: number, what: string): void {
+  const exact = new Float64Array(D * H), abs = new Float64Array(D * H);
+  for (let r = 0; r < R; r++) {
+    for (let d = 0; d < D; d++) {
+      for (let j = 0; j < H; j++) {
+        exact[d * H + j] += a[r * D + d]! * b[r * H + j]!;
+        abs[d * H + j] += Math.abs(a[r * D + d]! * b[r * H + j]!);
+      }
+    }
+  }
+  assertClose(c, exact, (i) => (R + 2) * U32 * abs[i]! + 1e-30, what);
+}
+
+// One layer's pass: y = relu(z), G = s·Σy², p ∈ (0, 1); and where it learned: dL/dG from p, the
+// loss the mean of the row losses, dZ = dL/dG·2s·y (+ the peer term on positive rows).
+function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, s: number, B: number, what: string): void {
+  const R = 2 * B, z = both(l, 'z'), y = both(l, 'y'), G = both(l, 'G'), p = both(l, 'p');
+  assert.equal(l.positive.xhat.shape[1], D);
+  assert.deepEqual(y.map((v) => v + 0), z.map((v) => (v > 0 ? v : 0)), `${what} y = relu(z)`);
+  for (let r = 0; r < R; r++) {
+    let ss = 0;
+    for (let j = 0; j < H; j++) ss += y[r * H + j]! ** 2;
+    assertClose([G[r]!], [ss * s], 4 * H * U32 * ss * s + 1e-30, `${what} G row ${r}`);
+    assert.ok(p[r]! > 0 && p[r]! < 1, `${what} p row ${r} = ${p[r]} is not in (0, 1)`);
+    assertClose([p[r]!], [1 / (1 + Math.exp(theta - G[r]!))], 1e-12, `${what} p = σ(G − θ) row ${r}`);
+  }
+  if (l.loss === undefined) return;
+  const dLdG = both(l, 'dLdG'), dZ = both(l, 'dZ'), rowLoss = both(l, 'loss');
+  for (let r = 0; r < R; r++) {
+    const expected = (r < B ? -(1 - p[r]!) : p[r]!) / R;
+    assertClose([dLdG[r]!], [expected], 2 * U32 * Math.abs(expected) + 1e-12 / R, `${what} dL/dG row ${r}`);
+    const peer = l.peer && r < B ? l.peer.data : null;
+    const want = y.slice(r * H, (r + 1) * H).map((v, j) => dLdG[r]! * 2 * s * v + (peer ? peer[j]! : 0));
+    assertClose(dZ.slice(r * H, (r + 1) * H), want, (j) => 4 * U32 * (Math.abs(want[j]!) + (peer ? Math.abs(peer[j]!) : 0)) + 1e-45, `${what} dZ row ${r}`);
+  }
+  assertClose([l.loss], [rowLoss.reduce((a, b) => a + b, 0) / R], 1e-12, `${what} loss = mean of the row losses`);
+}
+
+test('a step past the run, too many test images, or a trace over the limit is a one-line UserError', () => {
+  assertUserError(() => traceRun(SMALL, data, { step: 16 * 8 + 1, evalImages: 0 }), ['--step', '128']);
+  assertUserError(() => traceRun(SMALL, data, { step: 1, evalImages: 9 }), ['--eval', '8']);
+  assertUserError(() => traceRun({ ...SMALL, layers: [784, 2000, 2000], batchSize: 60 }, data, { step: 1, evalImages: 0 }), ['MB', '--layers', '--batch-size']);
+  assert.throws(() => traceRun(SMALL, data, { step: 1, evalImages: 0 }, 1e5), UserError);
 });
 
-test('scripts/inspect.ts writes the trace; a bad flag is one line and exit 2', () => {
+test('scripts/inspect.ts writes the trace of any mode; a bad flag is one line and exit 2', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-inspect-'));
   try {
     const out = join(dir, 'trace.json');
     const script = join(import.meta.dirname, '..', 'scripts', 'inspect.ts');
-    const ok = spawnSync(process.execPath, ['--import', 'tsx', script, '--backend', 'js', '--layers', '784,16,8', '--batch-size', '4', '--seed', '1', '--train-limit', '64', '--test-limit', '1', '--out', out], { encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8' });
+    const ok = run('--mode', 'unsupervised', '--backend', 'js', '--layers', '784,16,8', '--batch-size', '4', '--train-limit', '64', '--test-limit', '8', '--step', '3', '--eval', '2', '--out', out);
     assert.equal(ok.status, 0, ok.stderr);
     const text = readFileSync(out, 'utf8');
-    const expected = traceToJson(traceSupervisedStep({ ...SMALL, seed: 1 }, data));
-    const at = [...expected].findIndex((ch, i) => ch !== text[i]);
-    assert.ok(text === expected, `the CLI's file and traceSupervisedStep differ from character ${at}`);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', script, '--layers', '784,x'], { encoding: 'utf8' });
-    assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^error: --layers: .*\n$/);
+    const cfg = { ...applyPreset({ ...SMALL }, 'unsupervised', 'unsupervised'), layers: [784, 16, 8] };
+    const expected = traceToJson(traceRun(cfg, data, { step: 3, evalImages: 2 }));
+    assert.ok(text === expected, `the CLI's file and traceRun differ from character ${[...expected].findIndex((ch, i) => ch !== text[i])}`);
+    for (const [args, flag] of [[['--layers', '784,x'], '--layers'], [['--step', '0'], '--step'], [['--layers', '784,16,8', '--train-limit', '64', '--batch-size', '4', '--step', '999'], '--step']] as const) {
+      const bad = run(...args, '--out', out);
+      assert.equal(bad.status, 2, bad.stderr);
+      assert.match(bad.stderr, new RegExp(`^error: ${flag}: .*\\n$`));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,9 +9,9 @@ import { checkConfig } from '../check-config.ts';
 import { applyPreset } from '../presets.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { randomWrongLabels } from '../ff/negatives.ts';
+import { drawWrongLabels } from '../ff/negatives.ts';
 import { makeWorkspace } from '../ff/network.ts';
-import { overlayLabels } from '../ff/overlay.ts';
+import { overlayPositiveNegative } from '../ff/overlay.ts';
 import { layerMath, makeOptimizers, trainLayers } from '../ff/trainer.ts';
 import type { MatmulBackend } from '../linalg/backend.ts';
 import { makeRng } from '../rng.ts';
@@ -83,7 +83,8 @@ function meta(section: string, id: string, label: string, threads: number, unit:
 }
 
 // (a) trainLayers alone on 2B rows: positives (true label written in) then negatives (a random
-// wrong label), the first B training images. The weights move every step, as in torch_ff.py.
+// wrong label), the first B training images, made by the supervised step's own functions. The
+// weights move every step, as in torch_ff.py.
 function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, reps: number, guard: GuardOptions): Row {
   const B = cfg.batchSize, D0 = cfg.layers[0]!, C = data.classes;
   const net = buildNetwork(cfg, C);
@@ -97,9 +98,8 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   const labels = new Int32Array(B), wrong = new Int32Array(B);
   gatherRows(images, data.train, order, 0, B);
   gatherLabels(labels, data.train, order, 0, B);
-  randomWrongLabels(wrong, labels, B, C, makeRng(cfg.seed, 'bench-negatives'));
-  overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
-  overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
+  drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, makeRng(cfg.seed, 'bench-negatives'));
+  overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
   let loss = 0;
   const { block, share } = timeWithShare(() => {
     loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm)[0]!.loss;

@@ -78,6 +78,7 @@ export function layerForwardFromNormalised<T extends Floats>(
 
 // Backward of the layer's FF loss over N rows (P positives first), after layerForward.
 // Writes acts.dLdG, acts.dZ, layer.dW, layer.db; updates layer.peerMean; returns the FF loss.
+// peerOut (H, optional, for the trace) receives the peer term (λ/N)·(m_j − m̄) added to dZ.
 //
 // forward:   z = x̂·W + b,   y = relu(z),   G_r = s·Σ_j y_rj²   (s = goodnessScale: 1 or 1/H)
 //            L = (1/N) Σ_r L_r(G_r)         (ffLossRows: softplus(θ − G) or softplus(G − θ))
@@ -95,7 +96,7 @@ export function layerForwardFromNormalised<T extends Floats>(
 //   (λ/N) Σ_{r<P} Σ_j (m_j − m̄)·z_rj,
 // which is what the finite-difference test checks.
 export function layerBackward<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>,
+  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
 ): number {
   const { D, H } = layer;
   const theta = thresholdFor(math.goodness, H, math.threshold);
@@ -106,16 +107,16 @@ export function layerBackward<T extends Floats>(
     const g = dLdG[r]! * twoS;
     for (let j = 0; j < H; j++) dZ[o + j] = g * y[o + j]!; // [dZ] = dLdG · 2s · y   [gate]
   }
-  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math);
+  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut);
   matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(dZ, N, H)); // [dW]
   columnSums(layer.db, dZ, 0, N, H); // [db]
   return loss;
 }
 
 // Peer normalisation (see layerBackward): update m (H) from the positive rows of y (N, H), then
-// add the ungated (λ/N)·(m_j − m̄) to dZ (N, H) on rows 0..P-1.
+// add the ungated (λ/N)·(m_j − m̄) to dZ (N, H) on rows 0..P-1 (and into peerOut (H), if given).
 function addPeerNormalisation<T extends Floats>(
-  dZ: T, y: T, m: T, N: number, P: number, H: number, math: LayerMath,
+  dZ: T, y: T, m: T, N: number, P: number, H: number, math: LayerMath, peerOut?: Float64Array,
 ): void {
   const mu = math.peerMomentum;
   let mBar = 0;
@@ -127,6 +128,7 @@ function addPeerNormalisation<T extends Floats>(
   }
   mBar /= H;
   const k = math.peerNorm / N;
+  if (peerOut) for (let j = 0; j < H; j++) peerOut[j] = k * (m[j]! - mBar);
   for (let r = 0; r < P; r++) {
     for (let j = 0; j < H; j++) dZ[r * H + j] = dZ[r * H + j]! + k * (m[j]! - mBar); // NOT gated
   }

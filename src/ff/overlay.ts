@@ -20,3 +20,12 @@ export function overlayNeutral(out: Float32Array, images: Float32Array, B: numbe
     for (let c = 0; c < C; c++) out[o + c] = value;
   }
 }
+
+// The rows of supervised FF's step: out (2B, D) = rows 0..B−1 the images (B, D) with their true
+// labels written in (positives), rows B..2B−1 the same images with the wrong labels (negatives).
+export function overlayPositiveNegative(
+  out: Float32Array, images: Float32Array, labels: Int32Array, wrong: Int32Array, B: number, D: number, C: number, strength: number,
+): void {
+  overlayLabels(out, images, labels, B, D, C, strength);
+  overlayLabels(out.subarray(B * D), images, wrong, B, D, C, strength);
+}

@@ -27,9 +27,10 @@ import type { Rng } from '../rng.ts';
 import { normalizeRows } from './definitions.ts';
 import { headForward } from './head.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath, type MatmulFn } from './layer.ts';
-import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
+import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from './network.ts';
-import { layerMath, makeOptimizers, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import type { LayerView, Pass, StepObserver } from './step-observer.ts';
+import { layerMath, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
@@ -95,7 +96,8 @@ export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: 
 // The initial state: one bottom-up pass. Layer l sees the normalised layer below and, in place of
 // the hidden layer above, zeros (it has no state yet); the top layer sees the clamped label, which
 // is there from the start. h_l(0) = relu(z_l(0)). Needs st.imageHat and st.labelHat.
-export function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>): void {
+// `obs` (a training step's observer) sees each layer's forward and the states, as iteration 0 of `pass`.
+export function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>, obs?: StepObserver, pass: Pass = 'ff'): void {
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
@@ -104,17 +106,21 @@ export function bottomUp(st: RecurrentState, net: Network, N: number, math: Laye
     if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
     layerForwardFromNormalised(acts, layer, N, math, mm);
+    obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
   }
+  obs?.onIteration?.(pass, 0, st.h, N, 0);
 }
 
 // One synchronous iteration t: every layer's z from the neighbours' states at t − 1, then every
 // state is damped at once. If P ≥ 0 the layers' FF losses (rows 0..P-1 positive, the rest
 // negative) are differentiated and their gradients added to st.gW / st.gb; returns the losses.
 //   z_l = [norm(h_{l−1}) | norm(h_{l+1})]·W_l + b_l,   y_l = relu(z_l),   h_l ← d·h_l + (1 − d)·y_l
+// `obs` (a training step's observer) sees each layer's forward and backward and the damped states, as iteration t of `pass`.
 export function iterate(
   st: RecurrentState, net: Network, N: number, P: number, damping: number, math: LayerMath, mm: MatmulFn<Float32Array>, losses: number[] | null,
+  obs?: StepObserver, pass: Pass = 'ff', t = 0,
 ): void {
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
@@ -123,8 +129,13 @@ export function iterate(
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
     layerForwardFromNormalised(acts, layer, N, math, mm);
+    const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, loss: NaN, peer: null } : null;
+    if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
-      losses[l] = (losses[l] ?? 0) + layerBackward(acts, layer, N, P, math, mm);
+      const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
+      const loss = layerBackward(acts, layer, N, P, math, mm, peer);
+      if (view) obs!.onLayer!(l, 'backward', { ...view, loss, peer: peer ?? null });
+      losses[l] = (losses[l] ?? 0) + loss;
       const gW = st.gW[l]!, gb = st.gb[l]!;
       for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! + layer.dW[i]!;
       for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! + layer.db[i]!;
@@ -137,6 +148,7 @@ export function iterate(
     st.h[l] = next;
     normalizeRows(st.hHat[l]!, next, N, H, math.norm);
   }
+  obs?.onIteration?.(pass, t, st.h, N, damping);
 }
 
 /**
@@ -179,30 +191,34 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
   };
 
   /** Run T iterations from the bottom-up state with the label layer as set (the neutral label); no learning. */
-  function runNeutral(N: number): void {
-    bottomUp(st, net, N, math, mm);
-    for (let t = 1; t <= T; t++) iterate(st, net, N, -1, cfg.damping, math, mm, null);
+  function runNeutral(N: number, obs?: StepObserver): void {
+    bottomUp(st, net, N, math, mm, obs, 'neutral');
+    for (let t = 1; t <= T; t++) iterate(st, net, N, -1, cfg.damping, math, mm, null, obs, 'neutral', t);
   }
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     void only; // greedy training does not apply to the recurrent net (checked in check-config.ts)
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
     normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
     setLabelLayer(st, null, B, C, cfg.labelStrength, cfg.neutralLabel, math);
-    runNeutral(B);
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, st.h);
-    if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
-    else randomWrongLabels(wrong, labels, B, C, negRng);
+    obs?.onRows?.('neutral', st.imageHat, B, st.labelHat);
+    runNeutral(B, obs);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, st.h, obs);
+    const u = obs?.onNegatives ? new Float64Array(B) : undefined;
+    drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
+    if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
 
     // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one.
     st.imageHat.copyWithin(B * D0, 0, B * D0);
     rowLabels.set(labels.subarray(0, B), 0);
     rowLabels.set(wrong.subarray(0, B), B);
     setLabelLayer(st, rowLabels, 2 * B, C, cfg.labelStrength, cfg.neutralLabel, math);
-    bottomUp(st, net, 2 * B, math, mm);
+    obs?.onRows?.('ff', st.imageHat, 2 * B, st.labelHat);
+    bottomUp(st, net, 2 * B, math, mm, obs, 'ff');
     for (let l = 0; l < L; l++) {
       st.gW[l]!.fill(0);
       st.gb[l]!.fill(0);
@@ -210,7 +226,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     const losses: number[] = new Array(L).fill(0);
     const stats: LayerStepStats[] = net.layers.map(() => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
     for (let t = 1; t <= T; t++) {
-      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses);
+      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses, obs, 'ff', t);
       for (let l = 0; l < L; l++) {
         const G = st.acts[l]!.G, s = stats[l]!;
         for (let r = 0; r < B; r++) {
@@ -225,7 +241,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
       const layer = net.layers[l]!, gW = st.gW[l]!, gb = st.gb[l]!;
       for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! / T;
       for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! / T;
-      opt.layers[l]!.step([layer.W, layer.b], [gW, gb], lr);
+      optimizerStep(opt.layers[l]!, l, [layer.W, layer.b], [gW, gb], lr, obs);
       stats[l]!.loss = losses[l]! / T;
     }
     return { layers: stats, headLoss, rows: B };

@@ -10,10 +10,11 @@ import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Rng } from '../rng.ts';
 import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
-import { hardWrongLabels, randomWrongLabels } from './negatives.ts';
+import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
-import { overlayLabels, overlayNeutral } from './overlay.ts';
+import { overlayNeutral, overlayPositiveNegative } from './overlay.ts';
 import { firstLayerAllLabels } from './label-passes.ts';
+import type { StepObserver } from './step-observer.ts';
 import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
@@ -27,22 +28,25 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   const scores = new Float32Array(ws.rows * C); // evaluation scores
   const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats {
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     gatherRows(images, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.
     overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
+    obs?.onRows?.('neutral', ws.input, B, null);
     forwardAll(ws, net, B, math, mm);
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm);
-    if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
-    else randomWrongLabels(wrong, labels, B, C, negRng);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs);
+    const u = obs?.onNegatives ? new Float64Array(B) : undefined;
+    drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
+    if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
 
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
-    overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
-    overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
+    overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
+    obs?.onRows?.('ff', ws.input, 2 * B, null);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs);
     return { layers, headLoss, rows: B };
   }
 

@@ -11,6 +11,7 @@ import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { headBackward, headForward } from './head.ts';
 import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
+import type { StepObserver } from './step-observer.ts';
 
 /** Per-layer statistics of one step, summed by the caller over an epoch. */
 export interface LayerStepStats {
@@ -52,8 +53,8 @@ export interface Trainer {
   net: Network;
   ws: Workspace;
   opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
-  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null. */
-  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): StepStats;
+  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null; `observer` sees it. */
+  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, observer?: StepObserver): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
   evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
 }
@@ -83,9 +84,11 @@ export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]
 // each layer runs forward on the layer below's y (a constant for its gradient), then, if it is
 // being trained (all layers, or only `only`), its local backward and optimizer update. Layers
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
-// unsupervised head) must run them itself. Returns each layer's statistics.
+// unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
+// after its forward and its backward, and each optimizer update.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
+  obs?: StepObserver,
 ): LayerStepStats[] {
   const L = net.layers.length;
   const last = only ?? L - 1;
@@ -94,6 +97,8 @@ export function trainLayers(
   for (let l = 0; l <= last; l++) {
     const layer = net.layers[l]!, acts = ws.acts[l]!;
     layerForward(acts, x, layer, 2 * B, math, mm);
+    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, loss: NaN, peer: null } : null;
+    if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
     const G = acts.G;
     for (let r = 0; r < B; r++) {
@@ -102,8 +107,10 @@ export function trainLayers(
       if (G[B + r]! >= G[r]!) s.pairErrors++;
     }
     if (only === null || only === l) {
-      s.loss = layerBackward(acts, layer, 2 * B, B, math, mm);
-      opt[l]!.step([layer.W, layer.b], [layer.dW, layer.db], lr);
+      const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
+      s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
+      if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
+      optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
     }
     stats.push(s);
     x = acts.y;
@@ -118,11 +125,23 @@ export function trainLayers(
 // the weights BEFORE the update (hard negatives are drawn from them). Returns the mean loss.
 export function trainHead(
   ws: Workspace, net: Network, opt: Optimizer, labels: Int32Array, B: number, headLr: number, math: LayerMath,
-  mm: MatmulFn<Float32Array>, activity?: Float32Array[],
+  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver,
 ): number {
   headFeatures(ws, net, B, math, activity);
   headForward(ws.probs, ws.feats, net.head, B, mm);
+  const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
+  if (view) obs!.onHead!('forward', view);
   const loss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
-  opt.step([net.head.W, net.head.b], [net.head.dW, net.head.db], headLr);
+  if (view) obs!.onHead!('backward', { ...view, loss });
+  optimizerStep(opt, 'head', [net.head.W, net.head.b], [net.head.dW, net.head.db], headLr, obs);
   return loss;
+}
+
+/** opt.step(params, grads, lr), shown to `obs` before and after. */
+export function optimizerStep(
+  opt: Optimizer, target: number | 'head', params: Float32Array[], grads: Float32Array[], lr: number, obs?: StepObserver,
+): void {
+  obs?.onOptimizer?.(target, 'before', opt, params, grads, lr);
+  opt.step(params, grads, lr);
+  obs?.onOptimizer?.(target, 'after', opt, params, grads, lr);
 }

@@ -12,6 +12,7 @@ import { headForward } from './head.ts';
 import type { MatmulFn } from './layer.ts';
 import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
+import type { StepObserver } from './step-observer.ts';
 import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
@@ -28,18 +29,22 @@ export function makeUnsupervisedTrainer(
   const masks = new Float32Array(B0 * D0); // (B, D0) this step's masks
   const maskScratch = new Float32Array(D0); // (rows, cols)
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null): ReturnType<Trainer['step']> {
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
-    makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), ws.input.subarray(0, B * D0));
+    const partners = obs?.onHybrids ? new Int32Array(B) : undefined;
+    makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng, partners);
+    if (partners) obs!.onHybrids!(masks.subarray(0, B * D0), partners);
+    obs?.onRows?.('ff', ws.input, 2 * B, null);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs);
     // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
     // layers above it run forward on the positive rows now (from layer only's y of this step).
     if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1);
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs);
     return { layers, headLoss, rows: B };
   }
 

@@ -1,37 +1,29 @@
-// A JSON trace of ONE supervised Forward-Forward training step: the first step trainSupervised
-// takes (same seed streams 'init', 'shuffle', 'negatives', same epochOrder), value by value.
-// docs/TRACE.md is the schema. It drives the library's own functions in the order of step() in
-// src/ff/supervised.ts and copies what that step overwrites; the only things it computes itself are
-// z = x̂·W + b (the trainer never keeps z), p = σ(G − θ) and each row's loss (library helpers).
-// Then it runs the real trainer on an identically seeded network and throws if any weight, bias,
-// input row or loss differs in one bit: the trace cannot drift from the trainer.
-// It does not train further or evaluate. It runs on the configured backend (default wasm); the
-// trainer's step it is checked against runs on the same backend.
-// Letters: B = images in the step, D0 = pixels, D = a layer's input width, H = its width,
-// F = head feature width, C = classes. A layer sees 2B rows: B positive, then B negative.
+// A JSON trace of training step K of any FF mode (supervised, unsupervised, recurrent), and
+// optionally of the evaluation of N test images after it. docs/TRACE.md is the schema.
+// The run is the real one (trainSteps in src/train-run.ts: same seed streams, same order, same
+// learning rates); the trace is a listener (StepObserver) on step K and an EvalObserver on the
+// evaluation that copies what the trainer shows it into JSON. It computes only what the trainer
+// does not keep: z = x̂·W + b, the logits, p = σ(G − θ), the per-row losses and the hard
+// negatives' sampling distribution q. B = images of the step, D0 = pixels, D = a layer's input
+// width, H = its width, F = the head's feature width, C = classes, T = recurrent iterations.
 import { scoredLayerNumbers, type Config } from '../config.ts';
-import { checkConfig, checkConfigAgainstData } from '../check-config.ts';
 import { UserError } from '../errors.ts';
-import { epochOrder, gatherLabels, gatherRows } from '../data/batch.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { ffLossRows, goodnessScale, sigmoid, thresholdFor } from '../ff/definitions.ts';
-import { headBackward, headForward } from '../ff/head.ts';
-import { layerBackward, layerForward, type LayerActs, type MatmulFn } from '../ff/layer.ts';
-import { hardWrongLabels, randomWrongLabels } from '../ff/negatives.ts';
-import { forwardAll, headFeatures, initNetwork, makeWorkspace, type Network } from '../ff/network.ts';
-import { overlayLabels, overlayNeutral } from '../ff/overlay.ts';
-import { makeSupervisedTrainer } from '../ff/supervised.ts';
-import { layerMath, makeOptimizers, type StepStats } from '../ff/trainer.ts';
+import type { MatmulFn } from '../ff/layer.ts';
+import { wrongMass } from '../ff/negatives.ts';
+import { argmaxRow } from '../ff/network.ts';
+import type { LayerView, Pass, StepObserver } from '../ff/step-observer.ts';
+import type { EvalObserver, TestErrors, Trainer } from '../ff/trainer.ts';
 import { createBackend } from '../linalg/create-backend.ts';
 import { matView } from '../linalg/view.ts';
 import { Adam } from '../optim/adam.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
-import { lrAt } from '../optim/schedule.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
-import { makeRng, type Rng } from '../rng.ts';
+import { stepCounts, trainSteps } from '../train-run.ts';
 
 /** The `format` field of every trace; bump it when the schema changes (docs/TRACE.md). */
-export const TRACE_FORMAT = 'forward-forward-ts/trace/1';
+export const TRACE_FORMAT = 'forward-forward-ts/trace/2';
 /** Refuse a trace that could be larger than this many bytes of JSON. */
 export const MAX_TRACE_BYTES = 50e6;
 /** Upper bound on the JSON length of one float32 value and its comma ("-0.00000123456789,"). */
@@ -52,38 +44,63 @@ export interface ParamsTrace {
   peerMean?: Tensor; // (H) running mean activity of peer normalisation
 }
 
-export type OptimizerTrace =
+export type OptimizerState =
   | { kind: 'adam'; t: number; m: ParamsTrace; v: ParamsTrace }
   | { kind: 'sgd'; smoothed: ParamsTrace };
 
-/** The B positive or the B negative rows of one layer's step. */
+/** One optimizer update: its state before and after, the rate, and the gradients it applied. */
+export interface OptimizerTrace {
+  lr: number;
+  grads: { dW: Tensor; db: Tensor };
+  before: OptimizerState;
+  after: OptimizerState;
+}
+
+/** The B positive or the B negative rows of one layer in one pass (or iteration). */
 export interface RowsTrace {
-  input: Tensor; // (B, D) x, the layer's input rows
-  xhat: Tensor; // (B, D) x̂ = norm(x)
+  input?: Tensor; // (B, D) x before normalisation (not in the recurrent net, whose x̂ is built from normalised neighbours)
+  xhat: Tensor; // (B, D) x̂
   z: Tensor; // (B, H) x̂·W + b with W, b before the step
   y: Tensor; // (B, H) relu(z)
   G: Tensor; // (B) goodness
-  p: Tensor; // (B) σ(G − θ), float64
-  loss: Tensor; // (B) per-row FF loss, float64
-  dLdG: Tensor; // (B) dL/dG (the 1/(2B) included)
-  dZ: Tensor; // (B, H) dL/dz
+  p: Tensor; // (B) σ(G − θ), f64
+  loss?: Tensor; // (B) per-row FF loss, f64 (when the layer learns from this pass)
+  dLdG?: Tensor; // (B) dL/dG
+  dZ?: Tensor; // (B, H) dL/dz, the peer term included
 }
 
-export interface LayerTrace {
+/** What one layer did in one pass (feed-forward modes) or one iteration (recurrent). */
+export interface LayerPassTrace {
+  t?: number; // recurrent: the iteration (0 = bottom-up, no learning)
+  positive: RowsTrace;
+  negative: RowsTrace;
+  loss?: number; // f64 mean of the 2B row losses (layerBackward's return value)
+  peer?: Tensor | null; // (H) f64: the peer term added to dZ on each positive row; null when --peer-norm is 0
+  grads?: { dW: Tensor; db: Tensor }; // recurrent: this iteration's dL/dW, dL/db (their mean over t is what the optimizer applies)
+}
+
+export interface LayerTrace extends Partial<LayerPassTrace> {
   layer: number; // 1-based
   D: number;
   H: number;
-  theta: number; // θ
-  goodnessScale: number; // s: 1 ('sum') or 1/H ('mean')
+  theta: number;
+  goodnessScale: number;
   before: ParamsTrace;
-  positive: RowsTrace;
-  negative: RowsTrace;
-  loss: number; // mean of the 2B per-row losses (layerBackward's return value)
-  goodPos: number; // the trainer's StepStats: mean G of the positive rows
-  goodNeg: number; // mean G of the negative rows
-  pairErrors: number; // pairs with G_neg ≥ G_pos
-  grads: { dW: Tensor; db: Tensor };
-  optimizer: OptimizerTrace; // state after the step
+  iterations?: LayerPassTrace[]; // recurrent: t = 0..T
+  optimizer?: OptimizerTrace; // absent for a layer a greedy step runs but does not train
+  after: ParamsTrace;
+}
+
+export interface HeadTrace {
+  scoredLayers: number[];
+  features: Tensor; // (B, F)
+  before: ParamsTrace;
+  logits: Tensor; // (B, C) features·W + b
+  probs: Tensor; // (B, C)
+  rowLoss: Tensor; // (B) f64 −log probs[r, label_r]
+  loss: number;
+  dLogits: Tensor; // (B, C)
+  optimizer: OptimizerTrace;
   after: ParamsTrace;
 }
 
@@ -91,29 +108,43 @@ export type NegativesTrace =
   | { mode: 'hard'; rule: string; u: number[]; wrongMass: number[]; q: Tensor; wrong: number[] }
   | { mode: 'random'; rule: string; u: number[]; offset: number[]; wrong: number[] };
 
-export interface SupervisedTrace {
+/** Recurrent: the damped states h_l(t) (N, H_l) of every layer after iteration t. */
+export interface IterationStates {
+  t: number;
+  damping: number;
+  states: Tensor[];
+}
+
+export interface PassTrace {
+  input: Tensor; // (N, D0): supervised the rows with the label written in, unsupervised images then hybrids, recurrent the normalised images
+  labelLayer?: Tensor; // recurrent: (N, C) the clamped, normalised label layer ×labelStrength
+  iterations?: IterationStates[]; // recurrent: t = 0..T
+}
+
+export interface EvaluationTrace {
+  images: number; // N: the first N test images
+  labels: number[];
+  scores?: Tensor; // (N, C) goodness modes: score of each label (argmax = prediction)
+  perLayer?: { layer: number; G: Tensor }[]; // (N, C) each layer's goodness with each label
+  probs?: Tensor; // (N, C) the head's probabilities
+  predicted: { goodness: number[] | null; softmax: number[] | null };
+  errors: TestErrors;
+}
+
+export interface Trace {
   format: string;
   about: string;
   config: Config;
-  dataset: { train: number; rows: number; cols: number; classes: number };
-  step: { index: number; epoch: number; stepsPerEpoch: number; totalSteps: number; lr: number; headLr: number; trainedLayers: number[] };
+  dataset: { train: number; test: number; rows: number; cols: number; classes: number };
+  step: { number: number; epoch: number; stepInEpoch: number; stepsPerEpoch: number; totalSteps: number; lr: number; headLr: number; trainedLayers: number[] };
   batch: { indices: number[]; labels: number[]; images: Tensor };
-  head: {
-    scoredLayers: number[];
-    neutralLabel: number;
-    input: Tensor; // (B, D0) neutral rows
-    features: Tensor; // (B, F)
-    before: ParamsTrace;
-    probs: Tensor; // (B, C)
-    loss: number;
-    dLogits: Tensor; // (B, C)
-    grads: { dW: Tensor; db: Tensor };
-    optimizer: OptimizerTrace;
-    after: ParamsTrace;
-  };
-  negatives: NegativesTrace;
+  neutral?: PassTrace; // supervised and recurrent: the pass with the neutral label (head, hard negatives)
+  negatives?: NegativesTrace; // supervised and recurrent
+  hybrids?: { masks: Tensor; partners: number[] }; // unsupervised
+  ff: PassTrace;
+  head: HeadTrace;
   layers: LayerTrace[];
-  check: { trainer: string; bitIdentical: boolean };
+  evaluation?: EvaluationTrace;
 }
 
 /** The shortest decimal that reads back (via Math.fround) as the same float32 as v. */
@@ -143,10 +174,10 @@ function tensor64(a: ArrayLike<number>, shape: number[]): Tensor {
   return { shape: shape.slice(), data: Array.from(a) };
 }
 
-/** Rows r0..r0+R-1 of a row-major (·, C) buffer, as a Tensor (R, C) (or (R) when C is null). */
-function rows32(a: Float32Array, r0: number, R: number, C: number | null): Tensor {
-  const w = C ?? 1;
-  return tensor32(a.subarray(r0 * w, (r0 + R) * w), C === null ? [R] : [R, C]);
+/** Rows r0..r0+R-1 of a row-major (·, w) buffer, as a Tensor (R, w) (or (R) when w is null). */
+function rows32(a: Float32Array, r0: number, R: number, w: number | null): Tensor {
+  const k = w ?? 1;
+  return tensor32(a.subarray(r0 * k, (r0 + R) * k), w === null ? [R] : [R, w]);
 }
 
 function params(W: Float32Array, b: Float32Array, wShape: number[], peerMean?: Float32Array): ParamsTrace {
@@ -155,8 +186,8 @@ function params(W: Float32Array, b: Float32Array, wShape: number[], peerMean?: F
   return out;
 }
 
-/** The state() of one of the project's optimisers over [W, b]. */
-function optimizerTrace(opt: Optimizer, wShape: number[]): OptimizerTrace {
+/** The state() of one of the project's optimizers over [W, b]. */
+function optimizerState(opt: Optimizer, wShape: number[]): OptimizerState {
   const pair = (ts: Float32Array[]): ParamsTrace => params(ts[0]!, ts[1]!, wShape);
   if (opt instanceof Adam) {
     const s = opt.state();
@@ -167,223 +198,271 @@ function optimizerTrace(opt: Optimizer, wShape: number[]): OptimizerTrace {
 }
 
 /**
- * Upper bound on the trace's JSON size in bytes for `cfg`: each float32 counted at BYTES_PER_F32,
- * each float64 at BYTES_PER_F64, plus 64 KiB for keys, config and indentation.
+ * Upper bound on the trace's JSON size in bytes: each float32 counted at BYTES_PER_F32, each
+ * float64 (and integer) at BYTES_PER_F64, plus 64 KiB for keys, config and indentation.
  */
-export function traceBytesBound(cfg: Config, classes: number): number {
-  const w = cfg.layers, B = cfg.batchSize, C = classes;
+export function traceBytesBound(cfg: Config, classes: number, evalImages: number): number {
+  const w = cfg.layers, B = cfg.batchSize, C = classes, D0 = w[0]!, L = w.length - 1;
+  const recurrent = cfg.mode === 'recurrent';
   const k = cfg.optimizer === 'adam' ? 2 : 1; // optimizer state tensors per parameter tensor
-  const run = cfg.greedy ? 1 : w.length - 1; // the first greedy step runs layer 1 only
-  let f32 = 2 * B * w[0]!; // batch.images, head.input
-  let f64 = 3 * B; // u, wrongMass/offset, indices and labels (as wide as a double, to be safe)
-  for (let l = 0; l < run; l++) {
-    const D = w[l]!, H = w[l + 1]!;
-    f32 += D * H * (3 + k) + H * (5 + k); // W, b before/after, dW, db, optimizer, peerMean ×2
-    f32 += 2 * B * (2 * D + 3 * H + 2); // input, x̂, z, y, dZ, G, dLdG
-    f64 += 2 * B * 2; // p, loss
+  const passes = recurrent ? cfg.iterations + 1 : 1; // a layer's rows are kept once per pass (recurrent: per iteration)
+  let f32 = 5 * B * D0 + 3 * B * C; // batch images, neutral and ff input rows, masks; label layers
+  let f64 = 8 * B + B * C; // indices, labels, u, wrongMass/offset, wrong, partners, row losses; q
+  for (let l = 0; l < L; l++) {
+    const H = w[l + 1]!, D = recurrent ? w[l]! + (l + 1 === L ? C : w[l + 2]!) : w[l]!;
+    f32 += (D * H + H) * (3 + 2 * k) + 2 * H; // W, b before/after, grads, optimizer before/after; peerMean ×2
+    f32 += passes * (2 * B * (2 * D + 3 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows; recurrent: per-t grads, states
+    f64 += passes * (2 * B * 2 + H); // p, loss, peer
   }
   const F = scoredLayerNumbers(cfg).reduce((s, l) => s + w[l]!, 0);
-  f32 += (F + 1) * C * (3 + k) + B * (F + 2 * C); // head W, b; features, probs, dLogits
-  f64 += B * C; // q
+  f32 += (F * C + C) * (2 + 2 * k) + B * (F + 3 * C); // head params, optimizer; features, logits, probs, dLogits
+  f32 += evalImages * C * (L + 2); // scores, per-layer goodness, probs
+  f64 += evalImages * 3;
   return f32 * BYTES_PER_F32 + f64 * BYTES_PER_F64 + 64 * 1024;
 }
 
-/** Bitwise equality of two float32 arrays (NaNs with equal bits are equal). */
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
+/** What to trace: step K (1-based) of the run, then the evaluation of the first N test images (0: none). */
+export interface TraceRequest {
+  step: number;
+  evalImages: number;
 }
 
 /**
- * The trace of the first supervised training step of `cfg` on `data`. UserError for a config the
- * trace cannot take (another mode, the wasm backend, a trace larger than `maxBytes`, shapes that
- * do not fit the data); a plain Error if the trace and the trainer disagree (a bug).
+ * The trace of step `req.step` of the run `cfg` on `data` (the steps before it run as training
+ * runs them), then of the evaluation of the first req.evalImages test images. `cfg` is one the
+ * caller has checked, against `data` too (checkConfig, checkConfigAgainstData). UserError for a
+ * request the run cannot meet (a step past its end, more test images than there are) or a trace
+ * that could exceed `maxBytes`.
  */
-export function traceSupervisedStep(cfg: Config, data: Dataset, maxBytes = MAX_TRACE_BYTES): SupervisedTrace {
-  checkConfig(cfg);
-  if (cfg.mode !== 'supervised') throw new UserError(`--mode ${cfg.mode}: the trace covers supervised FF only; use --mode supervised`);
+export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes = MAX_TRACE_BYTES): Trace {
   const C = data.classes;
-  const bound = traceBytesBound(cfg, C);
+  const bound = traceBytesBound(cfg, C, req.evalImages);
   if (bound > maxBytes) {
-    throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); use smaller --layers or --batch-size, e.g. --layers 784,16,8 --batch-size 4`);
+    throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); use smaller --layers, --batch-size or --eval, e.g. --layers 784,16,8 --batch-size 4`);
   }
-  checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
+  const { perEpoch, total } = stepCounts(cfg, data.train.count);
+  if (!Number.isSafeInteger(req.step) || req.step < 1 || req.step > total) {
+    throw new UserError(`--step: expected a step from 1 to ${total} (the run's steps: ${cfg.epochs} epoch(s) of ${perEpoch}), got ${req.step}`);
+  }
+  if (!Number.isSafeInteger(req.evalImages) || req.evalImages < 0 || req.evalImages > data.test.count) {
+    throw new UserError(`--eval: expected a number of test images from 0 to ${data.test.count}, got ${req.evalImages}`);
+  }
   const backend = createBackend(cfg.backend, cfg.threads, () => {});
-  const mm: MatmulFn<Float32Array> = backend.matmul.bind(backend);
-
-  // As trainSupervised: network from 'init', the first epoch's order from 'shuffle', step 0's lr.
-  const scored1 = scoredLayerNumbers(cfg);
-  const net = initNetwork(cfg.layers, scored1, C, makeRng(cfg.seed, 'init'));
-  const order = new Int32Array(data.train.count);
-  epochOrder(order, makeRng(cfg.seed, 'shuffle'));
-  const B = cfg.batchSize, D0 = cfg.layers[0]!, L = net.layers.length;
-  const stepsPerEpoch = Math.floor(data.train.count / B);
-  const totalSteps = cfg.epochs * stepsPerEpoch;
-  const lr = lrAt(cfg.schedule, cfg.lr, 0, totalSteps), headLr = lrAt(cfg.schedule, cfg.headLr, 0, totalSteps);
-  const only = cfg.greedy ? 0 : null; // the first greedy phase trains layer 1
-  const last = only ?? L - 1;
-
-  // The real trainer's step on its own, identically seeded network: the reference the trace must match.
-  const reference = trainerStep(cfg, data, order, lr, headLr, only, mm);
-
-  // The step, in the order of supervised.ts step(), on its own buffers (2B rows).
-  const ws = makeWorkspace(net, 2 * B);
-  const math = layerMath(cfg);
-  const opt = makeOptimizers(cfg, net);
-  const images = new Float32Array(B * D0), labels = new Int32Array(B), wrong = new Int32Array(B);
-  gatherRows(images, data.train, order, 0, B);
-  gatherLabels(labels, data.train, order, 0, B);
-
-  // 1. Neutral pass → head features and probabilities → wrong labels; head step.
-  overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
-  const neutralInput = tensor32(ws.input, [B, D0]);
-  forwardAll(ws, net, B, math, mm);
-  headFeatures(ws, net, B, math);
-  const head = net.head, F = head.F;
-  const headBefore = params(head.W, head.b, [F, C]);
-  headForward(ws.probs, ws.feats, head, B, mm);
-  const negRng = makeRng(cfg.seed, 'negatives');
-  const negatives = explainNegatives(cfg, labels, ws.probs, B, C, makeRng(cfg.seed, 'negatives', negRng.state()));
-  if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, ws.probs, B, C, negRng);
-  else randomWrongLabels(wrong, labels, B, C, negRng);
-  negatives.wrong = Array.from(wrong);
-  const headLoss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, head, B, mm);
-  opt.head.step([head.W, head.b], [head.dW, head.db], headLr);
-  const headTrace: SupervisedTrace['head'] = {
-    scoredLayers: scored1, neutralLabel: cfg.neutralLabel, input: neutralInput,
-    features: tensor32(ws.feats, [B, F]), before: headBefore, probs: tensor32(ws.probs, [B, C]),
-    loss: headLoss, dLogits: tensor32(ws.dLogits, [B, C]),
-    grads: { dW: tensor32(head.dW, [F, C]), db: tensor32(head.db, [C]) },
-    optimizer: optimizerTrace(opt.head, [F, C]), after: params(head.W, head.b, [F, C]),
-  };
-
-  // 2. FF: rows 0..B-1 positive (true label), B..2B-1 negative (wrong label); layers bottom-up.
-  overlayLabels(ws.input, images, labels, B, D0, C, cfg.labelStrength);
-  overlayLabels(ws.input.subarray(B * D0), images, wrong, B, D0, C, cfg.labelStrength);
-  const ffInput = ws.input.slice(0, 2 * B * D0);
-  const layers: LayerTrace[] = [];
-  const losses: number[] = [];
-  let x = ws.input;
-  for (let l = 0; l <= last; l++) {
-    const layer = net.layers[l]!, acts = ws.acts[l]!, { D, H } = layer, R = 2 * B;
-    const theta = thresholdFor(math.goodness, H, math.threshold);
-    const before = params(layer.W, layer.b, [D, H], layer.peerMean);
-    const input = x.slice(0, R * D);
-    layerForward(acts, x, layer, R, math, mm);
-    // z for the trace only: the same product layerForward took, plus b, without the ReLU.
-    const z = new Float32Array(R * H);
-    mm(matView(z, R, H), matView(acts.xhat, R, D), matView(layer.W, D, H));
-    for (let r = 0; r < R; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + layer.b[j]!;
-    const loss = layerBackward(acts, layer, R, B, math, mm);
-    opt.layers[l]!.step([layer.W, layer.b], [layer.dW, layer.db], lr);
-    losses.push(loss);
-    const s = reference.stats.layers[l]!;
-    layers.push({
-      layer: l + 1, D, H, theta, goodnessScale: goodnessScale(math.goodness, H), before,
-      positive: rowsTrace(input, acts, z, 0, B, D, H, true, theta),
-      negative: rowsTrace(input, acts, z, B, B, D, H, false, theta),
-      loss, goodPos: s.goodPos, goodNeg: s.goodNeg, pairErrors: s.pairErrors,
-      grads: { dW: tensor32(layer.dW, [D, H]), db: tensor32(layer.db, [H]) },
-      optimizer: optimizerTrace(opt.layers[l]!, [D, H]),
-      after: params(layer.W, layer.b, [D, H], layer.peerMean),
+  try {
+    let tracer: StepTracer | null = null;
+    let trainer: Trainer | null = null;
+    trainSteps(cfg, data, backend, req.step, {
+      observeStep(at, tr) {
+        if (at.stepsDone !== req.step - 1) return undefined;
+        trainer = tr;
+        tracer = makeStepTracer(cfg, tr.net, C, backend.matmul.bind(backend));
+        return tracer.observer;
+      },
     });
-    x = acts.y;
+    if (tracer === null || trainer === null) throw new Error(`trace: step ${req.step} was not observed`);
+    const K = req.step;
+    const t = (tracer as StepTracer).finish({ number: K, epoch: Math.floor((K - 1) / perEpoch) + 1, stepInEpoch: ((K - 1) % perEpoch) + 1, stepsPerEpoch: perEpoch, totalSteps: total });
+    const trace: Trace = {
+      format: TRACE_FORMAT,
+      about: `step ${req.step} of a ${cfg.mode} Forward-Forward run, as the trainer took it${req.evalImages > 0 ? `, then the evaluation of ${req.evalImages} test images` : ''} (docs/TRACE.md)`,
+      config: { ...cfg },
+      dataset: { train: data.train.count, test: data.test.count, rows: data.train.rows, cols: data.train.cols, classes: C },
+      ...t,
+    };
+    if (req.evalImages > 0) trace.evaluation = traceEvaluation(trainer as Trainer, data, req.evalImages, C);
+    return trace;
+  } finally {
+    backend.close();
   }
-  compareWithTrainer(reference, net, ffInput, losses, headLoss);
-  backend.close();
+}
+
+/** Where the traced step stands in the run (Trace['step'] without what the step itself shows). */
+type StepPlace = Omit<Trace['step'], 'lr' | 'headLr' | 'trainedLayers'>;
+
+interface StepTracer {
+  observer: StepObserver;
+  finish(place: StepPlace): Omit<Trace, 'format' | 'about' | 'config' | 'dataset' | 'evaluation'>;
+}
+
+// The listener on one step: copies what each callback shows into the trace's shape.
+function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulFn<Float32Array>): StepTracer {
+  const D0 = net.widths[0]!, recurrent = cfg.mode === 'recurrent';
+  const layers: LayerTrace[] = [];
+  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'];
+  const passes: Partial<Record<Pass, PassTrace>> = {};
+  let head: Partial<HeadTrace> = {};
+  let lr = NaN, headLr = NaN;
+
+  function layerPass(v: LayerView, theta: number): LayerPassTrace {
+    const { D, H } = v.params, P = v.rows / 2;
+    // z = x̂·W + b for the trace: the same product the layer took, plus b, without the ReLU.
+    const z = new Float32Array(v.rows * H);
+    mm(matView(z, v.rows, H), matView(v.acts.xhat, v.rows, D), matView(v.params.W, D, H));
+    for (let r = 0; r < v.rows; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + v.params.b[j]!;
+    const side = (r0: number): RowsTrace => {
+      const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - theta));
+      return {
+        ...(v.x ? { input: rows32(v.x, r0, P, D) } : {}),
+        xhat: rows32(v.acts.xhat, r0, P, D), z: rows32(z, r0, P, H), y: rows32(v.acts.y, r0, P, H),
+        G: rows32(v.acts.G, r0, P, null), p: tensor64(p, [P]),
+      };
+    };
+    return { ...(recurrent ? { t: v.t } : {}), positive: side(0), negative: side(P) };
+  }
+
+  // After the backward: the per-row losses (the library's ffLossRows on each single row), dL/dG, dZ, the peer term.
+  function addBackward(e: LayerPassTrace, v: LayerView, theta: number): void {
+    const H = v.params.H, P = v.positives, scratch = new Float64Array(1);
+    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, v.acts.G.subarray(r, r + 1), 1, positive ? 1 : 0, theta);
+    for (const [side, r0] of [[e.positive, 0], [e.negative, P]] as const) {
+      side.loss = tensor64(Array.from({ length: P }, (_, i) => rowLoss(r0 + i, r0 === 0)), [P]);
+      side.dLdG = rows32(v.acts.dLdG, r0, P, null);
+      side.dZ = rows32(v.acts.dZ, r0, P, H);
+    }
+    e.loss = v.loss;
+    e.peer = v.peer ? tensor64(v.peer, [H]) : null;
+    if (recurrent) e.grads = { dW: tensor32(v.params.dW, [v.params.D, H]), db: tensor32(v.params.db, [H]) };
+  }
+
+  const observer: StepObserver = {
+    onBatch(indices, labels, images) {
+      B = labels.length;
+      batch = { indices: Array.from(indices), labels: Array.from(labels), images: tensor32(images, [B, D0]) };
+    },
+    onRows(pass, input, rows, labelLayer) {
+      passes[pass] = { input: tensor32(input, [rows, D0]), ...(labelLayer ? { labelLayer: tensor32(labelLayer, [rows, C]) } : {}) };
+    },
+    onIteration(pass, t, states, rows, damping) {
+      const p = passes[pass]!;
+      (p.iterations ??= []).push({ t, damping, states: states.map((h, l) => tensor32(h, [rows, net.layers[l]!.H])) });
+    },
+    onLayer(l, phase, v) {
+      if (v.pass !== 'ff') return; // the neutral pass's layers: only the head's features and (recurrent) the states are kept
+      const { D, H } = v.params;
+      const theta = thresholdFor(cfg.goodness, H, cfg.threshold);
+      const before = (): ParamsTrace => params(v.params.W, v.params.b, [D, H], v.params.peerMean);
+      layers[l] ??= { layer: l + 1, D, H, theta, goodnessScale: goodnessScale(cfg.goodness, H), before: before(), after: before() };
+      const e = layers[l]!;
+      if (phase === 'forward') {
+        const pass = layerPass(v, theta);
+        if (recurrent) (e.iterations ??= []).push(pass);
+        else Object.assign(e, pass);
+      } else {
+        addBackward(recurrent ? e.iterations![e.iterations!.length - 1]! : (e as LayerPassTrace), v, theta);
+        e.after = params(v.params.W, v.params.b, [D, H], v.params.peerMean); // peerMean moved in the backward
+      }
+    },
+    onHead(phase, v) {
+      const { F } = v.params;
+      if (phase === 'forward') {
+        const logits = new Float32Array(v.rows * C);
+        mm(matView(logits, v.rows, C), matView(v.feats, v.rows, F), matView(v.params.W, F, C));
+        for (let r = 0; r < v.rows; r++) for (let c = 0; c < C; c++) logits[r * C + c] = logits[r * C + c]! + v.params.b[c]!;
+        head = {
+          scoredLayers: scoredLayerNumbers(cfg), features: tensor32(v.feats, [v.rows, F]), before: params(v.params.W, v.params.b, [F, C]),
+          logits: tensor32(logits, [v.rows, C]), probs: tensor32(v.probs, [v.rows, C]),
+          rowLoss: tensor64(Array.from({ length: v.rows }, (_, r) => -Math.log(Math.max(v.probs[r * C + v.labels[r]!]!, 1e-30))), [v.rows]),
+        };
+      } else {
+        head.loss = v.loss;
+        head.dLogits = tensor32(v.dLogits, [v.rows, C]);
+      }
+    },
+    onNegatives(u, wrong, probs) {
+      const labels = batch!.labels, uu = Array.from(u), w = Array.from(wrong);
+      if (cfg.negatives === 'random') {
+        negatives = { mode: 'random', rule: 'wrong = (label + 1 + offset) mod C, offset = floor(u·(C − 1))', u: uu, offset: uu.map((x) => Math.floor(x * (C - 1))), wrong: w };
+        return;
+      }
+      const mass = labels.map((t, r) => wrongMass(probs, r, t, C));
+      const q = new Float64Array(B * C);
+      for (let r = 0; r < B; r++) for (let c = 0; c < C; c++) q[r * C + c] = c === labels[r] || !(mass[r]! > 0) ? 0 : probs[r * C + c]! / mass[r]!;
+      negatives = {
+        mode: 'hard',
+        rule: 'wrong = the first c ≠ label with u·wrongMass < Σ_{k ≤ c, k ≠ label} probs[k] (uniform over the wrong labels, as random, if wrongMass = 0)',
+        u: uu, wrongMass: mass, q: tensor64(q, [B, C]), wrong: w,
+      };
+    },
+    onHybrids(masks, partners) {
+      hybrids = { masks: tensor32(masks, [B, D0]), partners: Array.from(partners) };
+    },
+    onOptimizer(target, phase, opt, ps, grads, rate) {
+      const wShape = target === 'head' ? [net.head.F, C] : [net.layers[target]!.D, net.layers[target]!.H];
+      if (phase === 'before') {
+        const o = { lr: rate, grads: { dW: tensor32(grads[0]!, wShape), db: tensor32(grads[1]!, [grads[1]!.length]) }, before: optimizerState(opt, wShape) } as OptimizerTrace;
+        if (target === 'head') { head.optimizer = o; headLr = rate; } else { layers[target]!.optimizer = o; lr = rate; }
+        return;
+      }
+      if (target === 'head') {
+        head.optimizer!.after = optimizerState(opt, wShape);
+        head.after = params(ps[0]!, ps[1]!, wShape);
+      } else {
+        const e = layers[target]!;
+        e.optimizer!.after = optimizerState(opt, wShape);
+        e.after = params(ps[0]!, ps[1]!, wShape, net.layers[target]!.peerMean);
+      }
+    },
+  };
 
   return {
-    format: TRACE_FORMAT,
-    about: 'one supervised Forward-Forward training step: the first step of trainSupervised (docs/TRACE.md)',
-    config: { ...cfg },
-    dataset: { train: data.train.count, rows: data.train.rows, cols: data.train.cols, classes: C },
-    step: { index: 0, epoch: 1, stepsPerEpoch, totalSteps, lr, headLr, trainedLayers: layers.map((t) => t.layer) },
-    batch: { indices: Array.from(order.subarray(0, B)), labels: Array.from(labels), images: tensor32(images, [B, D0]) },
-    head: headTrace,
-    negatives,
-    layers,
-    check: { trainer: 'makeSupervisedTrainer(...).step(train, order, 0, B, lr, headLr, greedy ? 0 : null)', bitIdentical: true },
+    observer,
+    finish(place) {
+      if (batch === null || passes.ff === undefined) throw new Error('trace: the step showed no batch');
+      const b: Trace['batch'] = batch;
+      const h = head as HeadTrace;
+      return {
+        step: { ...place, lr, headLr, trainedLayers: layers.filter((l) => l.optimizer).map((l) => l.layer) },
+        batch: b,
+        ...(passes.neutral ? { neutral: passes.neutral } : {}),
+        ...(negatives ? { negatives } : {}),
+        ...(hybrids ? { hybrids } : {}),
+        ff: passes.ff,
+        head: {
+          scoredLayers: h.scoredLayers, features: h.features, before: h.before, logits: h.logits, probs: h.probs, rowLoss: h.rowLoss,
+          loss: h.loss, dLogits: h.dLogits, optimizer: h.optimizer, after: h.after,
+        },
+        layers: layers.map(inOrder),
+      };
+    },
   };
 }
 
-// One side (positive from row 0, negative from row B) of a layer's step. p = σ(G − θ); the row's
-// loss is ffLossRows on that single row (the library's own softplus(θ − G) or softplus(G − θ)).
-function rowsTrace(
-  input: Float32Array, acts: LayerActs<Float32Array>,
-  z: Float32Array, r0: number, B: number, D: number, H: number, positive: boolean, theta: number,
-): RowsTrace {
-  const p = new Float64Array(B), loss = new Float64Array(B), scratch = new Float64Array(1);
-  for (let r = 0; r < B; r++) {
-    const G = acts.G.subarray(r0 + r, r0 + r + 1);
-    p[r] = sigmoid(G[0]! - theta);
-    loss[r] = ffLossRows(scratch, G, 1, positive ? 1 : 0, theta);
-  }
-  return {
-    input: rows32(input, r0, B, D), xhat: rows32(acts.xhat, r0, B, D), z: rows32(z, r0, B, H),
-    y: rows32(acts.y, r0, B, H), G: rows32(acts.G, r0, B, null), p: tensor64(p, [B]), loss: tensor64(loss, [B]),
-    dLdG: rows32(acts.dLdG, r0, B, null), dZ: rows32(acts.dZ, r0, B, H),
+/** A layer's fields in the order of docs/TRACE.md (they were filled in the order the step ran). */
+function inOrder(e: LayerTrace): LayerTrace {
+  const { layer, D, H, theta, goodnessScale: s, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
+  const defined = Object.entries({ positive, negative, loss, peer, grads, iterations, optimizer }).filter(([, v]) => v !== undefined);
+  return { layer, D, H, theta, goodnessScale: s, before, ...Object.fromEntries(defined), after } as LayerTrace;
+}
+
+// The evaluation of the first n test images by the trained trainer, through evaluate()'s own observer.
+function traceEvaluation(trainer: Trainer, data: Dataset, n: number, C: number): EvaluationTrace {
+  const L = trainer.net.layers.length;
+  const scores = new Float32Array(n * C), probs = new Float32Array(n * C);
+  const perLayer = Array.from({ length: L }, () => new Float32Array(n * C)); // (n, C) each
+  let sawScores = false, sawProbs = false;
+  const observer: EvalObserver = {
+    labelScores(start, m, s, layers) {
+      sawScores = true;
+      scores.set(s.subarray(0, m * C), start * C);
+      layers.forEach((G, l) => {
+        for (let r = 0; r < m; r++) for (let c = 0; c < C; c++) perLayer[l]![(start + r) * C + c] = G[c * m + r]!; // (C·m) → (n, C)
+      });
+    },
+    headProbs(start, m, p) {
+      sawProbs = true;
+      probs.set(p.subarray(0, m * C), start * C);
+    },
   };
-}
-
-// Why each wrong label: the uniform u the negatives function will draw for each row (read from a
-// copy of the 'negatives' stream, one draw per row as negatives.ts promises) and, for 'hard', the
-// distribution q over the wrong labels it samples from. `wrong` is filled in by the caller from
-// the real function's output.
-function explainNegatives(cfg: Config, labels: Int32Array, probs: Float32Array, B: number, C: number, copy: Rng): NegativesTrace {
-  const u = Array.from({ length: B }, () => copy.uniform());
-  if (cfg.negatives === 'random') {
-    return { mode: 'random', rule: 'wrong = (label + 1 + offset) mod C, offset = floor(u·(C − 1))', u, offset: u.map((v) => Math.floor(v * (C - 1))), wrong: [] };
-  }
-  const mass: number[] = [], q = new Float64Array(B * C);
-  for (let r = 0; r < B; r++) {
-    let m = 0;
-    for (let c = 0; c < C; c++) if (c !== labels[r]) m += probs[r * C + c]!;
-    mass.push(m);
-    for (let c = 0; c < C; c++) q[r * C + c] = c === labels[r] || !(m > 0) ? 0 : probs[r * C + c]! / m;
-  }
+  const errors = trainer.evaluate(data.test, n, undefined, observer);
+  const predict = (m: Float32Array): number[] => Array.from({ length: n }, (_, r) => argmaxRow(m, r, C));
   return {
-    mode: 'hard',
-    rule: 'wrong = the first c ≠ label with u·wrongMass < Σ_{k ≤ c, k ≠ label} probs[k] (uniform over the wrong labels if wrongMass = 0)',
-    u, wrongMass: mass, q: tensor64(q, [B, C]), wrong: [],
+    images: n,
+    labels: Array.from(data.test.labels.subarray(0, n)),
+    ...(sawScores ? { scores: tensor32(scores, [n, C]), perLayer: perLayer.map((G, l) => ({ layer: l + 1, G: tensor32(G, [n, C]) })) } : {}),
+    ...(sawProbs ? { probs: tensor32(probs, [n, C]) } : {}),
+    predicted: { goodness: sawScores ? predict(scores) : null, softmax: sawProbs ? predict(probs) : null },
+    errors,
   };
-}
-
-interface TrainerStep {
-  net: Network; // the trainer's network after its step
-  input: Float32Array; // (2B, D0) its FF input rows, positives then negatives
-  stats: StepStats; // what step() returned
-}
-
-// The real trainer's first step, on a network initialised from the same seed.
-function trainerStep(
-  cfg: Config, data: Dataset, order: Int32Array, lr: number, headLr: number, only: number | null, mm: MatmulFn<Float32Array>,
-): TrainerStep {
-  const C = data.classes, B = cfg.batchSize;
-  const net = initNetwork(cfg.layers, scoredLayerNumbers(cfg), C, makeRng(cfg.seed, 'init'));
-  const trainer = makeSupervisedTrainer(cfg, net, C, mm, makeRng(cfg.seed, 'negatives'));
-  const stats = trainer.step(data.train, order, 0, B, lr, headLr, only);
-  return { net, input: trainer.ws.input.slice(0, 2 * B * cfg.layers[0]!), stats };
-}
-
-// Demand the same bits as the trainer: every layer's W, b and peerMean, the head's W and b, the
-// FF input rows (so the same wrong labels) and the losses. A difference is a bug in this file.
-function compareWithTrainer(ref: TrainerStep, traced: Network, ffInput: Float32Array, losses: number[], headLoss: number): void {
-  const drift: string[] = [];
-  ref.net.layers.forEach((l, i) => {
-    const t = traced.layers[i]!;
-    if (!sameBits(l.W, t.W)) drift.push(`layer ${i + 1} W`);
-    if (!sameBits(l.b, t.b)) drift.push(`layer ${i + 1} b`);
-    if (!sameBits(l.peerMean, t.peerMean)) drift.push(`layer ${i + 1} peerMean`);
-  });
-  if (!sameBits(ref.net.head.W, traced.head.W) || !sameBits(ref.net.head.b, traced.head.b)) drift.push('head W/b');
-  if (!sameBits(ref.input, ffInput)) drift.push('FF input rows (labels or wrong labels)');
-  losses.forEach((loss, l) => { if (!Object.is(loss, ref.stats.layers[l]!.loss)) drift.push(`layer ${l + 1} loss`); });
-  if (!Object.is(headLoss, ref.stats.headLoss)) drift.push('head loss');
-  if (drift.length > 0) {
-    throw new Error(`trace: differs from makeSupervisedTrainer's step in ${drift.join(', ')}; src/io/trace.ts no longer follows step() in src/ff/supervised.ts`);
-  }
 }
 
 /**

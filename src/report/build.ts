@@ -10,9 +10,9 @@ import { sliceSplit, type Dataset, type Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { MatmulFn } from '../ff/layer.ts';
 import { makeHybridBatch } from '../ff/masks.ts';
-import { hardWrongLabels, randomWrongLabels } from '../ff/negatives.ts';
+import { drawWrongLabels } from '../ff/negatives.ts';
 import type { Network } from '../ff/network.ts';
-import { overlayLabels } from '../ff/overlay.ts';
+import { overlayPositiveNegative } from '../ff/overlay.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../ff/recurrent-diagnostics.ts';
 import type { Trainer } from '../ff/trainer.ts';
 import { MASK_BLURS } from '../ff/unsupervised.ts';
@@ -168,19 +168,17 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
     headProbs: (_s, _n, p) => probs.set(p.subarray(0, n * C)),
   });
   const wrong = new Int32Array(n);
-  if (cfg.negatives === 'hard') hardWrongLabels(wrong, labels, probs, n, C, rng);
-  else randomWrongLabels(wrong, labels, n, C, rng);
+  drawWrongLabels(cfg.negatives, wrong, labels, probs, n, C, rng);
   const goodOf = (r: number, c: number): number[] => perLayer.map((G) => G[c * n + r]!);
   const rowsOut: TrainedOnRow[] = Array.from({ length: n }, (_, i) => ({
     index: i, label: labels[i]!, negative: `label ${wrong[i]}`, goodPos: goodOf(i, labels[i]!), goodNeg: goodOf(i, wrong[i]!),
   }));
 
   if (cfg.mode === 'supervised') {
-    const pos = new Float32Array(n * P), neg = new Float32Array(n * P);
-    overlayLabels(pos, images, labels, n, P, C, cfg.labelStrength);
-    overlayLabels(neg, images, wrong, n, P, C, cfg.labelStrength);
+    const ff = new Float32Array(2 * n * P); // rows 0..n−1 positive, n..2n−1 negative, as the step makes them
+    overlayPositiveNegative(ff, images, labels, wrong, n, P, C, cfg.labelStrength);
     const tiles: Float32Array[] = [];
-    for (let i = 0; i < n; i++) tiles.push(tile(pos, i), tile(neg, i));
+    for (let i = 0; i < n; i++) tiles.push(tile(ff, i), tile(ff, n + i));
     return {
       picture: grayGrid(tiles, rows, cols, 2, 3),
       columns: ['positive: true label written in', 'negative: a wrong label'],
