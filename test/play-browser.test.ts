@@ -155,12 +155,16 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     await page.screenshot({ path: join(shots, 'play-files.png') });
     assert.equal(await page.evaluate('1 + 1'), 2, 'the tab is alive after a corrupt file');
 
-    // Step through: its adapter is not wired to the training step's observer in this tree, so the
-    // view says so and offers no button (it must not show numbers from anywhere else).
+    // Step through: step 1 of the Train tab's run on a small net, image 2 of its batch: every
+    // intermediate of both rows, from the trace of the real step (the numbers: test/inspect.test.ts).
     await view(page, 'step');
-    const step = await page.evaluate(`({ note: document.getElementById('step-missing').textContent, disabled: document.getElementById('step-go').disabled, cells: document.querySelectorAll('#step td').length })`) as { note: string; disabled: boolean; cells: number };
-    assert.match(step.note, /observer of the real training step/);
-    assert.deepEqual([step.disabled, step.cells], [true, 0]);
+    await page.evaluate(`(() => { document.getElementById('step-row').value = '2'; })()`);
+    await page.click('#step-go');
+    await page.waitForFunction(`document.getElementById('step').dataset.shown || document.querySelector('#step .err')`, { timeout: 30_000 });
+    const names = await page.evaluate(`[...document.querySelectorAll('#step tr[data-name]')].map((t) => t.dataset.name)`) as string[];
+    const perLayer = ['x', 'x̂', 'z', 'y', 'G', 'p', 'L', 'dL/dG', 'dZ', 'dW', 'ΔW'];
+    assert.deepEqual(names, ['rows', ...perLayer, ...perLayer, 'features', 'probs', 'dLogits']);
+    assert.match(await page.evaluate(`document.querySelector('#step p').textContent`) as string, /^supervised step 1 .* row 2 of 8 in the batch, label \d, wrong label \d$/);
     await page.screenshot({ path: join(shots, 'play-step.png') });
     await page.close();
     assert.deepEqual(problems, [], 'the page reported problems');

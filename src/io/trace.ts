@@ -16,6 +16,7 @@ import { argmaxRow } from '../ff/network.ts';
 import type { LayerView, Pass, StepObserver } from '../ff/step-observer.ts';
 import type { EvalObserver, TestErrors, Trainer } from '../ff/trainer.ts';
 import { createBackend } from '../linalg/create-backend.ts';
+import type { MatmulBackend } from '../linalg/backend.ts';
 import { matView } from '../linalg/view.ts';
 import { Adam } from '../optim/adam.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
@@ -234,7 +235,7 @@ export interface TraceRequest {
  * request the run cannot meet (a step past its end, more test images than there are) or a trace
  * that could exceed `maxBytes`.
  */
-export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes = MAX_TRACE_BYTES): Trace {
+export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes = MAX_TRACE_BYTES, given?: MatmulBackend): Trace {
   const C = data.classes;
   const bound = traceBytesBound(cfg, C, req.evalImages);
   if (bound > maxBytes) {
@@ -247,7 +248,7 @@ export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes
   if (!Number.isSafeInteger(req.evalImages) || req.evalImages < 0 || req.evalImages > data.test.count) {
     throw new UserError(`--eval: expected a number of test images from 0 to ${data.test.count}, got ${req.evalImages}`);
   }
-  const backend = createBackend(cfg.backend, cfg.threads, () => {});
+  const backend = given ?? createBackend(cfg.backend, cfg.threads, () => {});
   try {
     let tracer: StepTracer | null = null;
     let trainer: Trainer | null = null;
@@ -272,7 +273,7 @@ export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes
     if (req.evalImages > 0) trace.evaluation = traceEvaluation(trainer as Trainer, data, req.evalImages, C);
     return trace;
   } finally {
-    backend.close();
+    if (!given) backend.close();
   }
 }
 

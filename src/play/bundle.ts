@@ -10,7 +10,9 @@ export type Bundle = Map<string, string>;
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
-const SHIMS: Record<string, string> = { 'node:os': here('./node-shims/os.ts'), 'node:util': here('./node-shims/util.ts') };
+const SHIMS: Record<string, string> = {
+  'node:os': here('./node-shims/os.ts'), 'node:util': here('./node-shims/util.ts'), 'node:worker_threads': here('./node-shims/worker_threads.ts'),
+};
 
 const nodeShims: Plugin = {
   name: 'node-shims',

@@ -22,12 +22,17 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) {
   b.onclick = () => {
     for (const o of document.querySelectorAll<HTMLButtonElement>('nav button')) o.classList.toggle('on', o === b);
     for (const s of document.querySelectorAll('section')) s.hidden = s.id !== `view-${b.dataset.view}`;
+    clearError(); // an error belongs to the view it came from
   };
 }
-const status = (text: string, error = false): void => {
+function status(text: string, error = false): void {
   $('status').textContent = text;
   $('status').className = error ? 'err' : 'note';
-};
+}
+/** Take a shown error off the status line (after a success, or on leaving its view). */
+function clearError(): void {
+  if ($('status').className === 'err') status('');
+}
 
 // --- Train ---
 const modeSel = $<HTMLSelectElement>('mode'), presetSel = $<HTMLSelectElement>('preset');
@@ -229,6 +234,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       break;
     }
     case 'loaded':
+      clearError();
       $('load-result').className = '';
       $('load-result').textContent = `loaded ${m.name} (fnv1a ${m.checksum}): ${m.cfg.mode} ${m.cfg.layers.join('-')}` +
         (m.record?.test ? `, test error when saved: goodness ${pct(m.record.test.goodness)}, softmax ${pct(m.record.test.softmax)}` : '') + '. Draw a digit to try it.';
