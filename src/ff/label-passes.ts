@@ -99,16 +99,13 @@ export interface SharedFirstLayer {
   kappa: Float64Array; // (B) κ of the positive and negative rows (label part s·one-hot)
   kappaNeutral: Float64Array; // (B) κ of the neutral rows
   labelRows: Float64Array; // ((C+1), H) see labelWeightRows
-  xs: Float32Array; // (B, D) κ⊙x_rest: x̂ without its label pixels
-  sumDZ: Float32Array; // (B, H) dZ_pos + dZ_neg
   labelGrad: Float64Array; // (C, H) dW's label rows, summed in float64
 }
 
-export function makeSharedFirstLayer(B: number, D: number, H: number, C: number): SharedFirstLayer {
+export function makeSharedFirstLayer(B: number, H: number, C: number): SharedFirstLayer {
   return {
     base: new Float32Array(B * H), kappa: new Float64Array(B), kappaNeutral: new Float64Array(B),
-    labelRows: new Float64Array((C + 1) * H), xs: new Float32Array(B * D), sumDZ: new Float32Array(B * H),
-    labelGrad: new Float64Array(C * H),
+    labelRows: new Float64Array((C + 1) * H), labelGrad: new Float64Array(C * H),
   };
 }
 
@@ -123,21 +120,23 @@ export function prepareSharedFirstLayer(
   labelKappa(sh.kappaNeutral, images, B, D, C, labelSquares(neutral, C), norm);
   restProduct(sh.base, images, W, B, D, H, C, mm);
   labelWeightRows(sh.labelRows, W, H, C, s, neutral);
-  for (let r = 0, o = 0; r < B; r++, o += D) {
-    const k = sh.kappa[r]!;
-    for (let j = 0; j < D; j++) sh.xs[o + j] = images[o + j]! * k; // label pixels stay 0
-  }
 }
 
 // layer.dW (D, H) and layer.db (H) over the 2B rows whose dZ (2B, H) is in acts (rows 0..B-1 the
 // positives with `labels`, B..2B-1 the negatives with `wrong`), from the identity at the top.
+// After the rows' forward: rest (B, D), the images with their label pixels zeroed, is scaled in
+// place to κ⊙x_rest (x̂ without its label pixels), and sh.base is overwritten by dZ_pos + dZ_neg.
 export function sharedFirstLayerGrads(
-  sh: SharedFirstLayer, layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>, labels: Int32Array, wrong: Int32Array,
+  sh: SharedFirstLayer, rest: Float32Array, layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>, labels: Int32Array, wrong: Int32Array,
   B: number, C: number, s: number, mm: MatmulFn<Float32Array>,
 ): void {
-  const { D, H, dW } = layer, dZ = acts.dZ, S = sh.sumDZ, lg = sh.labelGrad;
+  const { D, H, dW } = layer, dZ = acts.dZ, S = sh.base, lg = sh.labelGrad;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    const k = sh.kappa[r]!;
+    for (let j = 0; j < D; j++) rest[o + j] = rest[o + j]! * k; // bit-equal to the plain x̂; label pixels stay 0
+  }
   for (let i = 0, n = B * H; i < n; i++) S[i] = dZ[i]! + dZ[n + i]!;
-  mm(matView(dW, D, H), transposed(matView(sh.xs, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
+  mm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
   lg.fill(0);
   for (let r = 0; r < 2 * B; r++) {
     const i = r < B ? r : r - B, c = r < B ? labels[i]! : wrong[i]!;

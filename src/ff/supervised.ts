@@ -30,7 +30,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
   // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
   // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
-  const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, D0, net.layers[0]!.H, C) : null;
+  const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
   const s = cfg.labelStrength;
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
@@ -66,7 +66,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
         goodnessRows(acts.G, acts.y, 2 * B, H, cfg.goodness);
         if (z) normalizeRows(acts.xhat, ws.input, 2 * B, D0, cfg.norm); // for an observer; bit-equal to the plain x̂
       },
-      grads: (layer, acts) => sharedFirstLayerGrads(shared, layer, acts, labels, wrong, B, C, s, mm),
+      grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm), // images: consumed
     } : undefined;
     const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath);
     return { layers, headLoss, rows: B };
