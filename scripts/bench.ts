@@ -24,7 +24,7 @@ import { makeRng } from '../src/rng.ts';
 import { DEFAULT_GUARD, foreignCores, type GuardOptions } from '../src/bench/guard.ts';
 import { benchMatmul, matmulCases, type MatmulReps } from '../src/bench/matmul-cases.ts';
 import { runNumpy, runTorch, type NumpyResult, type PeerRun, type TorchResult } from '../src/bench/peers.ts';
-import { computeRatios, type Ratio } from '../src/bench/ratios.ts';
+import { computeRatios, stepFigures, type Ratio } from '../src/bench/ratios.ts';
 import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
 import type { Row } from '../src/bench/summary.ts';
 import { benchSimdPeak } from '../src/bench/simd-peak.ts';
@@ -218,6 +218,16 @@ async function main(): Promise<void> {
   });
   if (!cfg.peers) say('(no --peers: the ratios to numpy and PyTorch are not measured)');
   printRatios(ratios);
+  const steps = stepFigures(trainingRows, matmulRows, cfg.quick ? 'q-fwd500' : 'fwd2000', `${layersName(cfg.training.layers)} B=${cfg.training.batch}`);
+  if (steps.steps.length > 0) {
+    say('STEPS: examples/s with the shortcuts on and off; dense-equivalent GFLOP/s (the plain step\'s matmul flops ÷ the time) beside the kernel\'s GFLOP/s in this run');
+    const rows = steps.steps.map((s) => [s.config, String(s.threads), s.shortcuts ? 'on' : 'off', fixed(s.examplesPerS, 0), fixed(s.denseGflops, 1),
+      s.kernelGflops === null ? '-' : fixed(s.kernelGflops, 1), s.kernelGflops === null ? '-' : fixed(s.denseGflops / s.kernelGflops, 2)]);
+    for (const line of formatTable(['config', 'threads', 'shortcuts', 'examples/s', 'dense-eq GFLOP/s', 'kernel GFLOP/s', 'ratio'], rows)) say(`  ${line}`);
+    say(`  stepSpeedup (on ÷ off, 2 threads): ${JSON.stringify(steps.stepSpeedup)}`);
+    say(`  threadScaling (2 threads ÷ 1, shortcuts on): ${JSON.stringify(steps.threadScaling)}`);
+    say();
+  }
 
   if (cfg.json) {
     say(JSON.stringify({
@@ -227,7 +237,7 @@ async function main(): Promise<void> {
         numpy: numpy && { status: numpy.status, note: numpy.note, command: numpy.command, result: numpy.result },
         pytorch: torch && { status: torch.status, note: torch.note, command: torch.command, result: torch.result },
       },
-      ratios,
+      ratios, stepSpeedup: steps.stepSpeedup, threadScaling: steps.threadScaling, steps: steps.steps,
     }));
   }
 }

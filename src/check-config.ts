@@ -13,6 +13,7 @@ export function checkConfig(cfg: Config): void {
   if (scored.length === 0) throw new UserError(`--scored-layers: no layer left to score with ${L} hidden layer(s) (skip-first needs at least 2)`);
   const bad = scored.find((s) => s < 1 || s > L);
   if (bad !== undefined) throw new UserError(`--scored-layers: layer ${bad} does not exist; --layers has hidden layers 1..${L}`);
+  if (!cfg.shortcuts && cfg.mode !== 'supervised') throw new UserError(`--no-shortcuts applies to --mode supervised only (the ${cfg.mode} step has no shortcut)`);
   if (cfg.mode === 'recurrent') {
     if (cfg.greedy) throw new UserError('--greedy does not apply to --mode recurrent (every layer depends on the one above)');
     const [from, to] = cfg.scoreIterations;

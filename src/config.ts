@@ -30,6 +30,7 @@ export interface Config {
   negatives: Negatives; // wrong labels: 'random' (uniform over the 9 wrong ones) or 'hard' (from the head)
   labelStrength: number; // supervised: value written into the true label's pixel (the other 9 are 0); recurrent: scale of the normalised label layer
   neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
+  shortcuts: boolean; // supervised: the step's first layer from one product per image (label-passes.ts); false = the plain step (same maths, other float32 rounding)
   greedy: boolean; // train layers one after another (all epochs each), as the PyTorch reference does
   scoredLayers: number[] | 'all' | 'skip-first' | `last-${number}`; // 1-based hidden layers whose goodness (and activities, for the head) score labels; 'last-3' = the last three
   validation: number; // hold out the last N training images; their error is printed every epoch
@@ -72,6 +73,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   negatives: 'hard',
   labelStrength: 1,
   neutralLabel: 0.1,
+  shortcuts: true,
   greedy: false,
   scoredLayers: 'all',
   validation: 0,

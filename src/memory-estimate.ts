@@ -32,6 +32,7 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
   }
   floats += (F * C + C) * (2 + optCopies); // the head
   floats += R * (widths[0]! + F + Math.max(...H) + 4 * C) + 2 * B * widths[0]!; // input, features, scratch, probabilities, scores, images
+  if (cfg.mode === 'supervised' && cfg.shortcuts) floats += B * (H[0]! + 4) + (2 * C + 1) * 2 * H[0]!; // the shared first layer (label-passes.ts)
   let wasm = 0;
   if (cfg.backend === 'wasm') {
     const end = (M: number, K: number, N: number): number => placeOperands(M, K, N, BLOCKING).end;

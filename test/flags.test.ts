@@ -6,8 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
-import { checkMemory } from '../src/check-config.ts';
+import { checkConfig, checkMemory } from '../src/check-config.ts';
 import { estimateMemory } from '../src/memory-estimate.ts';
+import { modelConfig } from '../src/model-format.ts';
 import { assertUserError } from './helpers.ts';
 
 const configOf = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });
@@ -39,4 +40,13 @@ test('a config whose buffers cannot fit is refused before allocating, with the e
   checkMemory({ ...DEFAULT_CONFIG }, 1e9); // the default run fits 1 GB
   const small = estimateMemory({ ...DEFAULT_CONFIG, layers: [784, 2000, 2000, 2000, 2000], batchSize: 1000 });
   assert.ok(small.buffers + small.wasm < 0.68e9, 'below the measured peak RSS of this config (README: 0.68 GB)');
+});
+
+test('--no-shortcuts runs the plain supervised step, is stored with the model (it changes bits), and applies to supervised only', () => {
+  assert.equal(configOf([]).shortcuts, true);
+  const plain = configOf(['--no-shortcuts']);
+  assert.equal(plain.shortcuts, false);
+  assert.deepStrictEqual({ ...plain, shortcuts: true }, configOf([]), 'nothing else changes');
+  assert.equal(modelConfig(plain).shortcuts, false);
+  assertUserError(() => checkConfig(configOf(['--mode', 'unsupervised', '--no-shortcuts'])), ['--no-shortcuts', 'supervised']);
 });

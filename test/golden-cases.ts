@@ -42,6 +42,10 @@ const SAMPLE_POSITIONS = [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7, 6 / 7, 1];
 
 export const GOLDEN_CASES: Record<string, Partial<Config>> = {
   'adam-hard-rms-sum': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard' },
+  // The same run on the plain step (no shared first layer): the supervised cases above pin the
+  // default step (cfg.shortcuts on); this one pins the plain path, whose values are the ones the
+  // case above had before the shortcut existed.
+  'adam-hard-rms-sum-plain': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard', shortcuts: false },
   'sgd-random-rms-mean-peer': {
     layers: [784, 20, 20, 12], epochs: 2, batchSize: 40, trainLimit: 400, testLimit: 200, optimizer: 'sgd', lr: 2,
     headLr: 0.1, norm: 'rms', goodness: 'mean', negatives: 'random', peerNorm: 0.03, scoredLayers: 'skip-first',

@@ -39,6 +39,47 @@ const NUMPY_CASE: Record<string, string> = {
   w500: 'small 2000x500 @ 500x500',
 };
 
+/** The full-step cases of the bench (training-cases.ts), and the targets of two of them. */
+export const STEP_IDS = ['default', 'hinton', 'trainer'] as const;
+const STEP_TARGETS: Partial<Record<string, { speedup: number; scaling: number }>> = {
+  default: { speedup: 1.5, scaling: 1.85 },
+  hinton: { speedup: 1.25, scaling: 1.85 },
+};
+
+/** One full step as the JSON reports it: its speed with and without the shortcuts, beside the kernel's. */
+export interface StepSpeed {
+  config: string; // 'default', 'hinton', or the big net ('784-2000-2000-2000-2000 B=1000')
+  threads: number;
+  shortcuts: boolean;
+  examplesPerS: number;
+  denseGflops: number; // the plain step's flops ÷ this step's time
+  kernelGflops: number | null; // the wasm kernel at the big matmul case on as many threads, this run
+}
+
+/**
+ * The step figures the JSON names: stepSpeedup[config] = shortcuts on ÷ off on 2 threads,
+ * threadScaling[config] = 2 threads ÷ 1 (shortcuts on), and every step row as a StepSpeed.
+ */
+export function stepFigures(training: Row[], matmul: Row[], bigId: string, bigName: string): {
+  stepSpeedup: Record<string, number | null>; threadScaling: Record<string, number | null>; steps: StepSpeed[];
+} {
+  const name = (id: string): string => (id === 'trainer' ? bigName : id);
+  const at = (id: string, t: number): number | undefined => find(training, id, 'wasm', t)?.median;
+  const stepSpeedup: Record<string, number | null> = {}, threadScaling: Record<string, number | null> = {};
+  const steps: StepSpeed[] = [];
+  for (const id of STEP_IDS) {
+    stepSpeedup[name(id)] = over(at(id, 2), at(`${id}-plain`, 2));
+    threadScaling[name(id)] = over(at(id, 2), at(id, 1));
+    for (const r of training.filter((r) => r.id === id || r.id === `${id}-plain`)) {
+      steps.push({
+        config: name(id), threads: r.threads, shortcuts: r.id === id, examplesPerS: r.median,
+        denseGflops: r.denseGflops ?? NaN, kernelGflops: find(matmul, bigId, 'wasm', r.threads)?.median ?? null,
+      });
+    }
+  }
+  return { stepSpeedup, threadScaling, steps };
+}
+
 function find(rows: Row[], id: string, backend: string, threads: number): Row | undefined {
   return rows.find((r) => r.id === id && r.backend === backend && r.threads === threads);
 }
@@ -87,8 +128,17 @@ export function computeRatios(x: RatioInputs): Ratio[] {
   // Our 2-thread ÷ 1-thread speed.
   out.push(ratio('wasm 2t/1t', `wasm 2 threads ÷ 1 thread, GFLOP/s at ${x.bigId}`, over(wasmOn(x.bigId, 2), wasmOn(x.bigId, 1)), '×',
     '', { op: '>=', bound: 1.7, text: '2-thread ≥ 1.7× 1-thread' }));
-  for (const id of ['ff-layers', 'trainer', 'eval', 'hinton']) {
+  for (const id of ['ff-layers', 'eval']) {
     out.push(ratio(`${id} 2t/1t`, `${id}: 2 threads ÷ 1 thread`, over(trainOn(id, 2), trainOn(id, 1)), '×', ''));
+  }
+  // The full steps (training-cases.ts stepCases): thread scaling with the shortcuts on, and the
+  // shortcuts' speedup (on ÷ off) on 2 threads.
+  for (const id of STEP_IDS) {
+    const target = STEP_TARGETS[id];
+    out.push(ratio(`${id} 2t/1t`, `${id} step: 2 threads ÷ 1 thread (shortcuts on)`, over(trainOn(id, 2), trainOn(id, 1)), '×', '',
+      target && { op: '>=', bound: target.scaling, text: `2-thread ≥ ${target.scaling}× 1-thread` }));
+    out.push(ratio(`${id} on/off`, `${id} step: shortcuts on ÷ off, 2 threads`, over(trainOn(id, 2), trainOn(`${id}-plain`, 2)), '×', '',
+      target && { op: '>=', bound: target.speedup, text: `shortcuts ≥ ${target.speedup}× the plain step` }));
   }
 
   // Our FF layers step and evaluation ÷ PyTorch's, per thread count.

@@ -20,6 +20,7 @@ export interface Row {
   waitedS: number; // seconds waited for an idle machine before it
   tries: number; // timed blocks run (retries after disturbed ones + 1)
   matmulShare?: number; // training rows: fraction of the kept block's time spent inside matmul calls
+  denseGflops?: number; // full-step rows: the plain step's matmul flops ÷ this row's median step time, GFLOP/s
 }
 
 export function median(xs: readonly number[]): number {

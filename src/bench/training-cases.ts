@@ -1,9 +1,11 @@
 // Training and evaluation speed on the wasm backend: examples/s of (a) the FF step of all layers
 // on B positive + B negative rows with Adam (trainLayers: the work torch_ff.py times), (b) the
-// full supervised trainer step (neutral pass + head + layers), (c) the same for the 'hinton'
-// preset's network; and images/s of the 10-label goodness evaluation, each with the share of its
-// time spent inside matmul calls. Inputs are real MNIST rows. Times the project's own trainer code
-// and changes none of it. B = images per step.
+// full supervised trainer step (neutral pass + head + layers) of three configs — 'default',
+// 'hinton' and the 4×2000 net at B = 1000 (torch_ff.py's semantics) — with the shortcuts on and
+// off (cfg.shortcuts), each with its dense-equivalent GFLOP/s (the plain step's matmul flops ÷ the
+// time); and images/s of the 10-label goodness evaluation, each with the share of its time spent
+// inside matmul calls. Inputs are real MNIST rows. Times the project's own trainer code and
+// changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../config.ts';
 import { checkConfig } from '../check-config.ts';
 import { applyPreset } from '../presets.ts';
@@ -109,37 +111,66 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   return { ...row, matmulShare: share };
 }
 
-// (b) the full supervised step on the first B training images, then (eval) the goodness
-// evaluation of the trained-a-little network on the first evalImages test images.
-function benchTrainerAndEval(cfg: Config, data: Dataset, backend: MatmulBackend, t: TrainingBenchConfig, guard: GuardOptions): Row[] {
+// (eval) the goodness evaluation of a freshly initialised network on the first evalImages test images.
+function benchEval(cfg: Config, data: Dataset, backend: MatmulBackend, t: TrainingBenchConfig, guard: GuardOptions): Row {
+  const tb = timedBackend(backend);
+  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
+  const n = t.evalImages;
+  const evaluation = timeWithShare(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, guard, tb);
+  return { ...rowFromBlock(evaluation.block, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')), matmulShare: evaluation.share };
+}
+
+/** A timed step config: its row id ('-plain' is appended for the shortcuts off) and its config. */
+export interface StepCase { id: string; cfg: Config; reps: number }
+
+/**
+ * The full steps the bench times: 'default', 'hinton' (batch 100) and 'trainer', the 4×2000 net
+ * at B = 1000 with torch_ff.py's semantics (--quick: t.layers, t.batch).
+ */
+export function stepCases(t: TrainingBenchConfig, threads: number): StepCase[] {
+  const preset = (name: string): Config => {
+    const cfg = applyPreset({ ...DEFAULT_CONFIG, seed: t.seed, threads, quiet: true }, name);
+    checkConfig(cfg);
+    return cfg;
+  };
+  return [
+    { id: 'default', cfg: preset('default'), reps: t.hintonReps },
+    { id: 'hinton', cfg: preset('hinton'), reps: t.hintonReps },
+    { id: 'trainer', cfg: torchLikeConfig(t.layers, t.batch, threads, t.seed), reps: t.stepReps },
+  ];
+}
+
+/** 2·M·N·K summed over the matmul calls of one plain (shortcuts off) step of cfg. */
+export function plainStepFlops(cfg: Config, data: Dataset): number {
+  let flops = 0;
+  const counting: MatmulBackend = {
+    name: 'count', threads: 1, close: () => {},
+    matmul: (_c, a, b) => void (flops += 2 * a.shape[0]! * a.shape[1]! * b.shape[1]!), // counts; computes nothing
+  };
+  const plain = { ...cfg, shortcuts: false };
+  const trainer = makeTrainer(plain, buildNetwork(plain, data.classes), data, counting);
+  const order = new Int32Array(data.train.count).map((_, i) => i);
+  trainer.step(data.train, order, 0, cfg.batchSize, cfg.lr, cfg.headLr, null);
+  return flops;
+}
+
+// (b) the full supervised step of one case on the first B training images, with cfg.shortcuts as
+// given. denseGflops: the plain step's flops ÷ this step's median time.
+function benchFullStep(c: StepCase, shortcuts: boolean, plainFlops: number, data: Dataset, backend: MatmulBackend, guard: GuardOptions): Row {
+  const cfg: Config = { ...c.cfg, shortcuts };
   const B = cfg.batchSize;
   const tb = timedBackend(backend);
   const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
   const order = new Int32Array(data.train.count).map((_, i) => i);
   let loss = 0;
-  const step = timeWithShare(() => {
+  const { block, share } = timeWithShare(() => {
     loss = trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null).layers[0]!.loss;
-  }, t.stepReps, guard, tb);
-  if (!Number.isFinite(loss)) throw new Error(`bench: the supervised step diverged (layer 1 loss ${loss})`);
-  const n = t.evalImages;
-  const evaluation = timeWithShare(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, guard, tb);
-  return [
-    { ...rowFromBlock(step.block, B, 1, meta('step', 'trainer', `trainer step ${layersName(cfg.layers)} B=${B} (neutral+head+layers)`, backend.threads, 'examples/s')), matmulShare: step.share },
-    { ...rowFromBlock(evaluation.block, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')), matmulShare: evaluation.share },
-  ];
-}
-
-// (c) the 'hinton' preset's full step (its own batch, optimizer, hard negatives, peer norm).
-function benchHintonStep(data: Dataset, backend: MatmulBackend, reps: number, seed: number, guard: GuardOptions): Row {
-  const cfg = applyPreset({ ...DEFAULT_CONFIG, seed, threads: backend.threads, quiet: true }, 'hinton');
-  checkConfig(cfg);
-  const B = cfg.batchSize;
-  const tb = timedBackend(backend);
-  const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
-  const order = new Int32Array(data.train.count).map((_, i) => i);
-  const { block, share } = timeWithShare(() => void trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null), reps, guard, tb);
-  const row = rowFromBlock(block, B, 1, meta('step', 'hinton', `trainer step 'hinton' ${layersName(cfg.layers)} B=${B}`, backend.threads, 'examples/s'));
-  return { ...row, matmulShare: share };
+  }, c.reps, guard, tb);
+  if (!Number.isFinite(loss)) throw new Error(`bench: the ${c.id} step diverged (layer 1 loss ${loss})`);
+  const name = c.id === 'trainer' ? 'trainer step' : `trainer step '${c.id}'`;
+  const row = rowFromBlock(block, B, 1, meta('step', shortcuts ? c.id : `${c.id}-plain`,
+    `${name} ${layersName(cfg.layers)} B=${B}, shortcuts ${shortcuts ? 'on' : 'off'}`, backend.threads, 'examples/s'));
+  return { ...row, matmulShare: share, denseGflops: (plainFlops * row.median) / B / 1e9 };
 }
 
 /** All training and evaluation rows, for each wasm backend in turn. data.train needs ≥ batch rows. */
@@ -149,10 +180,15 @@ export function benchTraining(t: TrainingBenchConfig, data: Dataset, backends: M
     const cfg = torchLikeConfig(t.layers, t.batch, be.threads, t.seed);
     progress(`FF layers step, ${be.threads} thread(s)`);
     rows.push(benchLayersStep(cfg, data, be, t.stepReps, guard));
-    progress(`trainer step and evaluation, ${be.threads} thread(s)`);
-    rows.push(...benchTrainerAndEval(cfg, data, be, t, guard));
-    progress(`'hinton' step, ${be.threads} thread(s)`);
-    rows.push(benchHintonStep(data, be, t.hintonReps, t.seed, guard));
+    for (const c of stepCases(t, be.threads)) {
+      const flops = plainStepFlops(c.cfg, data);
+      for (const shortcuts of [true, false]) {
+        progress(`${c.id} step, shortcuts ${shortcuts ? 'on' : 'off'}, ${be.threads} thread(s)`);
+        rows.push(benchFullStep(c, shortcuts, flops, data, be, guard));
+      }
+    }
+    progress(`evaluation, ${be.threads} thread(s)`);
+    rows.push(benchEval(cfg, data, be, t, guard));
   }
   return rows;
 }

@@ -14,6 +14,7 @@ export interface FlagSpec {
   value?: string; // placeholder in the help text
   help: string;
   parse?: Parser;
+  negate?: boolean; // a boolean flag that sets its field to false (--no-…)
 }
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER): Parser {
@@ -82,6 +83,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   negatives: { field: 'negatives', kind: 'string', value: 'NAME', help: 'random | hard (wrong labels drawn from the softmax head)', parse: oneOf('random', 'hard') },
   'label-strength': { field: 'labelStrength', kind: 'string', value: 'X', help: 'supervised: value of the label pixel; recurrent: scale of the normalised label layer', parse: num(0, Infinity, false) },
   greedy: { field: 'greedy', kind: 'boolean', help: 'train layers one after another, all epochs each' },
+  'no-shortcuts': { field: 'shortcuts', kind: 'boolean', negate: true, help: 'supervised: the plain step, every row through every product (slower; for comparison)' },
   'scored-layers': { field: 'scoredLayers', kind: 'string', value: 'LIST', help: 'all | skip-first | last-K | 1-based list, e.g. 2,3', parse: scoredLayersParser },
   iterations: { field: 'iterations', kind: 'string', value: 'T', help: 'recurrent: synchronous iterations (paper: 8)', parse: int(1, 1000) },
   damping: { field: 'damping', kind: 'string', value: 'X', help: 'recurrent: weight of the old state, h = X·h + (1−X)·relu(z) (paper: 0.3)', parse: num(0, 1) },
@@ -153,7 +155,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   for (const [name, raw] of Object.entries(values)) {
     const spec = flags[name];
     if (!spec || spec.field === null || name === 'preset' || raw === undefined) continue;
-    (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean' ? raw : spec.parse ? spec.parse(raw as string, name) : raw;
+    (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean' ? (spec.negate ? !raw : raw) : spec.parse ? spec.parse(raw as string, name) : raw;
   }
   return cfg;
 }

@@ -1,14 +1,77 @@
-// The first layer of the C label passes of an image, computed from ONE matrix product.
-// The label overlay replaces pixels 0..C-1 of the image by s·one-hot(c), so for every label c
-//   ‖x_c‖² = Σ_{j≥C} x_j² + s²          — the same for all c: one normalisation factor κ per image
-//   x̂_c·W = κ·(x_rest·W + s·W[c, :])    — x_rest: the image with its label pixels zeroed
-// and z_c = κ·(x_rest·W + s·W[c,:]) + b. The product x_rest·W is shared by all C labels: the
-// first layer costs one product per image instead of C. (Equal to the plain computation up to
-// float32 rounding order; test/label-passes.test.ts checks it against the plain pass.)
+// The first layer of rows that differ only in their label pixels, from ONE matrix product per image.
+// The label overlay replaces pixels 0..C-1 of an image by a label part ℓ (s·one-hot(c) for label c;
+// v in every label pixel for the neutral row), so for an image x with its label pixels zeroed (x_rest)
+//   ‖x_ℓ‖² = Σ_{j≥C} x_j² + ‖ℓ‖²        — the same for every one-hot label (‖ℓ‖² = s²): one
+//                                          normalisation factor κ per image (another for the neutral row)
+//   x̂_ℓ·W = κ·(x_rest·W + ℓ·W[0..C-1, :])  — ℓ·W[0..C-1,:] = s·W[c, :], or v·Σ_c W[c, :] (neutral)
+// and z_ℓ = κ·(x_rest·W + ℓ·W[0..C-1,:]) + b. x_rest·W is shared by every label of an image:
+// evaluation's C label passes and training's positive, negative and neutral rows cost one product
+// per image instead of C (or 3). The weight gradient of the positive and negative rows of the same
+// images shares it too (κ is the same for both, since ‖ℓ‖² = s² for either label):
+//   dW = Σ_r x̂_rᵀ·dZ_r = (κ⊙x_rest)ᵀ·(dZ_pos + dZ_neg)     on rows j ≥ C (one product of B rows, not 2B)
+//   dW[c, :] = Σ_{r: label_r = c} (κ_r·s)·dZ_r              on the label rows (over all 2B rows)
+// κ and κ⊙x_rest are bit-equal to the plain path's normalisation (the square sum is accumulated in
+// the same order); z and dW are equal to it up to float32 rounding order (test/label-passes.test.ts).
 // n = images, C = classes, D = pixels, H = first layer width.
 import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './definitions.ts';
-import { matView } from '../linalg/view.ts';
+import { columnSums } from '../linalg/rows.ts';
+import { matView, transposed } from '../linalg/view.ts';
 import type { LayerActs, LayerParams, MatmulFn } from './layer.ts';
+
+// Square sum of a label part written as `count` pixels of value v, added in pixel order from 0
+// as the plain normalisation adds them (so that κ below is bit-equal to the plain path's).
+function labelSquares(v: number, count: number): number {
+  let ss = 0;
+  for (let c = 0; c < count; c++) ss += v * v;
+  return ss;
+}
+
+// kappa (n) = the normalisation factor of each image (n, D) with a label part of square sum
+// labelSq written into pixels 0..C-1: 1/(ε + sqrt(‖x‖²/D)) (rms) or 1/(ε + ‖x‖) (l2).
+export function labelKappa(kappa: Float64Array, images: Float32Array, n: number, D: number, C: number, labelSq: number, norm: Norm): void {
+  for (let r = 0, o = 0; r < n; r++, o += D) {
+    let ss = labelSq;
+    for (let j = C; j < D; j++) ss += images[o + j]! * images[o + j]!;
+    kappa[r] = norm === 'rms' ? 1 / (RMS_EPS + Math.sqrt(ss / D)) : 1 / (L2_EPS + Math.sqrt(ss));
+  }
+}
+
+// labelRows ((C+1), H), float64: row c = s·W[c, :] (label c), row C = v·Σ_c W[c, :] (neutral, v = neutral).
+export function labelWeightRows(labelRows: Float64Array, W: Float32Array, H: number, C: number, s: number, neutral: number): void {
+  const nr = C * H;
+  for (let j = 0; j < H; j++) labelRows[nr + j] = 0;
+  for (let c = 0; c < C; c++) {
+    for (let j = 0; j < H; j++) {
+      labelRows[c * H + j] = s * W[c * H + j]!;
+      labelRows[nr + j] = labelRows[nr + j]! + neutral * W[c * H + j]!;
+    }
+  }
+}
+
+// y rows y0 .. y0+n-1 (H wide) = relu(κ_r·(base_r + labelRows[c_r]) + b) for the n images,
+// c_r = labels[r] (an array) or the one label `labels` (a number; C = the neutral row). zOut, if
+// given, receives the same rows of z (for an observer).
+export function firstLayerRows(
+  y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
+  b: Float32Array, n: number, H: number, zOut?: Float32Array,
+): void {
+  for (let r = 0; r < n; r++) {
+    const k = kappa[r]!, o = (y0 + r) * H, bo = r * H;
+    const lo = (typeof labels === 'number' ? labels : labels[r]!) * H;
+    for (let j = 0; j < H; j++) {
+      const z = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
+      y[o + j] = (z + Math.abs(z)) * 0.5; // relu, branch-free as in rows.ts
+    }
+    if (zOut) for (let j = 0; j < H; j++) zOut[o + j] = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
+  }
+}
+
+// base (n, H) = x_rest·W, the product every label of the n images shares; zeroes the label pixels
+// of images (n, D) first.
+export function restProduct(base: Float32Array, images: Float32Array, W: Float32Array, n: number, D: number, H: number, C: number, mm: MatmulFn<Float32Array>): void {
+  for (let r = 0; r < n; r++) images.fill(0, r * D, r * D + C);
+  mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
+}
 
 // y (C·n, H) and G (C·n) of acts: block c (rows c·n .. c·n+n-1) is the first layer's output for
 // the n images of `images` (n, D) with label c written in at strength s. base (n, H) is scratch.
@@ -18,25 +81,68 @@ export function firstLayerAllLabels(
   n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>,
 ): void {
   const { D, H, W, b } = layer;
-  const kappa = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const o = r * D;
-    for (let c = 0; c < C; c++) images[o + c] = 0;
-    let ss = s * s; // the label pixel's square, whichever label
-    for (let j = C; j < D; j++) ss += images[o + j]! * images[o + j]!;
-    kappa[r] = norm === 'rms' ? 1 / (RMS_EPS + Math.sqrt(ss / D)) : 1 / (L2_EPS + Math.sqrt(ss));
+  const kappa = new Float64Array(n), labelRows = new Float64Array((C + 1) * H);
+  labelKappa(kappa, images, n, D, C, s * s, norm);
+  restProduct(base, images, W, n, D, H, C, mm); // x_rest·W, once
+  labelWeightRows(labelRows, W, H, C, s, 0);
+  for (let c = 0; c < C; c++) firstLayerRows(acts.y, c * n, base, kappa, labelRows, c, b, n, H);
+  goodnessRows(acts.G, acts.y, C * n, H, goodness);
+}
+
+/**
+ * The shared first layer of a supervised training step on B images: the neutral rows, then the
+ * B positive and B negative rows from one product x_rest·W₁, and dW₁ from one product of B rows.
+ * Buffers for B images, reused every step.
+ */
+export interface SharedFirstLayer {
+  base: Float32Array; // (B, H) x_rest·W
+  kappa: Float64Array; // (B) κ of the positive and negative rows (label part s·one-hot)
+  kappaNeutral: Float64Array; // (B) κ of the neutral rows
+  labelRows: Float64Array; // ((C+1), H) see labelWeightRows
+  labelGrad: Float64Array; // (C, H) dW's label rows, summed in float64
+}
+
+export function makeSharedFirstLayer(B: number, H: number, C: number): SharedFirstLayer {
+  return {
+    base: new Float32Array(B * H), kappa: new Float64Array(B), kappaNeutral: new Float64Array(B),
+    labelRows: new Float64Array((C + 1) * H), labelGrad: new Float64Array(C * H),
+  };
+}
+
+// Before the step's first layer: κ of both kinds of row, the shared product, the label rows.
+// images (B, D) is modified: its label pixels are zeroed.
+export function prepareSharedFirstLayer(
+  sh: SharedFirstLayer, images: Float32Array, layer: LayerParams<Float32Array>, B: number, C: number, s: number, neutral: number,
+  norm: Norm, mm: MatmulFn<Float32Array>,
+): void {
+  const { D, H, W } = layer;
+  labelKappa(sh.kappa, images, B, D, C, labelSquares(s, 1), norm);
+  labelKappa(sh.kappaNeutral, images, B, D, C, labelSquares(neutral, C), norm);
+  restProduct(sh.base, images, W, B, D, H, C, mm);
+  labelWeightRows(sh.labelRows, W, H, C, s, neutral);
+}
+
+// layer.dW (D, H) and layer.db (H) over the 2B rows whose dZ (2B, H) is in acts (rows 0..B-1 the
+// positives with `labels`, B..2B-1 the negatives with `wrong`), from the identity at the top.
+// After the rows' forward: rest (B, D), the images with their label pixels zeroed, is scaled in
+// place to κ⊙x_rest (x̂ without its label pixels), and sh.base is overwritten by dZ_pos + dZ_neg.
+export function sharedFirstLayerGrads(
+  sh: SharedFirstLayer, rest: Float32Array, layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>, labels: Int32Array, wrong: Int32Array,
+  B: number, C: number, s: number, mm: MatmulFn<Float32Array>,
+): void {
+  const { D, H, dW } = layer, dZ = acts.dZ, S = sh.base, lg = sh.labelGrad;
+  for (let r = 0, o = 0; r < B; r++, o += D) {
+    const k = sh.kappa[r]!;
+    for (let j = 0; j < D; j++) rest[o + j] = rest[o + j]! * k; // bit-equal to the plain x̂; label pixels stay 0
   }
-  mm(matView(base, n, H), matView(images, n, D), matView(W, D, H)); // x_rest·W, once
-  const y = acts.y;
-  for (let c = 0; c < C; c++) {
-    const wc = c * H; // row c of W: the label pixel's weights
-    for (let r = 0; r < n; r++) {
-      const k = kappa[r]!, o = (c * n + r) * H, bo = r * H;
-      for (let j = 0; j < H; j++) {
-        const z = k * (base[bo + j]! + s * W[wc + j]!) + b[j]!;
-        y[o + j] = z > 0 ? z : 0;
-      }
-    }
+  for (let i = 0, n = B * H; i < n; i++) S[i] = dZ[i]! + dZ[n + i]!;
+  mm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
+  lg.fill(0);
+  for (let r = 0; r < 2 * B; r++) {
+    const i = r < B ? r : r - B, c = r < B ? labels[i]! : wrong[i]!;
+    const xc = Math.fround(sh.kappa[i]! * s), o = r * H, lo = c * H; // x̂ of the label pixel, as the plain path stores it
+    for (let j = 0; j < H; j++) lg[lo + j] = lg[lo + j]! + xc * dZ[o + j]!;
   }
-  goodnessRows(acts.G, y, C * n, H, goodness);
+  for (let i = 0; i < C * H; i++) dW[i] = lg[i]!;
+  columnSums(layer.db, dZ, 0, 2 * B, H);
 }

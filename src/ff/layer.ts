@@ -98,7 +98,19 @@ export function layerForwardFromNormalised<T extends Floats>(
 export function layerBackward<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
 ): number {
+  const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut);
   const { D, H } = layer;
+  matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(acts.dZ, N, H)); // [dW]
+  columnSums(layer.db, acts.dZ, 0, N, H); // [db]
+  return loss;
+}
+
+// The first half of layerBackward: [dLdG], [dZ] and the peer term; returns the FF loss. The
+// supervised first layer takes its [dW, db] from here by a shared product (label-passes.ts).
+export function layerBackwardDZ<T extends Floats>(
+  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, peerOut?: Float64Array,
+): number {
+  const H = layer.H;
   const theta = thresholdFor(math.goodness, H, math.threshold);
   const loss = ffLossRows(acts.dLdG, acts.G, N, P, theta); // [dLdG]
   const twoS = 2 * goodnessScale(math.goodness, H);
@@ -108,8 +120,6 @@ export function layerBackward<T extends Floats>(
     for (let j = 0; j < H; j++) dZ[o + j] = g * y[o + j]!; // [dZ] = dLdG · 2s · y   [gate]
   }
   if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut);
-  matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(dZ, N, H)); // [dW]
-  columnSums(layer.db, dZ, 0, N, H); // [db]
   return loss;
 }
 

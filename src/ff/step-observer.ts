@@ -25,6 +25,7 @@ export interface LayerView {
   x: Float32Array | null; // (N, D) the layer's input before normalisation; null in the recurrent net (x̂ = [norm(below) | norm(above)])
   params: LayerParams<Float32Array>; // W (D, H), b (H), dW, db, peerMean (H)
   acts: LayerActs<Float32Array>; // xhat (N, D), y (N, H), G (N); after 'backward' also dLdG (N), dZ (N, H)
+  z?: Float32Array | null; // (N, H) z as the step computed it where that is not x̂·W + b row by row (supervised layer 1 with cfg.shortcuts: κ·(x_rest·W + ℓ·W) + b); absent or null: z = x̂·W + b
   loss: number; // after 'backward': the layer's FF loss (mean over the N rows); NaN after 'forward'
   peer: Float64Array | null; // after 'backward': (H) the peer term (λ/N)·(m_j − m̄) added to dZ on each positive row; null when λ = 0
 }

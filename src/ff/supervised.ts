@@ -13,9 +13,10 @@ import type { MatmulFn } from './layer.ts';
 import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayNeutral, overlayPositiveNegative } from './overlay.ts';
-import { firstLayerAllLabels } from './label-passes.ts';
+import { firstLayerAllLabels, firstLayerRows, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
+import { goodnessRows, normalizeRows } from './definitions.ts';
 import type { StepObserver } from './step-observer.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
 export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
@@ -27,6 +28,10 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   const wrong = new Int32Array(ws.rows); // wrong labels (B)
   const scores = new Float32Array(ws.rows * C); // evaluation scores
   const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
+  // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
+  // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
+  const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
+  const s = cfg.labelStrength;
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     gatherRows(images, split, order, start, B);
@@ -37,16 +42,33 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     //    probabilities (before this update) propose the hard wrong labels.
     overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
     obs?.onRows?.('neutral', ws.input, B, null);
-    forwardAll(ws, net, B, math, mm);
+    if (shared) {
+      // x_rest·W₁ once for the step (the head's update below leaves W₁ unchanged); neutral rows from it.
+      const first = net.layers[0]!, a0 = ws.acts[0]!;
+      prepareSharedFirstLayer(shared, images, first, B, C, s, cfg.neutralLabel, cfg.norm, mm);
+      firstLayerRows(a0.y, 0, shared.base, shared.kappaNeutral, shared.labelRows, C, first.b, B, first.H);
+      goodnessRows(a0.G, a0.y, B, first.H, cfg.goodness);
+      forwardAll(ws, net, B, math, mm, net.layers.length, 1);
+    } else forwardAll(ws, net, B, math, mm);
     const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs);
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
 
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
-    overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
+    overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs);
+    const firstPath: FirstLayerPath | undefined = shared ? {
+      forward(acts, z) {
+        const { b, H } = net.layers[0]!;
+        firstLayerRows(acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H, z ?? undefined);
+        firstLayerRows(acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H, z ?? undefined);
+        goodnessRows(acts.G, acts.y, 2 * B, H, cfg.goodness);
+        if (z) normalizeRows(acts.xhat, ws.input, 2 * B, D0, cfg.norm); // for an observer; bit-equal to the plain x̂
+      },
+      grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm), // images: consumed
+    } : undefined;
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath);
     return { layers, headLoss, rows: B };
   }
 

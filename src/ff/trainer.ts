@@ -9,7 +9,7 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { headBackward, headForward } from './head.ts';
-import { layerBackward, layerForward, type LayerMath, type MatmulFn } from './layer.ts';
+import { layerBackward, layerBackwardDZ, layerForward, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 
@@ -80,15 +80,27 @@ export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]
   };
 }
 
+/**
+ * A first layer whose 2B rows are computed another way than row by row (supervised FF: from one
+ * product per image, src/ff/label-passes.ts). Same values up to float32 rounding order.
+ */
+export interface FirstLayerPath {
+  /** acts.y, acts.G of the 2B rows; with `z` (2B, H) given (an observer reads them), also acts.xhat and z. */
+  forward(acts: LayerActs<Float32Array>, z: Float32Array | null): void;
+  /** layer.dW, layer.db from acts.dZ of the 2B rows. */
+  grads(layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>): void;
+}
+
 // The FF step of the layers on ws.input's 2B rows (rows 0..B-1 positive, B..2B-1 negative):
 // each layer runs forward on the layer below's y (a constant for its gradient), then, if it is
 // being trained (all layers, or only `only`), its local backward and optimizer update. Layers
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
 // unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
-// after its forward and its backward, and each optimizer update.
+// after its forward and its backward, and each optimizer update. `first`, if given, computes
+// layer 0's forward and weight gradient in its place.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
-  obs?: StepObserver,
+  obs?: StepObserver, first?: FirstLayerPath,
 ): LayerStepStats[] {
   const L = net.layers.length;
   const last = only ?? L - 1;
@@ -96,8 +108,11 @@ export function trainLayers(
   let x = ws.input;
   for (let l = 0; l <= last; l++) {
     const layer = net.layers[l]!, acts = ws.acts[l]!;
-    layerForward(acts, x, layer, 2 * B, math, mm);
-    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, loss: NaN, peer: null } : null;
+    const shared = l === 0 ? first : undefined;
+    const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
+    if (shared) shared.forward(acts, z);
+    else layerForward(acts, x, layer, 2 * B, math, mm);
+    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
     const G = acts.G;
@@ -108,7 +123,10 @@ export function trainLayers(
     }
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
+      if (shared) {
+        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer);
+        shared.grads(layer, acts);
+      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
     }

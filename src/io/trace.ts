@@ -296,10 +296,14 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
 
   function layerPass(v: LayerView, theta: number): LayerPassTrace {
     const { D, H } = v.params, P = v.rows / 2;
-    // z = x̂·W + b for the trace: the same product the layer took, plus b, without the ReLU.
-    const z = new Float32Array(v.rows * H);
-    mm(matView(z, v.rows, H), matView(v.acts.xhat, v.rows, D), matView(v.params.W, D, H));
-    for (let r = 0; r < v.rows; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + v.params.b[j]!;
+    // z as the step computed it: the step's own when its path has one (the shared first layer),
+    // else x̂·W + b, the same product the layer took, plus b, without the ReLU.
+    let z = v.z ?? null;
+    if (!z) {
+      z = new Float32Array(v.rows * H);
+      mm(matView(z, v.rows, H), matView(v.acts.xhat, v.rows, D), matView(v.params.W, D, H));
+      for (let r = 0; r < v.rows; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + v.params.b[j]!;
+    }
     const side = (r0: number): RowsTrace => {
       const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - theta));
       return {
