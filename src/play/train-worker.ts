@@ -83,7 +83,7 @@ async function backendFor(threads: number): Promise<MatmulBackend> {
 function fields(cfg: Config, net: Network, data: Dataset): Fields {
   const first = net.layers[0]!, { rows, cols, pixels: P } = data.train;
   const blank = cfg.mode === 'supervised' ? data.classes : 0;
-  const units = strongestUnits(first.W, first.D, first.H, blank, P, FIELDS_SHOWN);
+  const units = strongestUnits(first.W, first.H, blank, P, FIELDS_SHOWN);
   const px = signedTilesRgb(receptiveFieldTiles(first.W, first.H, units, 0, rows, cols, blank), rows, cols, 8);
   return { ...px, units };
 }

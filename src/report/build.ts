@@ -87,7 +87,7 @@ export function collectReport(ctx: ReportContext, analysis: HeldOutAnalysis | nu
   const first = net.layers[0]!;
   const labelPixels = cfg.mode === 'supervised' ? C : 0;
 
-  const units = strongestUnits(first.W, first.D, first.H, labelPixels, P, FIELDS_SHOWN);
+  const units = strongestUnits(first.W, first.H, labelPixels, P, FIELDS_SHOWN);
   const fields = {
     picture: receptiveFields(first.W, first.H, units, 0, rows, cols, labelPixels),
     units,
@@ -101,7 +101,7 @@ export function collectReport(ctx: ReportContext, analysis: HeldOutAnalysis | nu
     labels = { picture: labelWeights(first.W, first.H, units, 0, C), note: `weights from the ${C} label pixels (rows: label 0 to ${C - 1}) to the same ${units.length} layer-1 units (columns), one colour scale` };
   } else if (cfg.mode === 'recurrent') {
     const top = net.layers[net.layers.length - 1]!, below = top.D - C;
-    const topUnits = strongestUnits(top.W, top.D, top.H, below, top.D, FIELDS_SHOWN);
+    const topUnits = strongestUnits(top.W, top.H, below, top.D, FIELDS_SHOWN);
     labels = { picture: labelWeights(top.W, top.H, topUnits, below, C), note: `weights from the ${C} clamped label units (rows) to the ${topUnits.length} units of the top layer (layer ${net.layers.length}) they drive most (columns)` };
   }
 

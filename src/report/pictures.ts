@@ -40,7 +40,7 @@ export { strongestUnits } from './signed-tiles.ts';
 
 /**
  * Receptive fields: for each unit j of `units`, rows [from, from + P) of column j of W (D, H) as a
- * rows×cols tile; pixels listed in `blank` (the label pixels) are shown as 0.
+ * rows×cols tile; its first `blank` pixels (the label pixels) are shown as 0.
  */
 export function receptiveFields(W: Float32Array, H: number, units: number[], from: number, rows: number, cols: number, blank: number): Picture {
   return signedGrid(receptiveFieldTiles(W, H, units, from, rows, cols, blank), rows, cols, 8, 2);

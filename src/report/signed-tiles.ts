@@ -42,16 +42,15 @@ export function signedTilesRgb(tiles: Float32Array[], tileRows: number, tileCols
 }
 
 /** The `k` columns of W (D, H) with the largest norm over rows [from, to), strongest first. */
-export function strongestUnits(W: Float32Array, D: number, H: number, from: number, to: number, k: number): number[] {
+export function strongestUnits(W: Float32Array, H: number, from: number, to: number, k: number): number[] {
   const norms = new Float64Array(H);
   for (let i = from; i < to; i++) for (let j = 0; j < H; j++) norms[j] = norms[j]! + W[i * H + j]! ** 2;
-  void D;
   return Array.from({ length: H }, (_, j) => j).sort((a, b) => norms[b]! - norms[a]! || a - b).slice(0, k);
 }
 
 /**
  * Receptive fields: for each unit j of `units`, rows [from, from + P) of column j of W (D, H) as a
- * rows×cols tile; pixels listed in `blank` (the label pixels) are shown as 0.
+ * rows×cols tile; its first `blank` pixels (the label pixels) are shown as 0.
  */
 export function receptiveFieldTiles(W: Float32Array, H: number, units: number[], from: number, rows: number, cols: number, blank: number): Float32Array[] {
   const P = rows * cols;
