@@ -15,11 +15,11 @@ import { checkConfigAgainstData } from '../src/check-config.ts';
 import type { Config } from '../src/config.ts';
 import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
-import { loadModelFile } from '../src/model-io.ts';
+import { loadModel } from '../src/model-io.ts';
 import { analyseHeldOut } from '../src/report/build.ts';
 import type { RunRecord } from '../src/report/run-record.ts';
 import { writeReport } from '../src/report/write-report.ts';
-import { buildNetwork, makeTrainer } from '../src/train-run.ts';
+import { makeTrainer } from '../src/train-run.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
   if (typeof v.out !== 'string' || v.out === '') throw new UserError('--out DIR is required (the folder to write index.html into)');
   const t0 = performance.now();
-  const { cfg: saved, record: stored, fill } = loadModelFile(v.model);
+  const { cfg: saved, record: stored, net } = loadModel(v.model);
   checkOutputDir('out', v.out);
   const cfg: Config = {
     ...saved,
@@ -55,8 +55,6 @@ async function main(): Promise<void> {
   const data = { ...all, test: sliceSplit(all.test, 0, Math.min(limit, all.test.count)) };
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
 
-  const net = buildNetwork(cfg, data.classes);
-  fill(net);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const record: RunRecord = stored ?? {

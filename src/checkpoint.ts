@@ -1,5 +1,5 @@
 // A run's checkpoint: one safetensors file, DIR/checkpoint.safetensors, replaced atomically
-// (temporary file, fsync, rename: src/io/safetensors.ts), holding everything trainRun needs to
+// (temporary file, fsync, rename: src/io/atomic-write.ts), holding everything trainRun needs to
 // continue to the same bits (RunState): weights, biases, peer means, every optimizer's state, the
 // epoch order, each named random stream's state, the step counters, the epoch's partial sums and
 // the history. Reading checks all of it, and that the run resuming has the same weight-shaping

@@ -15,7 +15,7 @@ import { checkStepFinite, checkWeightsFinite } from './divergence.ts';
 import { initNetwork, type Network } from './ff/network.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
 import type { StepObserver } from './ff/step-observer.ts';
-import type { EvalObserver, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
+import { makeOptimizers, type EvalObserver, type StepStats, type TestErrors, type Trainer } from './ff/trainer.ts';
 import { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
 import { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
 
@@ -192,18 +192,25 @@ function* runSteps(
   const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
   const { perEpoch: stepsPerEpoch, total: runTotal } = stepCounts(cfg, n);
   const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
+  const optimizerStates = (opt: Trainer['opt']): RunState['optimizers'] => ({ layers: opt.layers.map((o) => o.state()), head: opt.head.state() });
+  const streamStates = (st: Record<RunStream, Rng>): Record<RunStream, object> =>
+    Object.fromEntries(RUN_STREAMS.map((s) => [s, st[s].state()])) as Record<RunStream, object>;
   let streams = makeStreams(cfg.seed);
-  let trainer = makeTrainer(cfg, net, data, backend, streams);
+  // A resumed run builds its trainer once, after the restore; the fresh state then needs only the
+  // optimizers' state shapes, not a whole trainer's buffers.
+  const fresh = restore ? null : makeTrainer(cfg, net, data, backend, streams);
   let run: RunState = {
     phase: 0, epoch: 0, step: 0, order: new Int32Array(n), sums: zeroSums(L), headLoss: 0, epochSeconds: 0,
     trainSeconds: 0, examples: 0, firstLosses: [], epochs: [], net,
-    optimizers: { layers: trainer.opt.layers.map((o) => o.state()), head: trainer.opt.head.state() },
-    streams: Object.fromEntries(RUN_STREAMS.map((s) => [s, streams[s].state()])) as Record<RunStream, object>,
+    optimizers: optimizerStates(fresh?.opt ?? makeOptimizers(cfg, net)),
+    streams: streamStates(streams),
   };
   if (restore) {
     run = restore(run);
     streams = makeStreams(cfg.seed, run.streams);
-    trainer = makeTrainer(cfg, net, data, backend, streams);
+  }
+  const trainer = fresh ?? makeTrainer(cfg, net, data, backend, streams);
+  if (restore) {
     trainer.opt.layers.forEach((o, l) => o.load(run.optimizers.layers[l]!));
     trainer.opt.head.load(run.optimizers.head);
   }
@@ -213,8 +220,7 @@ function* runSteps(
     checkWeightsFinite(net, epochNo(), run.step);
     return {
       ...run, sums: sums.map((t) => ({ ...t })), firstLosses: [...firstLosses], epochs: [...epochs],
-      optimizers: { layers: trainer.opt.layers.map((o) => o.state()), head: trainer.opt.head.state() },
-      streams: Object.fromEntries(RUN_STREAMS.map((s) => [s, streams[s].state()])) as Record<RunStream, object>,
+      optimizers: optimizerStates(trainer.opt), streams: streamStates(streams),
     };
   };
   const position = (epochEnded: boolean): RunPosition => ({

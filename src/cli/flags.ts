@@ -182,7 +182,7 @@ export function configFromStored(stored: unknown, base: Config, flags: Record<st
     const bad = (): UserError => new UserError(`${where}: the stored config's ${field} is ${JSON.stringify(value)?.slice(0, 60)}, not a valid value`);
     const flag = byField.get(field);
     if (value === null) {
-      if (!['threshold', 'trainLimit', 'testLimit', 'dataDir', 'save', 'checkpoint', 'checkpointEvery', 'resume'].includes(field)) throw bad();
+      if (dflt !== null) throw bad(); // null only where the default is null (an optional setting)
     } else if (Array.isArray(value) || (field === 'scoredLayers' && typeof value === 'string')) {
       if (!flag?.[1].parse || (Array.isArray(value) && !value.every((x) => typeof x === 'number'))) throw bad();
       flag[1].parse(Array.isArray(value) ? value.join(',') : value, flag[0]);

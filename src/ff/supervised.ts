@@ -40,7 +40,9 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.
-    overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
+    // The shared first layer reads `images`, not ws.input: the rows are written only for the plain
+    // path or for an observer.
+    if (!shared || obs) overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
     obs?.onRows?.('neutral', ws.input, B, null);
     if (shared) {
       // x_rest·W₁ once for the step (the head's update below leaves W₁ unchanged); neutral rows from it.
@@ -56,7 +58,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
 
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
-    overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
+    if (!shared || obs) overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
     obs?.onRows?.('ff', ws.input, 2 * B, null);
     const firstPath: FirstLayerPath | undefined = shared ? {
       forward(acts, z) {
