@@ -5,6 +5,7 @@
 // for the wasm backend, the shared memory of the largest matrix product (staged and packed copies
 // of both operands and the result), which has its own 2 GiB limit. Estimates, not measurements.
 import { workspaceRows } from './ff/trainer.ts';
+import { recurrentFanIn } from './ff/recurrent.ts';
 import { BLOCKING, placeOperands } from './linalg/wasm/layout.ts';
 import { MAX_PAGES } from './linalg/wasm/kernel.ts';
 import { scoredLayerNumbers, type Config } from './config.ts';
@@ -19,7 +20,7 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
   const widths = cfg.layers, L = widths.length - 1, C = classes, B = cfg.batchSize;
   const R = workspaceRows(cfg);
   const recurrent = cfg.mode === 'recurrent';
-  const fanIn = widths.slice(0, L).map((below, l) => (recurrent ? below + (l + 1 === L ? C : widths[l + 2]!) : below));
+  const fanIn = recurrent ? recurrentFanIn(widths, C) : widths.slice(0, L);
   const H = widths.slice(1);
   const F = scoredLayerNumbers(cfg).reduce((s, l) => s + (widths[l] ?? 0), 0);
   const optCopies = cfg.optimizer === 'adam' ? 2 : 1;

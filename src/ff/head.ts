@@ -46,6 +46,11 @@ export function headForward<T extends Floats>(probs: T, feats: T, head: HeadPara
 // forward:  a = feats·W + b,  p_rc = e^{a_rc} / Σ_k e^{a_rk},  L = −(1/N) Σ_r log p_{r,label_r}
 // dL/da_rc = (1/N)·(p_rc − [c = label_r])          (softmax and log cancel: the classic result)
 // dL/dW    = featsᵀ·dLogits (F, C),   dL/db = Σ_r dLogits_r (C)
+/** −log p of the true label t for the row of probabilities starting at probs[o] (clamped at 1e-30). */
+export function crossEntropyRow(probs: Floats, o: number, t: number): number {
+  return -Math.log(Math.max(probs[o + t]!, 1e-30));
+}
+
 export function headBackward<T extends Floats>(
   dLogits: T, probs: T, feats: T, labels: Int32Array | Uint8Array, head: HeadParams<T>, N: number, matmul: MatmulFn<T>,
 ): number {
@@ -53,7 +58,7 @@ export function headBackward<T extends Floats>(
   let loss = 0;
   for (let r = 0, o = 0; r < N; r++, o += C) {
     const t = labels[r]!;
-    loss -= Math.log(Math.max(probs[o + t]!, 1e-30));
+    loss += crossEntropyRow(probs, o, t);
     for (let c = 0; c < C; c++) dLogits[o + c] = (probs[o + c]! - (c === t ? 1 : 0)) / N;
   }
   matmul(matView(head.dW, F, C), transposed(matView(feats, N, F)), matView(dLogits, N, C));

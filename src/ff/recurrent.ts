@@ -32,11 +32,15 @@ import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } fr
 import type { LayerView, Pass, StepObserver } from './step-observer.ts';
 import { layerMath, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
 
+/** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
+export function recurrentFanIn(widths: number[], classes: number): number[] {
+  const L = widths.length - 1;
+  return widths.slice(0, L).map((below, i) => below + (i + 1 === L ? classes : widths[i + 2]!));
+}
+
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
-  const L = widths.length - 1;
-  const fanIn = widths.slice(0, L).map((below, i) => below + (i + 1 === L ? classes : widths[i + 2]!));
-  return initNetwork(widths, scored1, classes, rng, fanIn);
+  return initNetwork(widths, scored1, classes, rng, recurrentFanIn(widths, classes));
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */

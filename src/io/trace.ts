@@ -13,6 +13,8 @@ import { ffLossRows, goodnessScale, sigmoid, thresholdFor } from '../ff/definiti
 import type { MatmulFn } from '../ff/layer.ts';
 import { wrongMass } from '../ff/negatives.ts';
 import { argmaxRow } from '../ff/network.ts';
+import { crossEntropyRow } from '../ff/head.ts';
+import { recurrentFanIn } from '../ff/recurrent.ts';
 import type { LayerView, Pass, StepObserver } from '../ff/step-observer.ts';
 import type { EvalObserver, TestErrors, Trainer } from '../ff/trainer.ts';
 import { createBackend } from '../linalg/create-backend.ts';
@@ -209,8 +211,9 @@ export function traceBytesBound(cfg: Config, classes: number, evalImages: number
   const passes = recurrent ? cfg.iterations + 1 : 1; // a layer's rows are kept once per pass (recurrent: per iteration)
   let f32 = 5 * B * D0 + 3 * B * C; // batch images, neutral and ff input rows, masks; label layers
   let f64 = 8 * B + B * C; // indices, labels, u, wrongMass/offset, wrong, partners, row losses; q
+  const fanIn = recurrent ? recurrentFanIn(w, C) : w.slice(0, L);
   for (let l = 0; l < L; l++) {
-    const H = w[l + 1]!, D = recurrent ? w[l]! + (l + 1 === L ? C : w[l + 2]!) : w[l]!;
+    const H = w[l + 1]!, D = fanIn[l]!;
     f32 += (D * H + H) * (3 + 2 * k) + 2 * H; // W, b before/after, grads, optimizer before/after; peerMean ×2
     f32 += passes * (2 * B * (2 * D + 3 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows; recurrent: per-t grads, states
     f64 += passes * (2 * B * 2 + H); // p, loss, peer
@@ -366,7 +369,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
         head = {
           scoredLayers: scoredLayerNumbers(cfg), features: tensor32(v.feats, [v.rows, F]), before: params(v.params.W, v.params.b, [F, C]),
           logits: tensor32(logits, [v.rows, C]), probs: tensor32(v.probs, [v.rows, C]),
-          rowLoss: tensor64(Array.from({ length: v.rows }, (_, r) => -Math.log(Math.max(v.probs[r * C + v.labels[r]!]!, 1e-30))), [v.rows]),
+          rowLoss: tensor64(Array.from({ length: v.rows }, (_, r) => crossEntropyRow(v.probs, r * C, v.labels[r]!)), [v.rows]),
         };
       } else {
         head.loss = v.loss;
