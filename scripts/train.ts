@@ -10,7 +10,7 @@
 // backend → train (a line per epoch, and the report) → test error of both prediction methods →
 // save (with the run's record) → optional JSON line.
 import {
-  checkConfig, createBackend, DEFAULT_CONFIG, Interrupted, PRESETS, saveNetwork, trainRunYielding, UserError, type Config, type Trainer,
+  checkConfig, createBackend, DEFAULT_CONFIG, Interrupted, PRESETS, saveNetwork, stepCounts, trainRunYielding, UserError, type Config, type Trainer,
 } from '../src/index.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { watchStopSignals } from '../src/cli/stop-signals.ts';
@@ -22,7 +22,7 @@ import { announceAndLoad } from '../src/cli/run-setup.ts';
 import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
 import { makeHeldOutCollector, thresholdsOf } from '../src/report/analysis.ts';
 import { analyseHeldOut, finishAnalysis, type ReportContext } from '../src/report/build.ts';
-import type { RunRecord } from '../src/report/run-record.ts';
+import { addEpoch, newRunRecord } from '../src/report/run-record.ts';
 import { writeReport } from '../src/report/write-report.ts';
 
 /** Test images the report analyses after each epoch but the last (the last uses all of them). */
@@ -59,16 +59,11 @@ async function main(): Promise<void> {
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   console.log(`backend ${backend.name}, ${backend.threads} thread(s)`);
   if (resumeFrom) console.log(`resuming from ${cfg.resume} after ${resumeFrom.history.length} epoch(s) and ${resumeFrom.counters.step} step(s)`);
-  const totalEpochs = cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs;
-  const stepsPerEpoch = Math.floor(data.train.count / cfg.batchSize);
+  const { perEpoch: stepsPerEpoch, epochs: totalEpochs } = stepCounts(cfg, data.train.count);
   let progress = makeProgress('epoch', 1, 'ex', !cfg.quiet);
   let epochNo = (resumeFrom?.history.length ?? 0) + 1, newBar = true;
   // The run's record (curves, errors, time) goes into the report and the saved model.
-  const record: RunRecord = {
-    source: data.source, trainCount: data.train.count, testCount: data.test.count, epochs: [...(resumeFrom?.history ?? [])], test: null, seconds: null,
-    trainSeconds: 0, examplesPerSecond: 0,
-  };
-  record.trainSeconds = record.epochs.reduce((t, e) => t + (e.seconds ?? 0), 0);
+  const record = newRunRecord(data.source, data.train.count, data.test.count, resumeFrom?.history);
   // The report's analysis of the final test evaluation listens to that evaluation itself.
   const finalAnalysis = makeHeldOutCollector(data.test, data.classes, cfg.layers.length - 1, thresholdsOf(cfg));
   const reportContext = (trainer: Trainer): ReportContext => ({ cfg, net: trainer.net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: totalEpochs });
@@ -88,9 +83,7 @@ async function main(): Promise<void> {
         console.log(epochLine(r, totalEpochs));
         epochNo = r.epoch + 1;
         newBar = true;
-        record.epochs.push(r);
-        record.trainSeconds = (record.trainSeconds ?? 0) + r.seconds;
-        record.examplesPerSecond = (record.epochs.length * stepsPerEpoch * cfg.batchSize) / record.trainSeconds;
+        addEpoch(record, r, stepsPerEpoch * cfg.batchSize);
         lastTrainer = trainer;
         if (cfg.report && r.epoch < totalEpochs) {
           // Between epochs: the analysis runs on the first test images only, to keep it cheap.

@@ -259,8 +259,7 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
       seen[v] = 1;
     }
     fresh.order.set(order.data);
-    const { perEpoch } = stepCounts(cfg, n);
-    const phases = cfg.greedy ? L : 1;
+    const { perEpoch, phases } = stepCounts(cfg, n);
     const finished = c.phase === phases && c.epoch === 0 && c.step === 0; // written after the last epoch
     if (!finished && (c.phase >= phases || c.epoch >= cfg.epochs || c.step >= perEpoch)) {
       throw new UserError(`${where}: the checkpoint's position (phase ${c.phase}, epoch ${c.epoch}, step ${c.step}) is outside this run`);

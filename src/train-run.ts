@@ -127,10 +127,10 @@ export function buildNetwork(cfg: Config, classes: number): Network {
 }
 
 /** Steps per epoch (the last partial batch is dropped) and steps of the whole run. */
-export function stepCounts(cfg: Config, trainCount: number): { perEpoch: number; total: number } {
+export function stepCounts(cfg: Config, trainCount: number): { perEpoch: number; phases: number; epochs: number; total: number } {
   const perEpoch = Math.floor(trainCount / cfg.batchSize);
-  const phases = cfg.greedy ? cfg.layers.length - 1 : 1;
-  return { perEpoch, total: perEpoch * cfg.epochs * phases };
+  const phases = cfg.greedy ? cfg.layers.length - 1 : 1; // greedy: every layer gets all the epochs, one layer after another
+  return { perEpoch, phases, epochs: cfg.epochs * phases, total: perEpoch * cfg.epochs * phases };
 }
 
 const zeroSums = (L: number): LayerSums[] => Array.from({ length: L }, () => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
@@ -189,8 +189,7 @@ function* runSteps(
   const net = buildNetwork(cfg, data.classes);
   const n = data.train.count, B = cfg.batchSize;
   const L = net.layers.length;
-  const phases = cfg.greedy ? L : 1; // greedy: every layer gets all the epochs, one layer after another
-  const { perEpoch: stepsPerEpoch, total: runTotal } = stepCounts(cfg, n);
+  const { perEpoch: stepsPerEpoch, phases, total: runTotal } = stepCounts(cfg, n);
   const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
   const optimizerStates = (opt: Trainer['opt']): RunState['optimizers'] => ({ layers: opt.layers.map((o) => o.state()), head: opt.head.state() });
   const streamStates = (st: Record<RunStream, Rng>): Record<RunStream, object> =>

@@ -8,7 +8,6 @@ import uPlot from 'uplot';
 import { drawChart, LAYER_COLOURS as COLOURS } from '../report/chart.js';
 import { MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
 import type { Fields, FromWorker, RunFlags, ToWorker } from './messages.ts';
-import { STEP_OBSERVER_MISSING, stepObserverAvailable } from './step-observer.ts';
 import { showStep } from './step-view.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -182,10 +181,6 @@ $<HTMLInputElement>('load').onchange = async (e) => {
 };
 
 // --- Step through ---
-if (!stepObserverAvailable()) {
-  $('step-missing').textContent = STEP_OBSERVER_MISSING;
-  $<HTMLButtonElement>('step-go').disabled = true;
-}
 $('step-go').onclick = () => {
   const value = (id: string): string => $<HTMLInputElement>(id).value.trim();
   const flags = { ...runFlags(), layers: value('step-layers'), 'batch-size': value('step-batch') };

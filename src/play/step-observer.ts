@@ -25,14 +25,6 @@ export interface StepRecord {
   head: StepPanel[]; // the softmax head's features, probabilities and gradient for the image
 }
 
-/** True once this module is wired to the training step's observer. */
-export function stepObserverAvailable(): boolean {
-  return true;
-}
-
-/** What the view says while the adapter is empty. */
-export const STEP_OBSERVER_MISSING = '';
-
 /** Row r of a (rows, cols) tensor, or element r of a vector. */
 const rowOf = (t: Tensor, r: number): number[] => {
   const cols = t.shape.length > 1 ? t.shape[1]! : 1;

@@ -8,7 +8,7 @@
 import {
   buildNetwork, checkConfig, checkConfigAgainstData, configFromFlags, datasetFromIdx, decodeSafetensors, DEFAULT_CONFIG,
   encodeModel, fnv1a, IDX_NAMES, makeTrainer, modelFromSafetensors, parseIdx, receptiveFieldTiles, signedTilesRgb,
-  stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
+  addEpoch, newRunRecord, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
   type Config, type Dataset, type MatmulBackend, type Network, type RunRecord, type Split, type Trainer,
 } from './api.ts';
 import type { Fields, FromWorker, ToWorker } from './messages.ts';
@@ -111,16 +111,12 @@ async function train(flags: Record<string, string>, threads: number): Promise<vo
   const idx = await mnist();
   const data = dataset(idx, cfg);
   const backend = await backendFor(threads);
-  const { perEpoch } = stepCounts(cfg, data.train.count);
-  const epochsTotal = cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs;
+  const { perEpoch, epochs: epochsTotal } = stepCounts(cfg, data.train.count);
   state.training = true;
   state.paused = false;
   post({ type: 'started', cfg, threads, backend: backend.name, trainCount: data.train.count, testCount: data.test.count, stepsPerEpoch: perEpoch, epochsTotal });
-  // The record as train.ts builds it (same fields, same order), so the saved file is the same.
-  const record: RunRecord = {
-    source: data.source, trainCount: data.train.count, testCount: data.test.count, epochs: [], test: null, seconds: null,
-    trainSeconds: 0, examplesPerSecond: 0,
-  };
+  // The record as train.ts builds it, so the saved file is the same.
+  const record = newRunRecord(data.source, data.train.count, data.test.count);
   let epoch = 1, predictor: Trainer | null = null;
   const t0 = performance.now();
   try {
@@ -130,9 +126,7 @@ async function train(flags: Record<string, string>, threads: number): Promise<vo
         post({ type: 'progress', epoch, done, total, examplesPerSecond: secs > 0 ? (record.epochs.length * total) / secs : 0 });
       },
       onEpoch: (r, trainer) => {
-        record.epochs.push(r);
-        record.trainSeconds = (record.trainSeconds ?? 0) + r.seconds;
-        record.examplesPerSecond = (record.epochs.length * perEpoch * cfg.batchSize) / record.trainSeconds;
+        addEpoch(record, r, perEpoch * cfg.batchSize);
         if (!predictor) {
           predictor = makeTrainer(cfg, trainer.net, data, backend);
           Object.assign(state, { cfg, data, net: trainer.net, predictor, record });

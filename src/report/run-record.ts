@@ -52,3 +52,18 @@ export function recordFromJson(text: string): { record: RunRecord | null; proble
   }
   return { record: r as RunRecord, problem: null };
 }
+
+/** A run's record before its first epoch; a resumed run starts from its checkpoint's history. */
+export function newRunRecord(source: string, trainCount: number, testCount: number, history: RecordedEpoch[] = []): RunRecord {
+  return {
+    source, trainCount, testCount, epochs: [...history], test: null, seconds: null,
+    trainSeconds: history.reduce((t, e) => t + (e.seconds ?? 0), 0), examplesPerSecond: 0,
+  };
+}
+
+/** Add a finished epoch: its report, and the time and speed so far (examplesPerEpoch = steps × batch). */
+export function addEpoch(record: RunRecord, report: EpochReport, examplesPerEpoch: number): void {
+  record.epochs.push(report);
+  record.trainSeconds = (record.trainSeconds ?? 0) + report.seconds;
+  record.examplesPerSecond = (record.epochs.length * examplesPerEpoch) / record.trainSeconds;
+}
