@@ -14,6 +14,7 @@ import { TRAIN_FLAGS } from './cli/flags.ts';
 import { fnv1a } from './io/checksum.ts';
 import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from './io/safetensors.ts';
 import { modelConfig } from './model-io.ts';
+import { fillNetwork, networkTensors } from './model-format.ts';
 import type { OptimizerState } from './optim/optimizer.ts';
 import { RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from './train-run.ts';
 
@@ -72,14 +73,7 @@ function optimizerTensors(prefix: string, s: OptimizerState): TensorToWrite[] {
 
 /** The tensors and metadata of a checkpoint of `state`. Pure: the same state gives the same bytes. */
 export function checkpointContents(state: RunState, cfg: Config, data: DataFingerprint): { tensors: TensorToWrite[]; metadata: Record<string, string> } {
-  const tensors: TensorToWrite[] = [];
-  state.net.layers.forEach((l, i) => {
-    tensors.push({ name: `layer${i + 1}.weight`, shape: [l.D, l.H], data: l.W });
-    tensors.push({ name: `layer${i + 1}.bias`, shape: [l.H], data: l.b });
-    tensors.push({ name: `layer${i + 1}.peer_mean`, shape: [l.H], data: l.peerMean });
-  });
-  tensors.push({ name: 'head.weight', shape: [state.net.head.F, state.net.head.C], data: state.net.head.W });
-  tensors.push({ name: 'head.bias', shape: [state.net.head.C], data: state.net.head.b });
+  const tensors: TensorToWrite[] = networkTensors(state.net, true);
   tensors.push({ name: 'order', shape: [state.order.length], data: state.order });
   state.optimizers.layers.forEach((s, i) => tensors.push(...optimizerTensors(`optim.layer${i + 1}`, s)));
   tensors.push(...optimizerTensors('optim.head', state.optimizers.head));
@@ -242,14 +236,7 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
   return (fresh: RunState): RunState => {
     const { file, counters: c, where } = ck;
     const net = fresh.net, L = net.layers.length;
-    const tensor = (name: string, shape: number[]): Float32Array => getF32(file, name, shape);
-    net.layers.forEach((l, i) => {
-      l.W.set(tensor(`layer${i + 1}.weight`, [l.D, l.H]));
-      l.b.set(tensor(`layer${i + 1}.bias`, [l.H]));
-      l.peerMean.set(tensor(`layer${i + 1}.peer_mean`, [l.H]));
-    });
-    net.head.W.set(tensor('head.weight', [net.head.F, net.head.C]));
-    net.head.b.set(tensor('head.bias', [net.head.C]));
+    fillNetwork(net, file, true);
     const order = file.tensors.get('order');
     const n = fresh.order.length;
     if (order === undefined || order.dtype !== 'I32' || order.data.length !== n) throw new UserError(`${where}: the checkpoint's epoch order is not ${n} I32 values`);
@@ -272,7 +259,7 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
           if (!isCount(scalars[key])) throw new UserError(`${where}: the checkpoint lacks the optimizer counter ${prefix}.${key}`);
           return [key, scalars[key]];
         }
-        return [key, v.map((a, i) => tensor(`${prefix}.${key}.${i}`, [a.length]))];
+        return [key, v.map((a, i) => getF32(file, `${prefix}.${key}.${i}`, [a.length]))];
       }));
     return {
       ...fresh,

@@ -28,15 +28,29 @@ export function modelConfig(cfg: Config): ModelConfig {
 export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume'>;
 
 /** The model file's bytes: the same network, config and record give the same bytes. */
-export function encodeModel(net: Network, cfg: Config, record?: RunRecord): Uint8Array {
+/**
+ * The network's tensors under the names a model file uses; with `peerMeans`, also each layer's
+ * `layer{l}.peer_mean` (a checkpoint keeps them; a model does not need them to predict).
+ */
+export function networkTensors(net: Network, peerMeans = false): TensorToWrite[] {
   const tensors: TensorToWrite[] = [];
   net.layers.forEach((l, i) => {
     tensors.push({ name: `layer${i + 1}.weight`, shape: [l.D, l.H], data: l.W });
     tensors.push({ name: `layer${i + 1}.bias`, shape: [l.H], data: l.b });
+    if (peerMeans) tensors.push({ name: `layer${i + 1}.peer_mean`, shape: [l.H], data: l.peerMean });
   });
   tensors.push({ name: 'head.weight', shape: [net.head.F, net.head.C], data: net.head.W });
   tensors.push({ name: 'head.bias', shape: [net.head.C], data: net.head.b });
-  return encodeSafetensors(tensors, {
+  return tensors;
+}
+
+/** Copy networkTensors' tensors from `file` into `net`, each checked for its shape. */
+export function fillNetwork(net: Network, file: SafetensorsFile, peerMeans = false): void {
+  for (const t of networkTensors(net, peerMeans)) (t.data as Float32Array).set(getF32(file, t.name, t.shape));
+}
+
+export function encodeModel(net: Network, cfg: Config, record?: RunRecord): Uint8Array {
+  return encodeSafetensors(networkTensors(net), {
     format: MODEL_FORMAT,
     config: JSON.stringify(modelConfig(cfg)),
     scored: net.scored.map((s) => s + 1).join(','),
@@ -75,13 +89,6 @@ export function modelFromSafetensors(file: SafetensorsFile): StoredModel {
   return {
     cfg,
     record,
-    fill: (net: Network) => {
-      net.layers.forEach((l, i) => {
-        l.W.set(getF32(file, `layer${i + 1}.weight`, [l.D, l.H]));
-        l.b.set(getF32(file, `layer${i + 1}.bias`, [l.H]));
-      });
-      net.head.W.set(getF32(file, 'head.weight', [net.head.F, net.head.C]));
-      net.head.b.set(getF32(file, 'head.bias', [net.head.C]));
-    },
+    fill: (net: Network) => fillNetwork(net, file),
   };
 }
