@@ -19,6 +19,7 @@ import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
 import { encodeModel, modelConfig, MODEL_FORMAT, modelFromSafetensors, networkTensors } from '../src/model-format.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors-bytes.ts';
 import { applyPreset } from '../src/presets.ts';
+import { traceRun, traceToJson, type Trace } from '../src/io/trace.ts';
 import { assertUserError, centralDifference } from './helpers.ts';
 
 /** The sorted input indices that reach unit j of a (D, H) mask. */
@@ -238,4 +239,17 @@ test('the hinton-local preset is the paper\'s grid: 4x4x128, 3x3x220, 2x2x512, v
   assert.equal(cfg.mode, 'unsupervised');
   assert.equal(cfg.epochs, 60);
   assert.ok(cfg.peerNorm > 0, 'peer normalisation, as the paper says');
+});
+
+test('the trace shows each local layer\'s mask, and its dW and W are 0 wherever the mask is', () => {
+  const cfg = small({ mode: 'supervised', batchSize: 4, trainLimit: 16, testLimit: 4 });
+  const t = JSON.parse(traceToJson(traceRun(cfg, loadDataset({ trainLimit: 16, testLimit: 4 }), { step: 2, evalImages: 0 }))) as Trace;
+  const masks = layerMasks(cfg.receptiveField, cfg.layers, 10);
+  for (const [l, e] of t.layers.entries()) {
+    assert.deepStrictEqual(e.mask!.shape, [cfg.layers[l], cfg.layers[l + 1]]);
+    assert.deepStrictEqual(e.mask!.data, Array.from(masks[l]!), `layer ${l + 1}'s mask`);
+    const dW = e.optimizer!.grads.dW.data, W = e.after.W.data;
+    assert.ok(e.mask!.data.every((m, i) => m === 1 || (dW[i] === 0 && W[i] === 0)), `layer ${l + 1}: dW and W are 0 outside the mask`);
+    assert.ok(dW.some((g) => g !== 0), `layer ${l + 1} has a gradient`);
+  }
 });
