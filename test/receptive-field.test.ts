@@ -20,6 +20,7 @@ import { encodeModel, modelConfig, MODEL_FORMAT, modelFromSafetensors, networkTe
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors-bytes.ts';
 import { applyPreset } from '../src/presets.ts';
 import { traceRun, traceToJson, type Trace } from '../src/io/trace.ts';
+import { checkSameConfig, type Checkpoint } from '../src/checkpoint.ts';
 import { assertUserError, centralDifference } from './helpers.ts';
 
 /** The sorted input indices that reach unit j of a (D, H) mask. */
@@ -252,4 +253,12 @@ test('the trace shows each local layer\'s mask, and its dW and W are 0 wherever 
     assert.ok(e.mask!.data.every((m, i) => m === 1 || (dW[i] === 0 && W[i] === 0)), `layer ${l + 1}: dW and W are 0 outside the mask`);
     assert.ok(dW.some((g) => g !== 0), `layer ${l + 1} has a gradient`);
   }
+});
+
+test('a checkpoint written before receptiveField existed resumes a dense run, and refuses a local one', () => {
+  const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 160, 8] };
+  const { receptiveField: _dropped, ...old } = modelConfig(cfg);
+  const ck = { where: 'ck', config: old as Record<string, unknown> } as Checkpoint;
+  checkSameConfig(ck, cfg);
+  assertUserError(() => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field null', "this run has \"28x28,4x4/10,full\""]);
 });
