@@ -5,6 +5,7 @@
 // with smoothed SGD and weight cost; save / load keeps the spec and rebuilds the masks; old models
 // (no receptiveField in their config) still load; the spec's mistakes are one-line UserErrors.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
@@ -261,4 +262,10 @@ test('a checkpoint written before receptiveField existed resumes a dense run, an
   const ck = { where: 'ck', config: old as Record<string, unknown> } as Checkpoint;
   checkSameConfig(ck, cfg);
   assertUserError(() => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field null', "this run has \"28x28,4x4/10,full\""]);
+});
+
+test('train.ts: a spec that does not fit is one line on stderr and exit code 2', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--receptive-field', '28x28,4x4/10'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, `exit ${r.status}, stderr ${r.stderr}`);
+  assert.match(r.stderr, /^error: --receptive-field: 1 layer entry after the image grid, but --layers has 2 hidden layer\(s\)\n$/);
 });
