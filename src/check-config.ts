@@ -5,6 +5,7 @@ import { scoredLayerNumbers, type Config } from './config.ts';
 import { UserError } from './errors.ts';
 import { totalmem } from 'node:os';
 import { estimateMemory } from './memory-estimate.ts';
+import { parseReceptiveField, resolveFields } from './ff/receptive-field.ts';
 
 export function checkConfig(cfg: Config): void {
   const L = cfg.layers.length - 1;
@@ -20,6 +21,10 @@ export function checkConfig(cfg: Config): void {
     if (!(from >= 1 && from <= to && to <= cfg.iterations)) {
       throw new UserError(`--score-iterations ${from},${to}: need 1 ≤ first ≤ last ≤ --iterations (${cfg.iterations})`);
     }
+  }
+  if (cfg.receptiveField !== null) {
+    if (cfg.mode === 'recurrent') throw new UserError('--receptive-field applies to --mode supervised and unsupervised (the recurrent net\'s layers also read the layer above)');
+    resolveFields(parseReceptiveField(cfg.receptiveField), cfg.layers);
   }
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
   checkMemory(cfg);
@@ -46,6 +51,10 @@ export function checkMemory(cfg: Config, machineBytes = totalmem()): void {
 export function checkConfigAgainstData(cfg: Config, pixels: number, rows: number, cols: number, trainCount: number): void {
   if (cfg.layers[0] !== pixels) {
     throw new UserError(`--layers: the input width is ${cfg.layers[0]} but the images have ${rows}×${cols} = ${pixels} pixels`);
+  }
+  if (cfg.receptiveField !== null) {
+    const { image } = parseReceptiveField(cfg.receptiveField);
+    if (image.rows !== rows || image.cols !== cols) throw new UserError(`--receptive-field: the image grid is ${image.rows}x${image.cols} but the images are ${rows}×${cols}`);
   }
   if (cfg.batchSize > trainCount) {
     throw new UserError(`--batch-size ${cfg.batchSize} is larger than the ${trainCount} training images`);

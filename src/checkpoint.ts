@@ -7,7 +7,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { temporaryPath } from './io/atomic-write.ts';
-import type { Config } from './config.ts';
+import { DEFAULT_CONFIG, type Config } from './config.ts';
 import type { Dataset } from './data/dataset.ts';
 import { UserError } from './errors.ts';
 import { TRAIN_FLAGS } from './cli/flags.ts';
@@ -207,12 +207,16 @@ function flagOf(field: string): string {
   return entry ? `--${entry[0]}` : field;
 }
 
-/** Refuse a checkpoint made with another weight-shaping config, naming the first field that differs. */
+/**
+ * Refuse a checkpoint made with another weight-shaping config, naming the first field that differs.
+ * A field the checkpoint lacks (written before that option existed) counts as its default.
+ */
 export function checkSameConfig(ck: Checkpoint, cfg: Config): void {
   const mine = modelConfig(cfg) as unknown as Record<string, unknown>;
+  const defaults = modelConfig(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(mine), ...Object.keys(ck.config)])];
   for (const k of keys) {
-    const a = JSON.stringify(ck.config[k]), b = JSON.stringify(mine[k]);
+    const a = JSON.stringify(Object.hasOwn(ck.config, k) ? ck.config[k] : defaults[k]), b = JSON.stringify(mine[k]);
     if (a !== b) {
       throw new UserError(`${ck.where}: the checkpoint was made with ${flagOf(k)} ${a ?? '(absent)'}, this run has ${b ?? '(absent)'}; only flags that cannot change a weight may differ`);
     }

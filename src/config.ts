@@ -14,6 +14,7 @@ export interface Config {
   mode: Mode; // which FF: label overlay (supervised), hybrid images (unsupervised), top-down (recurrent)
   preset: string; // the preset the run started from ('default' when none was named)
   layers: number[]; // widths: the input (pixels) then each hidden layer, e.g. [784, 1000, 1000]
+  receptiveField: string | null; // local receptive fields, 'IMAGE,LAYER,..' e.g. '28x28,4x4/10/6,full' (src/ff/receptive-field.ts); null = every layer dense
   epochs: number; // passes over the training set
   batchSize: number; // images per step (each gives one positive and one negative row)
   optimizer: OptimizerName; // 'adam' or Hinton's smoothed 'sgd'
@@ -57,6 +58,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   mode: 'supervised',
   preset: 'default',
   layers: [784, 1000, 1000],
+  receptiveField: null,
   epochs: 8,
   batchSize: 100,
   optimizer: 'adam',

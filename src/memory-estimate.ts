@@ -31,6 +31,7 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
     floats += R * (fanIn[l]! + 2 * H[l]! + 2); // x̂, y, dZ, G, dL/dG
     if (recurrent) floats += 3 * R * H[l]!; // h, next h, normalised h
   }
+  if (cfg.receptiveField !== null) for (let l = 0; l < L; l++) floats += (fanIn[l]! * H[l]!) / 4; // the byte masks of local layers (receptive-field.ts)
   floats += (F * C + C) * (2 + optCopies); // the head
   floats += R * (widths[0]! + F + Math.max(...H) + 4 * C) + 2 * B * widths[0]!; // input, features, scratch, probabilities, scores, images
   if (cfg.mode === 'supervised' && cfg.shortcuts) floats += B * (H[0]! + 4) + (2 * C + 1) * 2 * H[0]!; // the shared first layer (label-passes.ts)

@@ -13,6 +13,7 @@ import { makeRng, type Rng } from './rng.ts';
 import type { OptimizerState } from './optim/optimizer.ts';
 import { checkStepFinite, checkWeightsFinite } from './divergence.ts';
 import { initNetwork, type Network } from './ff/network.ts';
+import { layerMasks } from './ff/receptive-field.ts';
 import { makeSupervisedTrainer } from './ff/supervised.ts';
 import type { StepObserver } from './ff/step-observer.ts';
 import { makeOptimizers, type EvalObserver, type StepStats, type TestErrors, type Trainer } from './ff/trainer.ts';
@@ -123,7 +124,7 @@ export function buildNetwork(cfg: Config, classes: number): Network {
   const rng = makeRng(cfg.seed, 'init');
   return cfg.mode === 'recurrent'
     ? initRecurrentNetwork(cfg.layers, classes, scoredLayerNumbers(cfg), rng)
-    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng);
+    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng, undefined, layerMasks(cfg.receptiveField, cfg.layers, cfg.mode === 'supervised' ? classes : 0));
 }
 
 /** Steps per epoch (the last partial batch is dropped) and steps of the whole run. */

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { Config, Mode } from '../config.ts';
 import { UserError } from '../errors.ts';
+import { parseReceptiveField } from '../ff/receptive-field.ts';
 import { applyPreset, MODE_DEFAULT_PRESET, PRESETS } from '../presets.ts';
 
 type Parser = (value: string, flag: string) => unknown;
@@ -69,6 +70,11 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   mode: { field: 'mode', kind: 'string', value: 'MODE', help: 'supervised | unsupervised | recurrent', parse: oneOf('supervised', 'unsupervised', 'recurrent') },
   preset: { field: 'preset', kind: 'string', value: 'NAME', help: `start from a preset: ${Object.keys(PRESETS).join(', ')}` },
   layers: { field: 'layers', kind: 'string', value: 'W,W,..', help: 'input width then hidden widths, e.g. 784,500,500', parse: intList(1) },
+  'receptive-field': { field: 'receptiveField', kind: 'string', value: 'SPEC', help: 'local receptive fields: IMAGE,LAYER,.. with IMAGE = ROWSxCOLS, LAYER = ROWSxCOLS/PATCH[/STRIDE] or full (e.g. 28x28,4x4/10/6,3x3/2,2x2/2); none = dense', parse: (v) => {
+    if (v === 'none') return null;
+    parseReceptiveField(v);
+    return v;
+  } },
   epochs: { field: 'epochs', kind: 'string', value: 'N', help: 'passes over the training set', parse: int(1) },
   'batch-size': { field: 'batchSize', kind: 'string', value: 'B', help: 'images per step', parse: int(1) },
   optimizer: { field: 'optimizer', kind: 'string', value: 'NAME', help: "adam | sgd (Hinton's smoothed SGD with weight cost)", parse: oneOf('adam', 'sgd') },

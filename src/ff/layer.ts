@@ -6,6 +6,7 @@
 // Generic over float32/float64 storage so the gradient test runs this exact code in float64.
 import { biasReluRows, columnSums, type Floats } from '../linalg/rows.ts';
 import { matView, transposed, type MatOf } from '../linalg/view.ts';
+import { maskGradient } from './receptive-field.ts';
 import { ffLossRows, goodnessRows, goodnessScale, normalizeRows, thresholdFor, type Goodness, type Norm } from './definitions.ts';
 
 /** c = a·b on views (any backend). */
@@ -29,6 +30,7 @@ export interface LayerParams<T extends Floats> {
   dW: T;
   db: T;
   peerMean: T; // (H) running mean activity of each unit on positive rows (peer normalisation)
+  mask?: Uint8Array | null; // (D, H) local receptive fields (receptive-field.ts): W is 0 wherever mask is 0; absent = dense
 }
 
 /** Activations of one pass over up to `rows` rows; the trainer owns and reuses them. */
@@ -95,12 +97,20 @@ export function layerForwardFromNormalised<T extends Floats>(
 // one is pushed down. With m held constant this is exactly the gradient of the surrogate term
 //   (λ/N) Σ_{r<P} Σ_j (m_j − m̄)·z_rj,
 // which is what the finite-difference test checks.
+//
+// Local receptive fields (layer.mask = M, (D, H) of 0/1):
+// forward:   z = x̂·(W ⊙ M) + b,   z_rj = Σ_i x̂_ri·M_ij·W_ij + b_j
+// local:     dz_rj/dW_ij = x̂_ri·M_ij   (no other unit's z depends on W_ij)
+// dL/dW_ij = Σ_r dZ_rj·x̂_ri·M_ij = (x̂ᵀ·dZ)_ij·M_ij                                 [dW ⊙ M]
+// W starts at 0 outside M and its gradient there is 0, so Adam and smoothed SGD (weight cost
+// wc·0 = 0) keep it 0: W ⊙ M = W, and the forward above multiplies by W itself.
 export function layerBackward<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
 ): number {
   const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut);
   const { D, H } = layer;
   matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(acts.dZ, N, H)); // [dW]
+  if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M]
   columnSums(layer.db, acts.dZ, 0, N, H); // [db]
   return loss;
 }

@@ -6,6 +6,7 @@
 import { normalizeRows } from './definitions.ts';
 import { makeHeadParams, type HeadParams } from './head.ts';
 import { layerForward, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { maskFanIn } from './receptive-field.ts';
 import type { Rng } from '../rng.ts';
 
 export interface Network {
@@ -29,17 +30,25 @@ export interface Workspace {
 /**
  * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers.
  * Layer l maps fanIn[l] inputs to widths[l + 1] units; fanIn defaults to the width below (the
- * feed-forward net); the recurrent net passes width below + width above.
+ * feed-forward net); the recurrent net passes width below + width above. masks[l] (D, H), if
+ * given, makes layer l local (receptive-field.ts): W = 0 outside it, and unit j's fan-in is the
+ * count of its mask's column (the same normals are drawn either way).
  */
 export function initNetwork(
   widths: number[], scored1: number[], classes: number, rng: Rng, fanIn: number[] = widths.slice(0, -1),
+  masks: (Uint8Array | null)[] = [],
 ): Network {
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const D = fanIn[l]!, H = widths[l + 1]!;
     const layer = makeLayerParams(D, H);
-    const sd = 1 / Math.sqrt(D);
-    for (let i = 0; i < layer.W.length; i++) layer.W[i] = sd * rng.normal();
+    const mask = masks[l] ?? null;
+    const sd = Array.from({ length: H }, (_, j) => 1 / Math.sqrt(mask ? maskFanIn(mask, D, H, j) : D));
+    for (let i = 0; i < layer.W.length; i++) {
+      const g = rng.normal();
+      layer.W[i] = mask && mask[i] === 0 ? 0 : sd[i % H]! * g;
+    }
+    if (mask) layer.mask = mask;
     layers.push(layer);
   }
   const scored = scored1.map((s) => s - 1);

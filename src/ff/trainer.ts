@@ -10,6 +10,7 @@ import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { headBackward, headForward } from './head.ts';
 import { layerBackward, layerBackwardDZ, layerForward, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { maskGradient } from './receptive-field.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 
@@ -126,6 +127,7 @@ export function trainLayers(
       if (shared) {
         s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer);
         shared.grads(layer, acts);
+        if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M] (layer.ts)
       } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);

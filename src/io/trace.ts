@@ -88,6 +88,7 @@ export interface LayerTrace extends Partial<LayerPassTrace> {
   H: number;
   theta: number;
   goodnessScale: number;
+  mask?: Tensor; // (D, H) 0/1 with --receptive-field: which inputs reach each unit (W is 0 elsewhere)
   before: ParamsTrace;
   iterations?: LayerPassTrace[]; // recurrent: t = 0..T
   optimizer?: OptimizerTrace; // absent for a layer a greedy step runs but does not train
@@ -214,7 +215,7 @@ export function traceBytesBound(cfg: Config, classes: number, evalImages: number
   const fanIn = recurrent ? recurrentFanIn(w, C) : w.slice(0, L);
   for (let l = 0; l < L; l++) {
     const H = w[l + 1]!, D = fanIn[l]!;
-    f32 += (D * H + H) * (3 + 2 * k) + 2 * H; // W, b before/after, grads, optimizer before/after; peerMean ×2
+    f32 += (D * H + H) * (3 + 2 * k) + 2 * H + (cfg.receptiveField !== null ? D * H : 0); // W, b before/after, grads, optimizer before/after; peerMean ×2; mask
     f32 += passes * (2 * B * (2 * D + 3 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows; recurrent: per-t grads, states
     f64 += passes * (2 * B * 2 + H); // p, loss, peer
   }
@@ -349,7 +350,10 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
       const { D, H } = v.params;
       const theta = thresholdFor(cfg.goodness, H, cfg.threshold);
       const before = (): ParamsTrace => params(v.params.W, v.params.b, [D, H], v.params.peerMean);
-      layers[l] ??= { layer: l + 1, D, H, theta, goodnessScale: goodnessScale(cfg.goodness, H), before: before(), after: before() };
+      layers[l] ??= {
+        layer: l + 1, D, H, theta, goodnessScale: goodnessScale(cfg.goodness, H),
+        ...(v.params.mask ? { mask: tensor32(Float32Array.from(v.params.mask), [D, H]) } : {}), before: before(), after: before(),
+      };
       const e = layers[l]!;
       if (phase === 'forward') {
         const pass = layerPass(v, theta);
@@ -437,9 +441,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
 
 /** A layer's fields in the order of docs/TRACE.md (they were filled in the order the step ran). */
 function inOrder(e: LayerTrace): LayerTrace {
-  const { layer, D, H, theta, goodnessScale: s, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
+  const { layer, D, H, theta, goodnessScale: s, mask, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
   const defined = Object.entries({ positive, negative, loss, peer, grads, iterations, optimizer }).filter(([, v]) => v !== undefined);
-  return { layer, D, H, theta, goodnessScale: s, before, ...Object.fromEntries(defined), after } as LayerTrace;
+  return { layer, D, H, theta, goodnessScale: s, ...(mask ? { mask } : {}), before, ...Object.fromEntries(defined), after } as LayerTrace;
 }
 
 // The evaluation of the first n test images by the trained trainer, through evaluate()'s own observer.
