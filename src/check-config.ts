@@ -1,7 +1,7 @@
 // Cross-field checks of a Config, once flags and presets are applied: things no single flag's
 // parser can see (scored layers against --layers, the input width against the dataset, ...).
 // Each failure is a UserError naming the flag(s) involved.
-import { scoredLayerNumbers, type Config } from './config.ts';
+import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from './config.ts';
 import { UserError } from './errors.ts';
 import { totalmem } from 'node:os';
 import { estimateMemory } from './memory-estimate.ts';
@@ -21,6 +21,8 @@ export function checkConfig(cfg: Config): void {
       throw new UserError(`--score-iterations ${from},${to}: need 1 ≤ first ≤ last ≤ --iterations (${cfg.iterations})`);
     }
   }
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UserError(`--dropout ${cfg.dropout}: the probability of dropping a unit must be ≥ 0 and < 1`);
+  if (cfg.loss !== 'symba' && cfg.symbaAlpha !== DEFAULT_CONFIG.symbaAlpha) throw new UserError(`--symba-alpha applies to --loss symba only (this run's loss is ${cfg.loss})`);
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
   checkMemory(cfg);
 }
@@ -46,6 +48,9 @@ export function checkMemory(cfg: Config, machineBytes = totalmem()): void {
 export function checkConfigAgainstData(cfg: Config, pixels: number, rows: number, cols: number, trainCount: number): void {
   if (cfg.layers[0] !== pixels) {
     throw new UserError(`--layers: the input width is ${cfg.layers[0]} but the images have ${rows}×${cols} = ${pixels} pixels`);
+  }
+  if (cfg.shift >= Math.min(rows, cols)) {
+    throw new UserError(`--shift ${cfg.shift}: a shift must be smaller than the ${rows}×${cols} images (at most ${Math.min(rows, cols) - 1})`);
   }
   if (cfg.batchSize > trainCount) {
     throw new UserError(`--batch-size ${cfg.batchSize} is larger than the ${trainCount} training images`);
