@@ -1,7 +1,9 @@
 // Inverted dropout of the hidden layers' activities in a training pass (--dropout p), and its
 // random draws. After a layer's forward on the pass's N rows: ỹ = y ⊙ m/(1 − p), with
 // m_rj = [u_rj ≥ p] and u_rj uniform in [0, 1) from the 'dropout' stream, drawn row by row, unit by
-// unit (N·H draws per layer per pass, positive and negative rows each their own mask); G is
+// unit (N·H draws per layer per pass, positive and negative rows each their own mask; about
+// 14 ns a unit here, 6 ms of a 784-1000-1000 step at batch 100 — drawing only the gaps between
+// dropped units was faster at p = 0.1 but slower at p = 0.5, and not simpler); G is
 // recomputed from ỹ, and the next layer reads ỹ. The backward's factor 1/(1 − p) is in
 // layer.ts (layerBackwardDZ, [keep]). Evaluation and the neutral pass never drop.
 // N = rows, H = layer width.
