@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       },
       onEpoch: (r, trainer) => {
         progress.end();
-        console.log(epochLine(r, totalEpochs));
+        console.log(epochLine(r, totalEpochs, cfg.loss));
         epochNo = r.epoch + 1;
         newBar = true;
         addEpoch(record, r, stepsPerEpoch * cfg.batchSize);

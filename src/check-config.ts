@@ -1,7 +1,7 @@
 // Cross-field checks of a Config, once flags and presets are applied: things no single flag's
 // parser can see (scored layers against --layers, the input width against the dataset, ...).
 // Each failure is a UserError naming the flag(s) involved.
-import { scoredLayerNumbers, type Config } from './config.ts';
+import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from './config.ts';
 import { UserError } from './errors.ts';
 import { totalmem } from 'node:os';
 import { estimateMemory } from './memory-estimate.ts';
@@ -26,6 +26,8 @@ export function checkConfig(cfg: Config): void {
     if (cfg.mode === 'recurrent') throw new UserError('--receptive-field applies to --mode supervised and unsupervised (the recurrent net\'s layers also read the layer above)');
     resolveFields(parseReceptiveField(cfg.receptiveField), cfg.layers);
   }
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UserError(`--dropout ${cfg.dropout}: the probability of dropping a unit must be ≥ 0 and < 1`);
+  if (cfg.loss !== 'symba' && cfg.symbaAlpha !== DEFAULT_CONFIG.symbaAlpha) throw new UserError(`--symba-alpha applies to --loss symba only (this run's loss is ${cfg.loss})`);
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
   checkMemory(cfg);
 }
@@ -55,6 +57,9 @@ export function checkConfigAgainstData(cfg: Config, pixels: number, rows: number
   if (cfg.receptiveField !== null) {
     const { image } = parseReceptiveField(cfg.receptiveField);
     if (image.rows !== rows || image.cols !== cols) throw new UserError(`--receptive-field: the image grid is ${image.rows}x${image.cols} but the images are ${rows}×${cols}`);
+  }
+  if (cfg.shift >= Math.min(rows, cols)) {
+    throw new UserError(`--shift ${cfg.shift}: a shift must be smaller than the ${rows}×${cols} images (at most ${Math.min(rows, cols) - 1})`);
   }
   if (cfg.batchSize > trainCount) {
     throw new UserError(`--batch-size ${cfg.batchSize} is larger than the ${trainCount} training images`);

@@ -20,6 +20,8 @@ import { RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunStat
 
 export const CHECKPOINT_FORMAT = 'forward-forward-ts/checkpoint-1';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+/** Streams added after the first checkpoints (of --shift and --dropout); an older checkpoint lacks them. */
+const LATER_STREAMS: readonly RunStream[] = ['shift', 'dropout'];
 
 /** What identifies the training data: sizes and a checksum of the training images and labels. */
 export interface DataFingerprint {
@@ -180,7 +182,10 @@ export function parseCheckpoint(file: SafetensorsFile, where: string): Checkpoin
     throw new UserError(`${where}: the checkpoint's optimizer counters are malformed`);
   }
   if (!isObj(c.streams)) throw new UserError(`${where}: the checkpoint has no random stream states`);
-  for (const name of RUN_STREAMS) checkStreamState(where, name, c.streams[name]);
+  for (const name of RUN_STREAMS) {
+    // A checkpoint written before a stream existed has no state for it: the run never drew from it.
+    if (!(LATER_STREAMS.includes(name) && c.streams[name] === undefined)) checkStreamState(where, name, c.streams[name]);
+  }
   const history = checkHistory(where, parseJson(where, file, 'history'));
   for (const [name, t] of file.tensors) {
     if (t.dtype === 'F32' && !t.data.every(Number.isFinite)) throw new UserError(`${where}: the checkpoint's tensor '${name}' holds a non-finite value`);
@@ -274,7 +279,7 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
         layers: fresh.optimizers.layers.map((t, i) => restoreOptimizer(`optim.layer${i + 1}`, t, c.optimizers.layers[i]!)),
         head: restoreOptimizer('optim.head', fresh.optimizers.head, c.optimizers.head),
       },
-      streams: c.streams,
+      streams: { ...fresh.streams, ...c.streams }, // a stream the checkpoint lacks was never drawn from: fresh
     };
   };
 }

@@ -2,7 +2,7 @@
 // field here, commented; scripts parse flags into it (cli/flags.ts), presets override it
 // (presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
 import { availableParallelism } from 'node:os';
-import type { Goodness, Norm } from './ff/definitions.ts';
+import type { Goodness, LossKind, Norm } from './ff/definitions.ts';
 import type { LrSchedule } from './optim/schedule.ts';
 
 export type Mode = 'supervised' | 'unsupervised' | 'recurrent';
@@ -28,6 +28,10 @@ export interface Config {
   goodness: Goodness; // 'sum' of squares (θ = width) or 'mean' of squares (θ = 2)
   threshold: number | null; // θ; null = the goodness's default
   peerNorm: number; // λ of peer normalisation (Hinton: 0.03); 0 = off
+  loss: LossKind; // the layers' loss: 'ff' (softplus(θ − G⁺) and softplus(G⁻ − θ) per row) or 'symba' (softplus(α·(G⁻ − G⁺)) per pair)
+  symbaAlpha: number; // α of the SymBa loss (Lee & Song 2023: 4)
+  shift: number; // training images move by a random (dx, dy) in [−shift, shift]² pixels, zero fill ('shift' stream); 0 = off
+  dropout: number; // probability that inverted dropout zeroes a hidden unit's y in a training step ('dropout' stream); 0 = off
   negatives: Negatives; // wrong labels: 'random' (uniform over the 9 wrong ones) or 'hard' (from the head)
   labelStrength: number; // supervised: value written into the true label's pixel (the other 9 are 0); recurrent: scale of the normalised label layer
   neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
@@ -72,6 +76,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   goodness: 'sum',
   threshold: null,
   peerNorm: 0,
+  loss: 'ff',
+  symbaAlpha: 4,
+  shift: 0,
+  dropout: 0,
   negatives: 'hard',
   labelStrength: 1,
   neutralLabel: 0.1,

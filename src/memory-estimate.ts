@@ -34,6 +34,8 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
   if (cfg.receptiveField !== null) for (let l = 0; l < L; l++) floats += (fanIn[l]! * H[l]!) / 4; // the byte masks of local layers (receptive-field.ts)
   floats += (F * C + C) * (2 + optCopies); // the head
   floats += R * (widths[0]! + F + Math.max(...H) + 4 * C) + 2 * B * widths[0]!; // input, features, scratch, probabilities, scores, images
+  if (cfg.dropout > 0) floats += (2 * B * H.reduce((a, h) => a + h, 0)) / 4; // dropout masks, one byte per unit (dropout.ts)
+  if (cfg.shift > 0) floats += widths[0]!; // the shift's scratch image
   if (cfg.mode === 'supervised' && cfg.shortcuts) floats += B * (H[0]! + 4) + (2 * C + 1) * 2 * H[0]!; // the shared first layer (label-passes.ts)
   let wasm = 0;
   if (cfg.backend === 'wasm') {

@@ -21,11 +21,18 @@ export const MODEL_FORMAT = 'forward-forward-ts/1';
  */
 export function modelConfig(cfg: Config): ModelConfig {
   const { threads: _t, quiet: _q, json: _j, save: _s, report: _rp, checkpoint: _c, checkpointEvery: _e, resume: _r, ...kept } = cfg;
+  // Fields added after the format's first files are stored only when set: a run that does not use
+  // them keeps its bytes, and a file written before them reads back with their defaults.
+  for (const k of LATER_FIELDS) if (kept[k] === DEFAULT_CONFIG[k]) delete kept[k];
   return kept;
 }
 
+/** Config fields newer than the first model files and checkpoints (absent = the default). */
+const LATER_FIELDS = ['loss', 'symbaAlpha', 'shift', 'dropout'] as const;
+
 /** The fields of Config that shape the weights. */
-export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume'>;
+export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume' | (typeof LATER_FIELDS)[number]>
+  & Partial<Pick<Config, (typeof LATER_FIELDS)[number]>>;
 
 /** The model file's bytes: the same network, config and record give the same bytes. */
 /**

@@ -1,5 +1,5 @@
 // The one source of randomness: seedrandom's ARC4 generator, seeded explicitly.
-// Each use draws from its own named sub-stream (init, shuffle, negatives, masks, ...), seeded by
+// Each use draws from its own named sub-stream (init, shuffle, negatives, masks, shift, dropout), seeded by
 // the string `${seed}:${stream}`, so adding a random draw in one place does not shift the others.
 // There is no default seed and no global state: a missing seed is a bug, and JavaScript's
 // unseeded built-in generator is never used. The state of a stream can be saved and restored for checkpoints.

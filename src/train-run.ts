@@ -1,7 +1,7 @@
 // A training run of any FF mode: epochs of shuffled minibatches, per-epoch statistics, and the
 // final evaluation. scripts/train.ts wraps it with flags and printing; the golden tests call it
 // directly. Every random draw comes from `cfg.seed` through named streams (init, shuffle,
-// negatives, masks); with the same seed, config and backend the run is the same to the bit.
+// negatives, masks, shift, dropout); with the same seed, config and backend the run is the same to the bit.
 // Between any two steps the run's whole state can be captured (RunState) and the run continued
 // from it later, to the same bits; the divergence guard (divergence.ts) checks every step.
 import { scoredLayerNumbers, type Config } from './config.ts';
@@ -66,7 +66,7 @@ export interface LayerSums {
 }
 
 /** The named random streams a run draws from after building its network. */
-export const RUN_STREAMS = ['shuffle', 'negatives', 'masks'] as const;
+export const RUN_STREAMS = ['shuffle', 'negatives', 'masks', 'shift', 'dropout'] as const;
 export type RunStream = (typeof RUN_STREAMS)[number];
 
 /**
@@ -111,11 +111,11 @@ export function makeTrainer(
   const mm = backend.matmul.bind(backend);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives);
+      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, streams);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks);
+      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks, streams);
     case 'recurrent':
-      return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives);
+      return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives, streams);
   }
 }
 

@@ -26,7 +26,7 @@ function assertUserError(script: string, args: string[], pattern: RegExp): void 
 test('train.ts --help prints usage and every flag', () => {
   const r = run('train.ts', ['--help']);
   assert.equal(r.code, 0);
-  for (const flag of ['--mode', '--preset', '--layers', '--epochs', '--batch-size', '--lr', '--optimizer', '--negatives', '--seed', '--threads', '--train-limit', '--test-limit', '--save', '--json', '--data-dir', '--validation', '--greedy']) {
+  for (const flag of ['--mode', '--preset', '--layers', '--epochs', '--batch-size', '--lr', '--optimizer', '--negatives', '--seed', '--threads', '--train-limit', '--test-limit', '--save', '--json', '--data-dir', '--validation', '--greedy', '--shift', '--dropout', '--loss', '--symba-alpha']) {
     assert.ok(r.stdout.includes(flag), `help lacks ${flag}`);
   }
 });
@@ -60,6 +60,11 @@ test('bad recurrent options are one-line errors with exit code 2', () => {
   assertUserError('train.ts', ['--mode', 'recurrent', '--greedy'], /--greedy does not apply to --mode recurrent/);
   assertUserError('train.ts', ['--mode', 'recurrent', '--label-strength', '-1'], /--label-strength/);
   assertUserError('train.ts', ['--preset', 'hinton-recurrent', '--mode', 'supervised'], /hinton-recurrent is for --mode recurrent/);
+});
+
+test('bad --dropout and --shift values are one-line errors with exit code 2 (the other values: test/flags.test.ts)', () => {
+  assertUserError('train.ts', ['--dropout', '1'], /--dropout 1: .*< 1/);
+  assertUserError('train.ts', ['--shift', '28', '--train-limit', '100', '--test-limit', '10'], /--shift 28: .*28×28 images \(at most 27\)/);
 });
 
 test('a recurrent model: eval.ts --by-iteration prints a row per iteration and the scored error train.ts printed', () => {

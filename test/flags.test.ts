@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
-import { checkConfig, checkMemory } from '../src/check-config.ts';
+import { checkConfig, checkConfigAgainstData, checkMemory } from '../src/check-config.ts';
 import { estimateMemory } from '../src/memory-estimate.ts';
 import { modelConfig } from '../src/model-format.ts';
 import { assertUserError } from './helpers.ts';
@@ -49,4 +49,24 @@ test('--no-shortcuts runs the plain supervised step, is stored with the model (i
   assert.deepStrictEqual({ ...plain, shortcuts: true }, configOf([]), 'nothing else changes');
   assert.equal(modelConfig(plain).shortcuts, false);
   assertUserError(() => checkConfig(configOf(['--mode', 'unsupervised', '--no-shortcuts'])), ['--no-shortcuts', 'supervised']);
+});
+
+test('--loss, --symba-alpha, --shift and --dropout: parsed, checked, stored with the model only when set', () => {
+  const on = configOf(['--loss', 'symba', '--symba-alpha', '0.5', '--shift', '2', '--dropout', '0.1']);
+  assert.deepStrictEqual([on.loss, on.symbaAlpha, on.shift, on.dropout], ['symba', 0.5, 2, 0.1]);
+  checkConfig(on);
+  const stored = modelConfig(on);
+  assert.deepStrictEqual([stored.loss, stored.symbaAlpha, stored.shift, stored.dropout], ['symba', 0.5, 2, 0.1]);
+  const off = modelConfig(configOf([]));
+  for (const k of ['loss', 'symbaAlpha', 'shift', 'dropout']) assert.ok(!(k in off), `${k} at its default is not stored (files of runs without it keep their bytes)`);
+  assertUserError(() => configOf(['--loss', 'hinge']), ['--loss', 'ff, symba', 'hinge']);
+  assertUserError(() => configOf(['--loss', 'symba', '--symba-alpha', '0']), ['--symba-alpha', '> 0']);
+  assertUserError(() => configOf(['--shift', '-1']), ['--shift', '-1']);
+  assertUserError(() => configOf(['--shift', '1.5']), ['--shift', 'whole number']);
+  assertUserError(() => configOf(['--dropout', '-0.1']), ['--dropout', '-0.1']);
+  assertUserError(() => checkConfig(configOf(['--dropout', '1'])), ['--dropout 1', '< 1']);
+  assertUserError(() => checkConfig(configOf(['--symba-alpha', '2'])), ['--symba-alpha applies to --loss symba only']);
+  // Against the data: a shift must be smaller than both sides of the images, whatever their size.
+  checkConfigAgainstData({ ...on, layers: [48, 8], shift: 5 }, 48, 8, 6, 100);
+  assertUserError(() => checkConfigAgainstData({ ...on, layers: [48, 8], shift: 6 }, 48, 8, 6, 100), ['--shift 6', '8×6 images', 'at most 5']);
 });

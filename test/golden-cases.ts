@@ -52,6 +52,8 @@ export const GOLDEN_CASES: Record<string, Partial<Config>> = {
   },
   'unsupervised-hybrids': { mode: 'unsupervised', layers: [784, 20, 20, 20], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, scoredLayers: 'last-3' },
   'recurrent-top-down': { mode: 'recurrent', layers: [784, 24, 16], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
+  // The three training options together (--shift, --dropout, --loss symba): their streams and math.
+  'shift-dropout-symba': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, shift: 1, dropout: 0.1, loss: 'symba', symbaAlpha: 0.5 },
   'greedy-reference-like': { layers: [784, 16, 16], epochs: 2, batchSize: 100, trainLimit: 300, testLimit: 200, lr: 0.03, norm: 'l2', goodness: 'mean', negatives: 'random', greedy: true, schedule: 'constant' },
   // A run that must learn (its error is also bounded far from chance in golden.test.ts), scored
   // without layer 1: its goodness error differs from the one scoring all layers. On wasm only

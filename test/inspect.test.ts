@@ -23,6 +23,7 @@ import { loadDataset } from '../src/data/dataset.ts';
 import { makeHybridBatch } from '../src/ff/masks.ts';
 import { drawWrongLabels } from '../src/ff/negatives.ts';
 import { MASK_BLURS } from '../src/ff/unsupervised.ts';
+import { shiftImage } from '../src/ff/shift.ts';
 import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/io/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
@@ -207,9 +208,9 @@ for (const [name, cfg] of CASES) {
 }
 
 /** Positive rows on top of negative rows: the (2B, ·) arrays the layer saw (float32 ones as their exact float32 values). */
-function both(l: LayerPassTrace, key: 'input' | 'xhat' | 'z' | 'y' | 'G' | 'p' | 'loss' | 'dLdG' | 'dZ'): number[] {
+function both(l: LayerPassTrace, key: 'input' | 'xhat' | 'z' | 'y' | 'keep' | 'G' | 'p' | 'loss' | 'dLdG' | 'dZ'): number[] {
   const all = [...l.positive[key]!.data, ...l.negative[key]!.data];
-  return key === 'p' || key === 'loss' ? all : all.map(Math.fround);
+  return key === 'p' || key === 'loss' || key === 'keep' ? all : all.map(Math.fround);
 }
 
 /** c (D, H) = aᵀ·b for a (R, D), b (R, H), in float64, within float32 rounding of the sums. */
@@ -250,6 +251,54 @@ function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, 
   }
   assertClose([l.loss], [rowLoss.reduce((a, b) => a + b, 0) / R], 1e-12, `${what} loss = mean of the row losses`);
 }
+
+test('with --shift, --dropout and --loss symba the trace shows the shifts and masks (replayed from their streams), ỹ and the pair losses', () => {
+  const P = 0.25, alpha = 0.5;
+  for (const mode of ['supervised', 'recurrent'] as const) {
+    const base = mode === 'recurrent' ? { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 2, scoreIterations: [1, 2] as [number, number] } : SMALL;
+    const cfg: Config = { ...base, shift: 2, dropout: P, loss: 'symba', symbaAlpha: alpha, seed: 4 };
+    const t = parsed(cfg, K, 0);
+    const before = runTo(cfg, K - 1), after = runTo(cfg, K);
+    const B = cfg.batchSize, C = t.dataset.classes, D0 = 784;
+    for (const l of t.layers) assertParams(l.after, after.net.layers[l.layer - 1]!.W, after.net.layers[l.layer - 1]!.b, null, `${mode} layer ${l.layer} after`);
+    // Shifts: drawn from the shift stream as the run drew them, applied to the batch's images.
+    const sh = makeRng(cfg.seed, 'shift', before.streams.shift);
+    const shifted = new Float32Array(B * D0);
+    for (let r = 0; r < B; r++) {
+      assert.deepEqual([t.shift!.dx[r], t.shift!.dy[r]], [sh.int(5) - 2, sh.int(5) - 2], `${mode} image ${r}: the draws`);
+      shiftImage(shifted, r * D0, f32(t.batch.images), r * D0, 28, 28, t.shift!.dx[r]!, t.shift!.dy[r]!);
+    }
+    assert.deepEqual(sh.state(), after.streams.shift, `${mode}: the shift stream after the step`);
+    assertSameBits(f32(t.shift!.images), shifted, `${mode}: shift.images`);
+    if (mode === 'supervised') {
+      const input = f32(t.ff.input);
+      for (let r = 0; r < B; r++) for (let j = C; j < D0; j++) assert.equal(input[r * D0 + j], shifted[r * D0 + j], `ff row ${r} pixel ${j}: the shifted image`);
+    }
+    // Masks: the dropout stream's draws, layer after layer (recurrent: iteration after iteration);
+    // ỹ = relu(z)·keep/(1 − P); the pair losses and their gradient.
+    const dr = makeRng(cfg.seed, 'dropout', before.streams.dropout);
+    const passes = mode === 'recurrent'
+      ? t.layers[0]!.iterations!.slice(1).flatMap((_, i) => t.layers.map((l) => ({ l, pass: l.iterations![i + 1]! })))
+      : t.layers.map((l) => ({ l, pass: l as LayerPassTrace }));
+    for (const { l, pass } of passes) {
+      const what = `${mode} layer ${l.layer}${pass.t === undefined ? '' : ` t=${pass.t}`}`;
+      const keep = both(pass, 'keep'), z = both(pass, 'z'), y = both(pass, 'y'), G = both(pass, 'G'), dLdG = both(pass, 'dLdG'), dZ = both(pass, 'dZ');
+      keep.forEach((k, i) => assert.equal(k, dr.uniform() >= P ? 1 : 0, `${what}: mask [${i}]`));
+      assertSameBits(y, z.map((v, i) => (keep[i] ? Math.fround(Math.max(v, 0) * (1 / (1 - P))) : 0)), `${what}: ỹ = relu(z)·keep/(1 − P)`);
+      const pairLoss = pass.positive.loss!.data;
+      assert.equal(pass.negative.loss, undefined, `${what}: the pair loss sits on the positive side`);
+      for (let r = 0; r < B; r++) {
+        const u = alpha * (G[B + r]! - G[r]!), g = alpha / (1 + Math.exp(-u)) / B;
+        assertClose([pairLoss[r]!], [Math.log1p(Math.exp(u))], 1e-12, `${what}: pair ${r} loss`);
+        assertClose([dLdG[r]!, dLdG[B + r]!], [-g, g], 2 * U32 * g + 1e-44, `${what}: pair ${r} dL/dG (float32; an underflow is 0)`);
+      }
+      assertClose([pass.loss!], [pairLoss.reduce((a, b) => a + b, 0) / B], 1e-12, `${what}: loss = mean pair loss`);
+      const H = l.H, sc = (2 * l.goodnessScale) / (1 - P);
+      assertClose(dZ, y.map((v, i) => dLdG[Math.floor(i / H)]! * sc * v), (i) => 4 * U32 * Math.abs(dZ[i]!) + 1e-45, `${what}: dZ = dLdG·2s·ỹ/(1 − P)`);
+    }
+    assert.deepEqual(dr.state(), after.streams.dropout, `${mode}: the dropout stream after the step`);
+  }
+});
 
 test('a step past the run, too many test images, or a trace over the limit is a one-line UserError', () => {
   assertUserError(() => traceRun(SMALL, data, { step: 16 * 8 + 1, evalImages: 0 }), ['--step', '128']);

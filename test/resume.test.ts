@@ -25,6 +25,9 @@ const CASES: Record<string, Partial<Config>> = {
   'supervised greedy': { layers: [784, 16, 16], batchSize: 60, lr: 0.03, greedy: true, schedule: 'constant' },
   'unsupervised greedy': { mode: 'unsupervised', layers: [784, 20, 16, 12], batchSize: 50, lr: 0.003, greedy: true, scoredLayers: 'last-2' },
   recurrent: { mode: 'recurrent', layers: [784, 24, 16], batchSize: 50, iterations: 3, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
+  // The shift and dropout streams go into the checkpoint like the others.
+  'supervised shift dropout symba': { layers: [784, 24, 16], batchSize: 50, lr: 0.003, shift: 2, dropout: 0.2, loss: 'symba', symbaAlpha: 0.5 },
+  'recurrent shift dropout': { mode: 'recurrent', layers: [784, 16, 12], batchSize: 50, iterations: 2, scoreIterations: [1, 2], lr: 0.003, labelStrength: 15, shift: 1, dropout: 0.1 },
 };
 
 class Stop extends Error {}
@@ -99,6 +102,35 @@ test('a checkpoint of another config or training data is refused, naming the fir
     assertUserError(() => checkSameConfig(ck, { ...cfg, epochs: 3 }), ['--epochs 2', 'has 3']);
     const other = loadDataset({ trainLimit: 301, testLimit: 100 });
     assertUserError(() => checkSameData(ck, dataFingerprint(other)), ['other training data (train 300', 'has 301']);
+    // Options off are not stored: a run that turns one on is refused, naming it.
+    assert.equal(ck.config.shift, undefined);
+    assertUserError(() => checkSameConfig(ck, { ...cfg, shift: 1 }), ['--shift (absent)', 'this run has 1']);
+    assertUserError(() => checkSameConfig(ck, { ...cfg, loss: 'symba' }), ['--loss (absent)', 'this run has "symba"']);
+    const drop = run(config(CASES['supervised shift dropout symba']!, 'wasm', 1), data, dir, 'y', 3, null).stopped!;
+    assertUserError(() => checkSameConfig(drop, { ...cfg, ...CASES['supervised shift dropout symba'], dropout: 0.3 }), ['--dropout 0.2', 'this run has 0.3']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a checkpoint written before the shift and dropout streams existed (none in it) resumes to the same bits', () => {
+  const { dir, cleanup } = tempDir('resume-old');
+  try {
+    const cfg = config(CASES['supervised adam hard']!, 'js', 1);
+    const data = loadDataset({ trainLimit: 300, testLimit: 100 });
+    const whole = run(cfg, data, dir, 'whole.safetensors', null, null);
+    const ck = run(cfg, data, dir, 'x', 7, null).stopped!;
+    const state = JSON.parse(ck.file.metadata.state!);
+    assert.ok(state.streams.shift && state.streams.dropout, 'a checkpoint of today has both streams');
+    delete state.streams.shift;
+    delete state.streams.dropout;
+    const withState = (): Parameters<typeof parseCheckpoint>[0] => ({ ...ck.file, metadata: { ...ck.file.metadata, state: JSON.stringify(state) } });
+    const old = parseCheckpoint(withState(), 'mem');
+    const resumed = run(cfg, data, dir, 'resumed.safetensors', null, old);
+    assert.ok(resumed.bytes.equals(whole.bytes), 'the resumed model differs');
+    // A malformed state of a stream that is there is still refused.
+    state.streams.shift = { i: 0, j: 0, S: [1, 2] };
+    assertUserError(() => parseCheckpoint(withState(), 'mem'), ["'shift' random stream"]);
   } finally {
     cleanup();
   }

@@ -1,5 +1,6 @@
 // How a run's results read on the terminal: the per-epoch line and the test-error summary.
 // Formatting only; nothing here computes a statistic.
+import type { LossKind } from '../ff/definitions.ts';
 import type { TestErrors } from '../ff/trainer.ts';
 import type { EpochReport } from '../train-run.ts';
 
@@ -13,10 +14,15 @@ export function formatErrors(e: TestErrors): string {
   return parts.join(', ');
 }
 
-/** One line per epoch: time, speed, each layer's loss, goodness and pair error, head loss, validation. */
-export function epochLine(r: EpochReport, epochs: number): string {
+/**
+ * One line per epoch: time, speed, each layer's loss, goodness and pair error, head loss, validation.
+ * `loss` names the layers' loss: 'ff' prints `loss` (the mean FF loss per row), 'symba' prints
+ * `symba` (the mean SymBa loss per pair), so a number is never read as the other.
+ */
+export function epochLine(r: EpochReport, epochs: number, loss: LossKind = 'ff'): string {
+  const name = loss === 'ff' ? 'loss' : 'symba';
   const layers = r.layers
-    .map((l, i) => `L${i + 1} loss ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(2)} G- ${l.goodNeg.toFixed(2)} pairerr ${pct(l.pairError)}`)
+    .map((l, i) => `L${i + 1} ${name} ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(2)} G- ${l.goodNeg.toFixed(2)} pairerr ${pct(l.pairError)}`)
     .join(' | ');
   const val = r.validation ? ` | val err ${formatErrors(r.validation)}` : '';
   const greedy = r.trainingLayer !== null ? ` (layer ${r.trainingLayer})` : '';

@@ -10,6 +10,8 @@ import { l2NormalizeRows, rmsNormalizeRows, sumSquaresRows, type Floats } from '
 export type Norm = 'rms' | 'l2';
 /** Goodness of a row of activities y (H): Σ y² ('sum', θ = H) or Σ y² / H ('mean', θ = 2). */
 export type Goodness = 'sum' | 'mean';
+/** A layer's loss: 'ff' per row against θ (ffLossRows), or 'symba' per (positive, negative) pair (symbaLossRows). */
+export type LossKind = 'ff' | 'symba';
 
 /** ε of the RMS normalisation: x / (ε + sqrt(mean x²)). Tiny: it only guards an all-zero row. */
 export const RMS_EPS = 1e-8;
@@ -75,4 +77,27 @@ export function ffLossRows(dLdG: Floats, G: Floats, R: number, P: number, theta:
     }
   }
   return loss / R;
+}
+
+// The SymBa loss (Lee & Song 2023) of R = 2B rows: rows 0..B-1 positive, B..2B-1 negative, and
+// pair r = (row r, row B + r), the positive and the negative made from the same image.
+//   pair loss:   ℓ_r = softplus(α·(G_{B+r} − G_r))     (no θ: only the pair's difference counts)
+//   batch loss:  L = (1/B) Σ_r ℓ_r                      (the mean over the B pairs)
+// With u_r = α·(G_{B+r} − G_r) and q_r = σ(u_r) (dsoftplus(u)/du = σ(u)):
+//   dL/dG_r     = −(α/B)·q_r   (positive row)
+//   dL/dG_{B+r} = +(α/B)·q_r   (negative row)
+// equal and opposite on the two rows of a pair: the symmetric, balanced gradient of the name.
+// Writes dLdG (R) and returns L. R must be even.
+export function symbaLossRows(dLdG: Floats, G: Floats, R: number, alpha: number): number {
+  if (R % 2 !== 0) throw new Error(`symbaLossRows: ${R} rows do not form (positive, negative) pairs`);
+  const B = R / 2;
+  let loss = 0;
+  for (let r = 0; r < B; r++) {
+    const u = alpha * (G[B + r]! - G[r]!);
+    loss += softplus(u);
+    const g = (alpha * sigmoid(u)) / B;
+    dLdG[r] = -g;
+    dLdG[B + r] = g;
+  }
+  return loss / B;
 }

@@ -7,7 +7,7 @@
 import { biasReluRows, columnSums, type Floats } from '../linalg/rows.ts';
 import { matView, transposed, type MatOf } from '../linalg/view.ts';
 import { maskGradient } from './receptive-field.ts';
-import { ffLossRows, goodnessRows, goodnessScale, normalizeRows, thresholdFor, type Goodness, type Norm } from './definitions.ts';
+import { ffLossRows, goodnessRows, goodnessScale, normalizeRows, symbaLossRows, thresholdFor, type Goodness, type LossKind, type Norm } from './definitions.ts';
 
 /** c = a·b on views (any backend). */
 export type MatmulFn<T extends Floats> = (c: MatOf<T>, a: MatOf<T>, b: MatOf<T>) => void;
@@ -19,6 +19,9 @@ export interface LayerMath {
   threshold: number | null; // θ; null = the goodness's default (H or 2)
   peerNorm: number; // λ of peer normalisation; 0 = off
   peerMomentum: number; // m ← peerMomentum·m + (1 − peerMomentum)·mean_rows(y); Hinton: 0.9
+  loss?: LossKind; // 'ff' (default) or 'symba' on the (r, P + r) pairs
+  symbaAlpha?: number; // α of the SymBa loss (needed with 'symba')
+  dropout?: number; // P of the inverted dropout applied to y before the backward (dropout.ts); 0 or absent = none
 }
 
 /** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). */
@@ -88,6 +91,15 @@ export function layerForwardFromNormalised<T extends Floats>(
 // dG/dz_rj:  2·s·y_rj · [z_rj > 0] = 2·s·y_rj, since y_rj = 0 wherever z_rj ≤ 0:
 //            the ReLU gate is already inside y                                      [gate]
 // dL/dz_rj = dLdG_r · 2·s·y_rj  (+ the peer term below)                             [dZ]
+// With math.loss 'symba' the [dLdG] line is symbaLossRows' (pairs (r, P + r), N = 2P):
+//            (α/P)·σ(α·(G_{P+r} − G_r)) · {−1 on row r, +1 on row P + r}.
+//
+// Inverted dropout (math.dropout = p > 0; src/ff/dropout.ts applied it after the forward, so
+// acts.y holds ỹ and acts.G its goodness):
+// forward:   ỹ_rj = y_rj·m_rj/(1 − p),  m_rj ∈ {0, 1};  G_r = s·Σ_j ỹ_rj²; the next layer reads ỹ
+// dG/dz_rj:  2·s·ỹ_rj · m_rj/(1 − p) · [z_rj > 0] = 2·s·ỹ_rj/(1 − p), since ỹ_rj = 0 wherever
+//            m_rj = 0 or z_rj ≤ 0: the mask and the ReLU gate are both already inside ỹ      [keep]
+// dL/dz_rj = dLdG_r · 2·s·ỹ_rj/(1 − p)  (+ the peer term, on ỹ's running mean)
 // dL/dW    = x̂ᵀ·dZ   (D, H),   dL/db = Σ_r dZ_r   (H)                             [dW, db]
 //
 // Peer normalisation (λ = math.peerNorm > 0), positive rows only: first the running mean
@@ -121,13 +133,16 @@ export function layerBackwardDZ<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, peerOut?: Float64Array,
 ): number {
   const H = layer.H;
-  const theta = thresholdFor(math.goodness, H, math.threshold);
-  const loss = ffLossRows(acts.dLdG, acts.G, N, P, theta); // [dLdG]
-  const twoS = 2 * goodnessScale(math.goodness, H);
+  if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
+  const loss = math.loss === 'symba'
+    ? symbaLossRows(acts.dLdG, acts.G, N, math.symbaAlpha!) // [dLdG] (pairs; N = 2P)
+    : ffLossRows(acts.dLdG, acts.G, N, P, thresholdFor(math.goodness, H, math.threshold)); // [dLdG]
+  const drop = math.dropout ?? 0;
+  const twoS = 2 * goodnessScale(math.goodness, H) * (drop > 0 ? 1 / (1 - drop) : 1); // [keep]
   const y = acts.y, dZ = acts.dZ, dLdG = acts.dLdG;
   for (let r = 0, o = 0; r < N; r++, o += H) {
     const g = dLdG[r]! * twoS;
-    for (let j = 0; j < H; j++) dZ[o + j] = g * y[o + j]!; // [dZ] = dLdG · 2s · y   [gate]
+    for (let j = 0; j < H; j++) dZ[o + j] = g * y[o + j]!; // [dZ] = dLdG · 2s · y   [gate]  (· 1/(1 − p) [keep])
   }
   if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut);
   return loss;

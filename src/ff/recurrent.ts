@@ -30,7 +30,9 @@ import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerAct
 import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from './network.ts';
 import type { LayerView, Pass, StepObserver } from './step-observer.ts';
-import { layerMath, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { dropLayer, type Dropout } from './dropout.ts';
+import { shiftStepImages } from './shift.ts';
+import { layerMath, makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -122,9 +124,11 @@ export function bottomUp(st: RecurrentState, net: Network, N: number, math: Laye
 // negative) are differentiated and their gradients added to st.gW / st.gb; returns the losses.
 //   z_l = [norm(h_{l−1}) | norm(h_{l+1})]·W_l + b_l,   y_l = relu(z_l),   h_l ← d·h_l + (1 − d)·y_l
 // `obs` (a training step's observer) sees each layer's forward and backward and the damped states, as iteration t of `pass`.
+// `drop` (--dropout), in an iteration that learns (losses given): every layer's y becomes ỹ
+// (dropout.ts) after its forward, so its loss, its gradient and the damped state all use ỹ.
 export function iterate(
   st: RecurrentState, net: Network, N: number, P: number, damping: number, math: LayerMath, mm: MatmulFn<Float32Array>, losses: number[] | null,
-  obs?: StepObserver, pass: Pass = 'ff', t = 0,
+  obs?: StepObserver, pass: Pass = 'ff', t = 0, drop?: Dropout | null,
 ): void {
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
@@ -133,7 +137,9 @@ export function iterate(
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
     layerForwardFromNormalised(acts, layer, N, math, mm);
-    const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, loss: NaN, peer: null } : null;
+    const dropping = drop && losses !== null;
+    if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
+    const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
@@ -178,7 +184,7 @@ export function runAllLabels(
   }
 }
 
-export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
+export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}): Trainer {
   const rows = workspaceRows(cfg);
   const st = makeState(net, rows, classes);
   const math = layerMath(cfg);
@@ -187,6 +193,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
   const [scoreFrom, scoreTo] = cfg.scoreIterations;
   const labels = new Int32Array(rows), wrong = new Int32Array(rows), rowLabels = new Int32Array(rows);
   const scores = new Float32Array(rows * C);
+  const { shifter, dropout } = makeAugmentation(cfg, net, streams);
   // The head's buffers (features of the scored layers, probabilities) in the Workspace shape.
   const ws: Workspace = {
     rows, input: st.imageHat, acts: st.acts,
@@ -205,6 +212,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
+    shiftStepImages(shifter, st.imageHat, B, split, obs); // --shift: before the normalisation
     normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
@@ -230,7 +238,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     const losses: number[] = new Array(L).fill(0);
     const stats: LayerStepStats[] = net.layers.map(() => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
     for (let t = 1; t <= T; t++) {
-      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses, obs, 'ff', t);
+      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses, obs, 'ff', t, dropout);
       for (let l = 0; l < L; l++) {
         const G = st.acts[l]!.G, s = stats[l]!;
         for (let r = 0; r < B; r++) {

@@ -16,9 +16,10 @@ import { overlayNeutral, overlayPositiveNegative } from './overlay.ts';
 import { firstLayerAllLabels, firstLayerRows, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
 import { goodnessRows, normalizeRows } from './definitions.ts';
 import type { StepObserver } from './step-observer.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type TestErrors, type Trainer } from './trainer.ts';
+import { shiftStepImages } from './shift.ts';
+import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from './trainer.ts';
 
-export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng): Trainer {
+export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net);
@@ -32,11 +33,13 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
   // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
   const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
   const s = cfg.labelStrength;
+  const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     gatherRows(images, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
+    shiftStepImages(shifter, images, B, split, obs); // --shift: before any label is written
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.
@@ -70,7 +73,7 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
       },
       grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm), // images: consumed
     } : undefined;
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath, dropout);
     return { layers, headLoss, rows: B };
   }
 

@@ -13,6 +13,9 @@ import { layerBackward, layerBackwardDZ, layerForward, type LayerActs, type Laye
 import { maskGradient } from './receptive-field.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
+import { dropLayer, makeDropout, type Dropout } from './dropout.ts';
+import { makeShifter, type Shifter } from './shift.ts';
+import type { Rng } from '../rng.ts';
 
 /** Per-layer statistics of one step, summed by the caller over an epoch. */
 export interface LayerStepStats {
@@ -66,7 +69,24 @@ export function workspaceRows(cfg: Config): number {
 }
 
 export function layerMath(cfg: Config): LayerMath {
-  return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
+  return {
+    norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9,
+    loss: cfg.loss, symbaAlpha: cfg.symbaAlpha, dropout: cfg.dropout,
+  };
+}
+
+/** The streams of a step's optional random draws: image shifts (--shift) and dropout masks (--dropout). */
+export interface StepStreams {
+  shift?: Rng;
+  dropout?: Rng;
+}
+
+/** A trainer's shifter and dropout from cfg (each null when off); dropout masks for passes of 2B rows. */
+export function makeAugmentation(cfg: Config, net: Network, streams: StepStreams): { shifter: Shifter | null; dropout: Dropout | null } {
+  return {
+    shifter: makeShifter(cfg.shift, streams.shift, net.widths[0]!),
+    dropout: makeDropout(cfg.dropout, streams.dropout, 2 * cfg.batchSize, net.layers.map((l) => l.H)),
+  };
 }
 
 /** One optimizer per layer (W with weight cost, b without) and one for the head. */
@@ -98,10 +118,11 @@ export interface FirstLayerPath {
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
 // unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
 // after its forward and its backward, and each optimizer update. `first`, if given, computes
-// layer 0's forward and weight gradient in its place.
+// layer 0's forward and weight gradient in its place. `drop`, if given, drops units of every
+// layer's y after its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
-  obs?: StepObserver, first?: FirstLayerPath,
+  obs?: StepObserver, first?: FirstLayerPath, drop?: Dropout | null,
 ): LayerStepStats[] {
   const L = net.layers.length;
   const last = only ?? L - 1;
@@ -113,7 +134,8 @@ export function trainLayers(
     const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
     if (shared) shared.forward(acts, z);
     else layerForward(acts, x, layer, 2 * B, math, mm);
-    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, loss: NaN, peer: null } : null;
+    if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
+    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
     const G = acts.G;

@@ -13,13 +13,15 @@ import type { MatmulFn } from './layer.ts';
 import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
-import { layerMath, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type TestErrors, type Trainer } from './trainer.ts';
+import { shiftStepImages } from './shift.ts';
+import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStreams, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
 
 export function makeUnsupervisedTrainer(
   cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
+  streams: StepStreams = {},
 ): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const math = layerMath(cfg);
@@ -28,17 +30,19 @@ export function makeUnsupervisedTrainer(
   const labels = new Int32Array(ws.rows);
   const masks = new Float32Array(B0 * D0); // (B, D0) this step's masks
   const maskScratch = new Float32Array(D0); // (rows, cols)
+  const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), ws.input.subarray(0, B * D0));
+    shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids are made of the shifted images
     const partners = obs?.onHybrids ? new Int32Array(B) : undefined;
     makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng, partners);
     if (partners) obs!.onHybrids!(masks.subarray(0, B * D0), partners);
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, undefined, dropout);
     // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
     // layers above it run forward on the positive rows now (from layer only's y of this step).
     if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1);

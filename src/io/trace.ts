@@ -9,7 +9,7 @@
 import { scoredLayerNumbers, type Config } from '../config.ts';
 import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { ffLossRows, goodnessScale, sigmoid, thresholdFor } from '../ff/definitions.ts';
+import { ffLossRows, goodnessScale, sigmoid, softplus, thresholdFor } from '../ff/definitions.ts';
 import type { MatmulFn } from '../ff/layer.ts';
 import { wrongMass } from '../ff/negatives.ts';
 import { argmaxRow } from '../ff/network.ts';
@@ -64,10 +64,11 @@ export interface RowsTrace {
   input?: Tensor; // (B, D) x before normalisation (not in the recurrent net, whose x̂ is built from normalised neighbours)
   xhat: Tensor; // (B, D) x̂
   z: Tensor; // (B, H) x̂·W + b with W, b before the step
-  y: Tensor; // (B, H) relu(z)
+  y: Tensor; // (B, H) relu(z); with --dropout ỹ = relu(z)·keep/(1 − p)
+  keep?: Tensor; // (B, H) with --dropout: the dropout mask (1 kept, 0 dropped)
   G: Tensor; // (B) goodness
   p: Tensor; // (B) σ(G − θ), f64
-  loss?: Tensor; // (B) per-row FF loss, f64 (when the layer learns from this pass)
+  loss?: Tensor; // (B) per-row FF loss, f64 (when the layer learns from this pass); --loss symba: the pair losses, on the positive side only
   dLdG?: Tensor; // (B) dL/dG
   dZ?: Tensor; // (B, H) dL/dz, the peer term included
 }
@@ -145,6 +146,7 @@ export interface Trace {
   neutral?: PassTrace; // supervised and recurrent: the pass with the neutral label (head, hard negatives)
   negatives?: NegativesTrace; // supervised and recurrent
   hybrids?: { masks: Tensor; partners: number[] }; // unsupervised
+  shift?: { dx: number[]; dy: number[]; images: Tensor }; // --shift: each image's draw and the shifted images (B, D0)
   ff: PassTrace;
   head: HeadTrace;
   layers: LayerTrace[];
@@ -211,12 +213,13 @@ export function traceBytesBound(cfg: Config, classes: number, evalImages: number
   const k = cfg.optimizer === 'adam' ? 2 : 1; // optimizer state tensors per parameter tensor
   const passes = recurrent ? cfg.iterations + 1 : 1; // a layer's rows are kept once per pass (recurrent: per iteration)
   let f32 = 5 * B * D0 + 3 * B * C; // batch images, neutral and ff input rows, masks; label layers
-  let f64 = 8 * B + B * C; // indices, labels, u, wrongMass/offset, wrong, partners, row losses; q
+  let f64 = 10 * B + B * C; // indices, labels, u, wrongMass/offset, wrong, partners, row losses, shifts dx, dy; q
+  f32 += B * D0; // shifted images
   const fanIn = recurrent ? recurrentFanIn(w, C) : w.slice(0, L);
   for (let l = 0; l < L; l++) {
     const H = w[l + 1]!, D = fanIn[l]!;
     f32 += (D * H + H) * (3 + 2 * k) + 2 * H + (cfg.receptiveField !== null ? D * H : 0); // W, b before/after, grads, optimizer before/after; peerMean ×2; mask
-    f32 += passes * (2 * B * (2 * D + 3 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows; recurrent: per-t grads, states
+    f32 += passes * (2 * B * (2 * D + 4 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows (keep included); recurrent: per-t grads, states
     f64 += passes * (2 * B * 2 + H); // p, loss, peer
   }
   const F = scoredLayerNumbers(cfg).reduce((s, l) => s + w[l]!, 0);
@@ -293,7 +296,7 @@ interface StepTracer {
 function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulFn<Float32Array>): StepTracer {
   const D0 = net.widths[0]!, recurrent = cfg.mode === 'recurrent';
   const layers: LayerTrace[] = [];
-  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'];
+  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'], shift: Trace['shift'];
   const passes: Partial<Record<Pass, PassTrace>> = {};
   let head: Partial<HeadTrace> = {};
   let lr = NaN, headLr = NaN;
@@ -313,18 +316,22 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
       return {
         ...(v.x ? { input: rows32(v.x, r0, P, D) } : {}),
         xhat: rows32(v.acts.xhat, r0, P, D), z: rows32(z, r0, P, H), y: rows32(v.acts.y, r0, P, H),
+        ...(v.keep ? { keep: tensor64(v.keep.subarray(r0 * H, (r0 + P) * H), [P, H]) } : {}),
         G: rows32(v.acts.G, r0, P, null), p: tensor64(p, [P]),
       };
     };
     return { ...(recurrent ? { t: v.t } : {}), positive: side(0), negative: side(P) };
   }
 
-  // After the backward: the per-row losses (the library's ffLossRows on each single row), dL/dG, dZ, the peer term.
+  // After the backward: the per-row losses (the library's ffLossRows on each single row; with
+  // --loss symba each pair's softplus(α·(G⁻ − G⁺)), on the positive side), dL/dG, dZ, the peer term.
   function addBackward(e: LayerPassTrace, v: LayerView, theta: number): void {
-    const H = v.params.H, P = v.positives, scratch = new Float64Array(1);
-    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, v.acts.G.subarray(r, r + 1), 1, positive ? 1 : 0, theta);
+    const H = v.params.H, P = v.positives, scratch = new Float64Array(1), G = v.acts.G;
+    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, G.subarray(r, r + 1), 1, positive ? 1 : 0, theta);
+    const symba = cfg.loss === 'symba';
     for (const [side, r0] of [[e.positive, 0], [e.negative, P]] as const) {
-      side.loss = tensor64(Array.from({ length: P }, (_, i) => rowLoss(r0 + i, r0 === 0)), [P]);
+      if (symba && r0 === 0) side.loss = tensor64(Array.from({ length: P }, (_, i) => softplus(cfg.symbaAlpha * (G[P + i]! - G[i]!))), [P]);
+      else if (!symba) side.loss = tensor64(Array.from({ length: P }, (_, i) => rowLoss(r0 + i, r0 === 0)), [P]);
       side.dLdG = rows32(v.acts.dLdG, r0, P, null);
       side.dZ = rows32(v.acts.dZ, r0, P, H);
     }
@@ -337,6 +344,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
     onBatch(indices, labels, images) {
       B = labels.length;
       batch = { indices: Array.from(indices), labels: Array.from(labels), images: tensor32(images, [B, D0]) };
+    },
+    onShift(dx, dy, images) {
+      shift = { dx: Array.from(dx), dy: Array.from(dy), images: tensor32(images, [B, D0]) };
     },
     onRows(pass, input, rows, labelLayer) {
       passes[pass] = { input: tensor32(input, [rows, D0]), ...(labelLayer ? { labelLayer: tensor32(labelLayer, [rows, C]) } : {}) };
@@ -428,6 +438,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
         ...(passes.neutral ? { neutral: passes.neutral } : {}),
         ...(negatives ? { negatives } : {}),
         ...(hybrids ? { hybrids } : {}),
+        ...(shift ? { shift } : {}),
         ff: passes.ff,
         head: {
           scoredLayers: h.scoredLayers, features: h.features, before: h.before, logits: h.logits, probs: h.probs, rowLoss: h.rowLoss,

@@ -69,12 +69,20 @@ export function recordStep(cfg: Config, data: Dataset, backend: MatmulBackend, s
     row2('x', 'the layer\'s input: layer 1 the rows above, else the layer below\'s y', 'input', l.D);
     row2('x̂', norm, 'xhat', l.D);
     row2('z', 'z = x̂·W + b', 'z', l.H);
-    row2('y', 'y = relu(z)', 'y', l.H);
+    const P = cfg.dropout, a = cfg.symbaAlpha, symba = cfg.loss === 'symba';
+    row2('y', P > 0 ? `ỹ = relu(z)·keep/(1 − ${P}) (dropout)` : 'y = relu(z)', 'y', l.H);
+    if (P > 0) row2('keep', `the dropout mask: 1 kept, 0 dropped (each unit with probability ${P})`, 'keep', l.H);
     row2('G', `G = ${s}Σ y²`, 'G', 0);
     row2('p', `p = σ(G − θ), θ = ${l.theta}`, 'p', 0);
-    row2('L', 'positive softplus(θ − G) = −log p; negative softplus(G − θ) = −log(1 − p)', 'loss', 0);
-    row2('dL/dG', `positive −(1 − p)/2B, negative p/2B (2B = ${2 * B} rows)`, 'dLdG', 0);
-    row2('dZ', `dL/dz = dL/dG · 2·${s}y${cfg.peerNorm > 0 ? ' (+ the peer term on positive rows)' : ''}`, 'dZ', l.H);
+    if (symba) {
+      const pair = pass?.positive ? side(pass.positive, 'loss', r) : null;
+      if (pair !== null) panels.push({ name: 'L', formula: `the pair's SymBa loss softplus(α·(G⁻ − G⁺)), α = ${a}${it}`, shape: [], positive: pair, negative: null });
+      row2('dL/dG', `positive −(α/B)·σ(α·(G⁻ − G⁺)), negative +(α/B)·σ(α·(G⁻ − G⁺)) (B = ${B} pairs)`, 'dLdG', 0);
+    } else {
+      row2('L', 'positive softplus(θ − G) = −log p; negative softplus(G − θ) = −log(1 − p)', 'loss', 0);
+      row2('dL/dG', `positive −(1 − p)/2B, negative p/2B (2B = ${2 * B} rows)`, 'dLdG', 0);
+    }
+    row2('dZ', `dL/dz = dL/dG · 2·${s}${P > 0 ? `ỹ/(1 − ${P})` : 'y'}${cfg.peerNorm > 0 ? ' (+ the peer term on positive rows)' : ''}`, 'dZ', l.H);
     if (l.optimizer) {
       panels.push(matrix('dW', 'dL/dW = x̂ᵀ·dZ over all 2B rows of the batch', l.optimizer.grads.dW.data, l.D, l.H));
       const delta = l.after.W.data.map((w, i) => w - l.before.W.data[i]!);

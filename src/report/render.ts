@@ -68,7 +68,8 @@ export function renderReport(r: ReportContent): string {
   let curves = '';
   if (rec.epochs.length === 0) curves = '<p>No epoch has finished yet.</p>';
   else {
-    curves += add({ id: 'chart-loss', title: 'FF loss per layer (mean over the epoch)', xLabel: 'epoch', xWhole: true, yLabel: 'loss', x: epochs, series: per('loss') });
+    const lossTitle = cfg.loss === 'symba' ? 'SymBa loss per layer (mean over pairs and the epoch)' : 'FF loss per layer (mean over the epoch)';
+    curves += add({ id: 'chart-loss', title: lossTitle, xLabel: 'epoch', xWhole: true, yLabel: 'loss', x: epochs, series: per('loss') });
     curves += add({
       id: 'chart-goodness', title: 'mean goodness: positive (solid) and negative rows', xLabel: 'epoch', xWhole: true, yLabel: 'G', x: epochs,
       series: [...per('goodPos').map((s) => ({ ...s, label: `${s.label} G+` })), ...per('goodNeg').map((s, l) => ({ ...s, label: `${s.label} G−`, colour: colour(l) + '88' }))],
