@@ -143,7 +143,8 @@ export interface Trace {
   batch: { indices: number[]; labels: number[]; images: Tensor };
   neutral?: PassTrace; // supervised and recurrent: the pass with the neutral label (head, hard negatives)
   negatives?: NegativesTrace; // supervised and recurrent
-  hybrids?: { masks: Tensor; partners: number[] }; // unsupervised
+  hybrids?: { masks: Tensor; partners: number[] }; // unsupervised, hybrid negatives
+  pairs?: { k: number; partners: number[] }; // unsupervised, Self-Contrastive FF pairs
   ff: PassTrace;
   head: HeadTrace;
   layers: LayerTrace[];
@@ -292,7 +293,7 @@ interface StepTracer {
 function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulFn<Float32Array>): StepTracer {
   const D0 = net.widths[0]!, recurrent = cfg.mode === 'recurrent';
   const layers: LayerTrace[] = [];
-  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'];
+  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'], pairs: Trace['pairs'];
   const passes: Partial<Record<Pass, PassTrace>> = {};
   let head: Partial<HeadTrace> = {};
   let lr = NaN, headLr = NaN;
@@ -394,6 +395,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
     onHybrids(masks, partners) {
       hybrids = { masks: tensor32(masks, [B, D0]), partners: Array.from(partners) };
     },
+    onPairs(partners, k) {
+      pairs = { k, partners: Array.from(partners) };
+    },
     onOptimizer(target, phase, opt, ps, grads, rate) {
       const wShape = target === 'head' ? [net.head.F, C] : [net.layers[target]!.D, net.layers[target]!.H];
       if (phase === 'before') {
@@ -424,6 +428,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
         ...(passes.neutral ? { neutral: passes.neutral } : {}),
         ...(negatives ? { negatives } : {}),
         ...(hybrids ? { hybrids } : {}),
+        ...(pairs ? { pairs } : {}),
         ff: passes.ff,
         head: {
           scoredLayers: h.scoredLayers, features: h.features, before: h.before, logits: h.logits, probs: h.probs, rowLoss: h.rowLoss,
