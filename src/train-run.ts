@@ -148,6 +148,12 @@ export function phaseEpochs(cfg: Config, phase: number): number {
   return phase < ffPhases(cfg) ? cfg.epochs : cfg.readoutEpochs;
 }
 
+/** Epochs of the phases before phase `phase` (0-based; `phase` may be the number of phases: the whole run). */
+export function epochsBefore(cfg: Config, phase: number): number {
+  const ff = ffPhases(cfg);
+  return Math.min(phase, ff) * cfg.epochs + Math.max(0, phase - ff) * cfg.readoutEpochs;
+}
+
 /** Which layer a step of phase `phase` trains: null = all, l = only layer l (greedy), -1 = none (the readout: the head alone). */
 function phaseLayers(cfg: Config, phase: number): number | null {
   if (phase >= ffPhases(cfg)) return -1;
@@ -234,7 +240,7 @@ function* runSteps(
     trainer.opt.head.load(run.optimizers.head);
   }
   const { order, sums, firstLosses, epochs } = run;
-  const epochNo = (): number => run.phase * cfg.epochs + run.epoch + 1;
+  const epochNo = (): number => epochsBefore(cfg, run.phase) + run.epoch + 1;
   const snapshot = (): RunState => {
     checkWeightsFinite(net, epochNo(), run.step);
     return {
@@ -243,7 +249,7 @@ function* runSteps(
     };
   };
   const position = (epochEnded: boolean): RunPosition => ({
-    stepsDone: (run.phase * cfg.epochs + run.epoch) * stepsPerEpoch + run.step, totalSteps: runTotal,
+    stepsDone: (epochsBefore(cfg, run.phase) + run.epoch) * stepsPerEpoch + run.step, totalSteps: runTotal,
     epoch: epochNo(), step: run.step, epochEnded,
   });
 
