@@ -86,7 +86,8 @@ export interface LayerTrace extends Partial<LayerPassTrace> {
   layer: number; // 1-based
   D: number;
   H: number;
-  theta: number;
+  theta: number; // θ of the positive rows
+  thetaNeg: number; // θ⁻ of the negative rows (config.thresholdNeg, else θ)
   goodnessScale: number;
   before: ParamsTrace;
   iterations?: LayerPassTrace[]; // recurrent: t = 0..T
@@ -298,7 +299,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
   let head: Partial<HeadTrace> = {};
   let lr = NaN, headLr = NaN;
 
-  function layerPass(v: LayerView, theta: number): LayerPassTrace {
+  function layerPass(v: LayerView, theta: number, thetaNeg: number): LayerPassTrace {
     const { D, H } = v.params, P = v.rows / 2;
     // z as the step computed it: the step's own when its path has one (the shared first layer),
     // else x̂·W + b, the same product the layer took, plus b, without the ReLU.
@@ -309,7 +310,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
       for (let r = 0; r < v.rows; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + v.params.b[j]!;
     }
     const side = (r0: number): RowsTrace => {
-      const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - theta));
+      const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - (r0 === 0 ? theta : thetaNeg)));
       return {
         ...(v.x ? { input: rows32(v.x, r0, P, D) } : {}),
         xhat: rows32(v.acts.xhat, r0, P, D), z: rows32(z, r0, P, H), y: rows32(v.acts.y, r0, P, H),
@@ -320,9 +321,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
   }
 
   // After the backward: the per-row losses (the library's ffLossRows on each single row), dL/dG, dZ, the peer term.
-  function addBackward(e: LayerPassTrace, v: LayerView, theta: number): void {
+  function addBackward(e: LayerPassTrace, v: LayerView, theta: number, thetaNeg: number): void {
     const H = v.params.H, P = v.positives, scratch = new Float64Array(1);
-    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, v.acts.G.subarray(r, r + 1), 1, positive ? 1 : 0, theta);
+    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, v.acts.G.subarray(r, r + 1), 1, positive ? 1 : 0, theta, thetaNeg);
     for (const [side, r0] of [[e.positive, 0], [e.negative, P]] as const) {
       side.loss = tensor64(Array.from({ length: P }, (_, i) => rowLoss(r0 + i, r0 === 0)), [P]);
       side.dLdG = rows32(v.acts.dLdG, r0, P, null);
@@ -348,16 +349,16 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
     onLayer(l, phase, v) {
       if (v.pass !== 'ff') return; // the neutral pass's layers: only the head's features and (recurrent) the states are kept
       const { D, H } = v.params;
-      const theta = thresholdFor(cfg.goodness, H, cfg.threshold);
+      const theta = thresholdFor(cfg.goodness, H, cfg.threshold), thetaNeg = cfg.thresholdNeg ?? theta;
       const before = (): ParamsTrace => params(v.params.W, v.params.b, [D, H], v.params.peerMean);
-      layers[l] ??= { layer: l + 1, D, H, theta, goodnessScale: goodnessScale(cfg.goodness, H), before: before(), after: before() };
+      layers[l] ??= { layer: l + 1, D, H, theta, thetaNeg, goodnessScale: goodnessScale(cfg.goodness, H), before: before(), after: before() };
       const e = layers[l]!;
       if (phase === 'forward') {
-        const pass = layerPass(v, theta);
+        const pass = layerPass(v, theta, thetaNeg);
         if (recurrent) (e.iterations ??= []).push(pass);
         else Object.assign(e, pass);
       } else {
-        addBackward(recurrent ? e.iterations![e.iterations!.length - 1]! : (e as LayerPassTrace), v, theta);
+        addBackward(recurrent ? e.iterations![e.iterations!.length - 1]! : (e as LayerPassTrace), v, theta, thetaNeg);
         e.after = params(v.params.W, v.params.b, [D, H], v.params.peerMean); // peerMean moved in the backward
       }
     },
@@ -442,9 +443,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
 
 /** A layer's fields in the order of docs/TRACE.md (they were filled in the order the step ran). */
 function inOrder(e: LayerTrace): LayerTrace {
-  const { layer, D, H, theta, goodnessScale: s, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
+  const { layer, D, H, theta, thetaNeg, goodnessScale: s, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
   const defined = Object.entries({ positive, negative, loss, peer, grads, iterations, optimizer }).filter(([, v]) => v !== undefined);
-  return { layer, D, H, theta, goodnessScale: s, before, ...Object.fromEntries(defined), after } as LayerTrace;
+  return { layer, D, H, theta, thetaNeg, goodnessScale: s, before, ...Object.fromEntries(defined), after } as LayerTrace;
 }
 
 // The evaluation of the first n test images by the trained trainer, through evaluate()'s own observer.
