@@ -17,6 +17,7 @@ export function checkConfig(cfg: Config): void {
   if (!cfg.shortcuts && cfg.mode !== 'supervised') throw new UserError(`--no-shortcuts applies to --mode supervised only (the ${cfg.mode} step has no shortcut)`);
   if (cfg.mode === 'recurrent') {
     if (cfg.greedy) throw new UserError('--greedy does not apply to --mode recurrent (every layer depends on the one above)');
+    if (cfg.readoutEpochs > 0) throw new UserError('--readout-epochs does not apply to --mode recurrent (its head reads the iterated states)');
     const [from, to] = cfg.scoreIterations;
     if (!(from >= 1 && from <= to && to <= cfg.iterations)) {
       throw new UserError(`--score-iterations ${from},${to}: need 1 ≤ first ≤ last ≤ --iterations (${cfg.iterations})`);
@@ -28,6 +29,9 @@ export function checkConfig(cfg: Config): void {
   }
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new UserError(`--dropout ${cfg.dropout}: the probability of dropping a unit must be ≥ 0 and < 1`);
   if (cfg.loss !== 'symba' && cfg.symbaAlpha !== DEFAULT_CONFIG.symbaAlpha) throw new UserError(`--symba-alpha applies to --loss symba only (this run's loss is ${cfg.loss})`);
+  if (cfg.act !== 'relu' && cfg.mode !== 'unsupervised') throw new UserError(`--act ${cfg.act} applies to --mode unsupervised only (the ${cfg.mode} step passes y up)`);
+  if (cfg.contrast !== 'hybrid' && cfg.mode !== 'unsupervised') throw new UserError(`--contrast ${cfg.contrast} applies to --mode unsupervised only`);
+  if (cfg.act === 'triangle' && cfg.dropout > 0) throw new UserError('--dropout does not apply with --act triangle (the triangle activity is passed up undropped)');
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
   checkMemory(cfg);
 }

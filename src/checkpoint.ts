@@ -16,7 +16,7 @@ import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type T
 import { modelConfig } from './model-io.ts';
 import { fillNetwork, networkTensors } from './model-format.ts';
 import type { OptimizerState } from './optim/optimizer.ts';
-import { RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from './train-run.ts';
+import { epochsBefore, phaseEpochs, RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from './train-run.ts';
 
 export const CHECKPOINT_FORMAT = 'forward-forward-ts/checkpoint-1';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -257,11 +257,12 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
     fresh.order.set(order.data);
     const { perEpoch, phases } = stepCounts(cfg, n);
     const finished = c.phase === phases && c.epoch === 0 && c.step === 0; // written after the last epoch
-    if (!finished && (c.phase >= phases || c.epoch >= cfg.epochs || c.step >= perEpoch)) {
+    if (!finished && (c.phase >= phases || c.epoch >= phaseEpochs(cfg, c.phase) || c.step >= perEpoch)) {
       throw new UserError(`${where}: the checkpoint's position (phase ${c.phase}, epoch ${c.epoch}, step ${c.step}) is outside this run`);
     }
     if (c.sums.length !== L || c.optimizers.layers.length !== L) throw new UserError(`${where}: the checkpoint has state for ${c.sums.length} layers, this run has ${L}`);
-    if (ck.history.length !== c.phase * cfg.epochs + c.epoch) throw new UserError(`${where}: the checkpoint's history has ${ck.history.length} epochs, its position says ${c.phase * cfg.epochs + c.epoch}`);
+    const epochsDone = epochsBefore(cfg, c.phase) + c.epoch;
+    if (ck.history.length !== epochsDone) throw new UserError(`${where}: the checkpoint's history has ${ck.history.length} epochs, its position says ${epochsDone}`);
     const restoreOptimizer = (prefix: string, template: OptimizerState, scalars: Record<string, number>): OptimizerState =>
       Object.fromEntries(Object.entries(template).map(([key, v]) => {
         if (typeof v === 'number') {

@@ -3,11 +3,13 @@
 // (presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
 import { availableParallelism } from 'node:os';
 import type { Goodness, LossKind, Norm } from './ff/definitions.ts';
+import type { Activation } from './ff/layer.ts';
 import type { LrSchedule } from './optim/schedule.ts';
 
 export type Mode = 'supervised' | 'unsupervised' | 'recurrent';
 export type OptimizerName = 'adam' | 'sgd';
 export type Negatives = 'random' | 'hard';
+export type Contrast = 'hybrid' | 'scff';
 export type Backend = 'wasm' | 'js';
 
 export interface Config {
@@ -27,6 +29,9 @@ export interface Config {
   norm: Norm; // normalisation of each layer's input rows: 'rms' (Hinton) or 'l2' (PyTorch reference)
   goodness: Goodness; // 'sum' of squares (θ = width) or 'mean' of squares (θ = 2)
   threshold: number | null; // θ; null = the goodness's default
+  thresholdNeg: number | null; // θ⁻, the threshold negative rows are pushed below; null = θ (Self-Contrastive FF uses θ⁻ > θ)
+  act: Activation; // what a layer passes up: 'relu' (its y) or 'triangle' (relu(z − mean z), Self-Contrastive FF; unsupervised only)
+  contrast: Contrast; // unsupervised: negatives are 'hybrid' images (Hinton) or 'scff' pairs (an image beside a different one; positives: an image beside itself)
   peerNorm: number; // λ of peer normalisation (Hinton: 0.03); 0 = off
   loss: LossKind; // the layers' loss: 'ff' (softplus(θ − G⁺) and softplus(G⁻ − θ) per row) or 'symba' (softplus(α·(G⁻ − G⁺)) per pair)
   symbaAlpha: number; // α of the SymBa loss (Lee & Song 2023: 4)
@@ -37,6 +42,7 @@ export interface Config {
   neutralLabel: number; // value written into all 10 label pixels for the neutral (softmax) pass
   shortcuts: boolean; // supervised: the step's first layer from one product per image (label-passes.ts); false = the plain step (same maths, other float32 rounding)
   greedy: boolean; // train layers one after another (all epochs each), as the PyTorch reference does
+  readoutEpochs: number; // after the FF epochs, this many epochs train the softmax head alone on the frozen layers (a linear readout); 0 = none
   scoredLayers: number[] | 'all' | 'skip-first' | `last-${number}`; // 1-based hidden layers whose goodness (and activities, for the head) score labels; 'last-3' = the last three
   validation: number; // hold out the last N training images; their error is printed every epoch
   trainLimit: number | null; // use only the first N training images (null = all)
@@ -75,6 +81,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   norm: 'rms',
   goodness: 'sum',
   threshold: null,
+  thresholdNeg: null,
+  act: 'relu',
+  contrast: 'hybrid',
   peerNorm: 0,
   loss: 'ff',
   symbaAlpha: 4,
@@ -85,6 +94,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   neutralLabel: 0.1,
   shortcuts: true,
   greedy: false,
+  readoutEpochs: 0,
   scoredLayers: 'all',
   validation: 0,
   trainLimit: null,

@@ -29,7 +29,7 @@ export interface LayerEpochStats {
 
 export interface EpochReport {
   epoch: number; // 1-based
-  trainingLayer: number | null; // greedy: the 1-based layer this epoch trained
+  trainingLayer: number | null; // greedy: the 1-based layer this epoch trained; 0: a readout epoch (the head alone); null: all layers
   layers: LayerEpochStats[];
   headLoss: number; // mean cross-entropy of the head
   validation: TestErrors | null; // error fractions, if --validation
@@ -127,11 +127,38 @@ export function buildNetwork(cfg: Config, classes: number): Network {
     : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng, undefined, layerMasks(cfg.receptiveField, cfg.layers, cfg.mode === 'supervised' ? classes : 0));
 }
 
-/** Steps per epoch (the last partial batch is dropped) and steps of the whole run. */
+/**
+ * Steps per epoch (the last partial batch is dropped), phases, epochs and steps of the whole run.
+ * The FF phases come first (one, or, greedy, one per layer, each of cfg.epochs epochs); with
+ * cfg.readoutEpochs > 0 a last phase of that many epochs trains the head alone on frozen layers.
+ */
 export function stepCounts(cfg: Config, trainCount: number): { perEpoch: number; phases: number; epochs: number; total: number } {
   const perEpoch = Math.floor(trainCount / cfg.batchSize);
-  const phases = cfg.greedy ? cfg.layers.length - 1 : 1; // greedy: every layer gets all the epochs, one layer after another
-  return { perEpoch, phases, epochs: cfg.epochs * phases, total: perEpoch * cfg.epochs * phases };
+  const ff = ffPhases(cfg);
+  const epochs = cfg.epochs * ff + cfg.readoutEpochs;
+  return { perEpoch, phases: ff + (cfg.readoutEpochs > 0 ? 1 : 0), epochs, total: perEpoch * epochs };
+}
+
+/** The FF phases of a run: 1, or, greedy, one per layer (every layer gets all the epochs, one layer after another). */
+function ffPhases(cfg: Config): number {
+  return cfg.greedy ? cfg.layers.length - 1 : 1;
+}
+
+/** Epochs of phase `phase` (0-based): cfg.epochs for an FF phase, cfg.readoutEpochs for the readout. */
+export function phaseEpochs(cfg: Config, phase: number): number {
+  return phase < ffPhases(cfg) ? cfg.epochs : cfg.readoutEpochs;
+}
+
+/** Epochs of the phases before phase `phase` (0-based; `phase` may be the number of phases: the whole run). */
+export function epochsBefore(cfg: Config, phase: number): number {
+  const ff = ffPhases(cfg);
+  return Math.min(phase, ff) * cfg.epochs + Math.max(0, phase - ff) * cfg.readoutEpochs;
+}
+
+/** Which layer a step of phase `phase` trains: null = all, l = only layer l (greedy), -1 = none (the readout: the head alone). */
+function phaseLayers(cfg: Config, phase: number): number | null {
+  if (phase >= ffPhases(cfg)) return -1;
+  return cfg.greedy ? phase : null;
 }
 
 const zeroSums = (L: number): LayerSums[] => Array.from({ length: L }, () => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
@@ -191,7 +218,6 @@ function* runSteps(
   const n = data.train.count, B = cfg.batchSize;
   const L = net.layers.length;
   const { perEpoch: stepsPerEpoch, phases, total: runTotal } = stepCounts(cfg, n);
-  const lrTotal = cfg.epochs * stepsPerEpoch; // the schedule spans one phase's steps
   const optimizerStates = (opt: Trainer['opt']): RunState['optimizers'] => ({ layers: opt.layers.map((o) => o.state()), head: opt.head.state() });
   const streamStates = (st: Record<RunStream, Rng>): Record<RunStream, object> =>
     Object.fromEntries(RUN_STREAMS.map((s) => [s, st[s].state()])) as Record<RunStream, object>;
@@ -215,7 +241,7 @@ function* runSteps(
     trainer.opt.head.load(run.optimizers.head);
   }
   const { order, sums, firstLosses, epochs } = run;
-  const epochNo = (): number => run.phase * cfg.epochs + run.epoch + 1;
+  const epochNo = (): number => epochsBefore(cfg, run.phase) + run.epoch + 1;
   const snapshot = (): RunState => {
     checkWeightsFinite(net, epochNo(), run.step);
     return {
@@ -224,13 +250,15 @@ function* runSteps(
     };
   };
   const position = (epochEnded: boolean): RunPosition => ({
-    stepsDone: (run.phase * cfg.epochs + run.epoch) * stepsPerEpoch + run.step, totalSteps: runTotal,
+    stepsDone: (epochsBefore(cfg, run.phase) + run.epoch) * stepsPerEpoch + run.step, totalSteps: runTotal,
     epoch: epochNo(), step: run.step, epochEnded,
   });
 
   for (; run.phase < phases; run.phase++, run.epoch = 0) {
-    const only = cfg.greedy ? run.phase : null;
-    for (; run.epoch < cfg.epochs; run.epoch++) {
+    const only = phaseLayers(cfg, run.phase);
+    const epochsHere = phaseEpochs(cfg, run.phase);
+    const lrTotal = epochsHere * stepsPerEpoch; // the schedule spans one phase's steps
+    for (; run.epoch < epochsHere; run.epoch++) {
       if (run.step === 0) epochOrder(order, streams.shuffle);
       for (; run.step < stepsPerEpoch; ) {
         const s = run.step, k = run.epoch * stepsPerEpoch + s;
@@ -258,7 +286,7 @@ function* runSteps(
       const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count) : null;
       const report: EpochReport = {
         epoch: epochNo(),
-        trainingLayer: only === null ? null : only + 1,
+        trainingLayer: only === null ? null : only + 1, // 0: the readout (no layer)
         layers: sums.map((t) => ({
           loss: t.loss / stepsPerEpoch, goodPos: t.goodPos / stepsPerEpoch, goodNeg: t.goodNeg / stepsPerEpoch,
           pairError: t.pairErrors / (stepsPerEpoch * B),
@@ -274,7 +302,7 @@ function* runSteps(
       // The state after the epoch: the next step is the next epoch's first.
       run.step = 0; run.headLoss = 0; run.epochSeconds = 0;
       sums.forEach((t) => { t.loss = 0; t.goodPos = 0; t.goodNeg = 0; t.pairErrors = 0; });
-      hooks.betweenSteps?.(ended, () => nextEpochSnapshot(snapshot(), cfg.epochs));
+      hooks.betweenSteps?.(ended, () => nextEpochSnapshot(snapshot(), epochsHere));
       yield;
     }
   }

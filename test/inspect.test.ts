@@ -24,6 +24,7 @@ import { makeHybridBatch } from '../src/ff/masks.ts';
 import { drawWrongLabels } from '../src/ff/negatives.ts';
 import { MASK_BLURS } from '../src/ff/unsupervised.ts';
 import { shiftImage } from '../src/ff/shift.ts';
+import { drawPairPartners, positiveNegativePairRows } from '../src/ff/pairs.ts';
 import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/io/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
@@ -45,6 +46,10 @@ const CASES: [string, Config][] = [
   }],
   ['supervised greedy, second phase (layer 1 runs, layer 2 learns)', { ...SMALL, greedy: true, epochs: 1, seed: 3 }],
   ['unsupervised: hybrids, peer norm, 3 layers', { ...applyPreset({ ...SMALL }, 'unsupervised'), layers: [784, 16, 8, 8], peerNorm: 0.03, seed: 5 }],
+  ['unsupervised: Self-Contrastive FF pairs, std, mean, θ⁻, triangle', {
+    ...applyPreset({ ...SMALL }, 'unsupervised'), layers: [784, 16, 8], contrast: 'scff', norm: 'std', goodness: 'mean', threshold: 4,
+    thresholdNeg: 6, act: 'triangle', scoredLayers: 'all', lr: 0.003, seed: 6,
+  }],
   ['recurrent: 4 iterations, sgd, peer norm', { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 4, scoreIterations: [2, 3], optimizer: 'sgd', lr: 0.01, peerNorm: 0.03, seed: 9 }],
 ];
 
@@ -109,7 +114,16 @@ for (const [name, cfg] of CASES) {
     // the trace says, ends where step K left it.
     assert.deepEqual(t.batch.indices, Array.from(after.order.subarray(s * B, (s + 1) * B)));
     assert.deepEqual(t.batch.labels, t.batch.indices.map((i) => data.train.labels[i]!));
-    if (cfg.mode === 'unsupervised') {
+    if (cfg.mode === 'unsupervised' && cfg.contrast === 'scff') {
+      // The pairs: the offset from the stream, and layer 1's x̂ from the batch's images as pairs.ts makes it.
+      const rng = makeRng(cfg.seed, 'masks', before.streams.masks), partners = new Int32Array(B);
+      const k = drawPairPartners(partners, B, rng);
+      assert.deepEqual(t.pairs, { k, partners: Array.from(partners) });
+      assert.deepEqual(rng.state(), after.streams.masks, 'the masks stream after the step');
+      const P = t.dataset.rows * t.dataset.cols, xhat = new Float32Array(2 * B * P), scratch = new Float32Array(2 * P);
+      positiveNegativePairRows(xhat, f32(t.batch.images), Int32Array.from({ length: B }, (_, i) => i), partners, B, P, cfg.norm, scratch);
+      assertSameBits(both(t.layers[0] as LayerPassTrace, 'xhat'), xhat, 'layer 1 x̂ = the pairs');
+    } else if (cfg.mode === 'unsupervised') {
       const rng = makeRng(cfg.seed, 'masks', before.streams.masks);
       const P = t.dataset.rows * t.dataset.cols, hybrids = new Float32Array(B * P), masks = new Float32Array(B * P), partners = new Int32Array(B);
       makeHybridBatch(hybrids, masks, new Float32Array(P), f32(t.batch.images), B, t.dataset.rows, t.dataset.cols, MASK_BLURS, rng, partners);
@@ -145,7 +159,7 @@ for (const [name, cfg] of CASES) {
     for (const l of t.layers) {
       const { D, H } = l, what = `layer ${l.layer}`;
       const passes: LayerPassTrace[] = l.iterations ?? [l as LayerPassTrace];
-      for (const pass of passes) checkLayerPass(pass, D, H, l.theta, l.goodnessScale, B, `${what}${pass.t === undefined ? '' : ` t=${pass.t}`}`);
+      for (const pass of passes) checkLayerPass(pass, D, H, l.theta, l.thetaNeg, l.goodnessScale, B, `${what}${pass.t === undefined ? '' : ` t=${pass.t}`}`);
       if (!l.optimizer) continue;
       const g = l.optimizer.grads;
       if (l.iterations) {
@@ -167,9 +181,18 @@ for (const [name, cfg] of CASES) {
         assertSameBits(f32(o.after.m.W), m0.map((m, i) => beta1 * m + (1 - beta1) * gW[i]!), `${what} m ← β1·m + (1 − β1)·g`);
       }
     }
-    // Feed-forward modes: layer l + 1's input rows are layer l's y.
+    // Feed-forward modes: layer l + 1's input rows are layer l's y, or with the triangle activity relu(z − mean_j z).
     for (let i = 1; i < t.layers.length && !t.layers[0]!.iterations; i++) {
-      assert.deepEqual(both(t.layers[i] as LayerPassTrace, 'input'), both(t.layers[i - 1] as LayerPassTrace, 'y'), `layer ${i + 1} input = layer ${i} y`);
+      const below = t.layers[i - 1] as LayerPassTrace, Hb = below.positive.z.shape[1]!;
+      const passedUp = cfg.act === 'triangle'
+        ? both(below, 'z').map((_, idx, z) => {
+          const r0 = idx - (idx % Hb);
+          let sum = 0;
+          for (let j = 0; j < Hb; j++) sum += z[r0 + j]!;
+          return Math.max(0, Math.fround(z[idx]! - sum / Hb));
+        })
+        : both(below, 'y');
+      assertClose(both(t.layers[i] as LayerPassTrace, 'input'), passedUp, cfg.act === 'triangle' ? 1e-5 : 0, `layer ${i + 1} input = what layer ${i} passes up`);
     }
     if (cfg.mode === 'supervised') {
       // Positives and negatives differ only in the label pixels 0..C-1: true label vs wrong label.
@@ -229,7 +252,7 @@ function checkProduct(c: number[], a: number[], b: number[], R: number, D: numbe
 
 // One layer's pass: y = relu(z), G = s·Σy², p ∈ (0, 1); and where it learned: dL/dG from p, the
 // loss the mean of the row losses, dZ = dL/dG·2s·y (+ the peer term on positive rows).
-function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, s: number, B: number, what: string): void {
+function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, thetaNeg: number, s: number, B: number, what: string): void {
   const R = 2 * B, z = both(l, 'z'), y = both(l, 'y'), G = both(l, 'G'), p = both(l, 'p');
   assert.equal(l.positive.xhat.shape[1], D);
   assert.deepEqual(y.map((v) => v + 0), z.map((v) => (v > 0 ? v : 0)), `${what} y = relu(z)`);
@@ -238,7 +261,7 @@ function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, 
     for (let j = 0; j < H; j++) ss += y[r * H + j]! ** 2;
     assertClose([G[r]!], [ss * s], 4 * H * U32 * ss * s + 1e-30, `${what} G row ${r}`);
     assert.ok(p[r]! > 0 && p[r]! < 1, `${what} p row ${r} = ${p[r]} is not in (0, 1)`);
-    assertClose([p[r]!], [1 / (1 + Math.exp(theta - G[r]!))], 1e-12, `${what} p = σ(G − θ) row ${r}`);
+    assertClose([p[r]!], [1 / (1 + Math.exp((r < B ? theta : thetaNeg) - G[r]!))], 1e-12, `${what} p = σ(G − θ) row ${r} (θ⁻ on negative rows)`);
   }
   if (l.loss === undefined) return;
   const dLdG = both(l, 'dLdG'), dZ = both(l, 'dZ'), rowLoss = both(l, 'loss');

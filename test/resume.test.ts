@@ -1,7 +1,7 @@
 // A run stopped between any two steps and continued from its checkpoint ends with the same model
 // bytes, the same per-epoch statistics and the same test errors as the run that never stopped:
 // in every mode (supervised with Adam or smoothed SGD and peer normalisation, greedy, unsupervised
-// greedy, recurrent), on both backends, resumed with another thread count. The checkpoint goes
+// greedy, Self-Contrastive FF with a readout phase, recurrent), on both backends, resumed with another thread count. The checkpoint goes
 // through its bytes (encode, decode, parse) as it would through the disk. A checkpoint of another
 // config or data set is refused naming the first difference.
 import { test } from 'node:test';
@@ -24,6 +24,10 @@ const CASES: Record<string, Partial<Config>> = {
   'supervised sgd peer-norm': { layers: [784, 20, 12], batchSize: 40, optimizer: 'sgd', lr: 2, headLr: 0.1, peerNorm: 0.03, negatives: 'random', validation: 100 },
   'supervised greedy': { layers: [784, 16, 16], batchSize: 60, lr: 0.03, greedy: true, schedule: 'constant' },
   'unsupervised greedy': { mode: 'unsupervised', layers: [784, 20, 16, 12], batchSize: 50, lr: 0.003, greedy: true, scoredLayers: 'last-2' },
+  'unsupervised scff triangle + readout': {
+    mode: 'unsupervised', layers: [784, 20, 16], batchSize: 50, lr: 0.003, contrast: 'scff', norm: 'std', goodness: 'mean', threshold: 4,
+    thresholdNeg: 6, act: 'triangle', scoredLayers: 'all', readoutEpochs: 1,
+  },
   recurrent: { mode: 'recurrent', layers: [784, 24, 16], batchSize: 50, iterations: 3, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
   // The shift and dropout streams go into the checkpoint like the others.
   'supervised shift dropout symba': { layers: [784, 24, 16], batchSize: 50, lr: 0.003, shift: 2, dropout: 0.2, loss: 'symba', symbaAlpha: 0.5 },
@@ -69,7 +73,7 @@ for (const [name, over] of Object.entries(CASES)) {
         const data = loadDataset({ trainLimit: 300, testLimit: 100, validation: cfg.validation });
         const whole = run(cfg, data, dir, 'whole.safetensors', null, null);
         const total = stepCounts(cfg, data.train.count).total;
-        assert.equal(whole.epochs.length, cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs);
+        assert.equal(whole.epochs.length, (cfg.greedy ? cfg.epochs * (cfg.layers.length - 1) : cfg.epochs) + cfg.readoutEpochs);
         // Two seeded stop points and an epoch's end (the next epoch's order is drawn after resuming).
         const rng = makeRng(5, `resume:${name}`);
         // And the end of the last epoch: a finished run's checkpoint resumes to its evaluation.

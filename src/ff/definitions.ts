@@ -4,10 +4,10 @@
 // something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.
 // docs/DEFINITIONS.md is the prose version of this file; keep the two in step.
 // Notation: R = rows of a step (positives first, then negatives), H = layer width.
-import { l2NormalizeRows, rmsNormalizeRows, sumSquaresRows, type Floats } from '../linalg/rows.ts';
+import { l2NormalizeRows, rmsNormalizeRows, stdNormalizeRows, sumSquaresRows, type Floats } from '../linalg/rows.ts';
 
-/** How a layer's input rows are normalised: Hinton's RMS, or the PyTorch reference's L2. */
-export type Norm = 'rms' | 'l2';
+/** How a layer's input rows are normalised: Hinton's RMS, the PyTorch reference's L2, or standardisation (Self-Contrastive FF). */
+export type Norm = 'rms' | 'l2' | 'std';
 /** Goodness of a row of activities y (H): Σ y² ('sum', θ = H) or Σ y² / H ('mean', θ = 2). */
 export type Goodness = 'sum' | 'mean';
 /** A layer's loss: 'ff' per row against θ (ffLossRows), or 'symba' per (positive, negative) pair (symbaLossRows). */
@@ -17,11 +17,14 @@ export type LossKind = 'ff' | 'symba';
 export const RMS_EPS = 1e-8;
 /** ε of the L2 normalisation: x / (ε + ‖x‖₂), as in the PyTorch reference. */
 export const L2_EPS = 1e-4;
+/** ε of standardisation: (x − mean) / (ε + std), as in the Self-Contrastive FF code. */
+export const STD_EPS = 1e-10;
 
 // out (R, C) = norm(x (R, C)); out may be x.
 export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm): void {
   if (norm === 'rms') rmsNormalizeRows(out, x, R, C, RMS_EPS);
-  else l2NormalizeRows(out, x, R, C, L2_EPS);
+  else if (norm === 'l2') l2NormalizeRows(out, x, R, C, L2_EPS);
+  else stdNormalizeRows(out, x, R, C, STD_EPS);
 }
 
 /** The threshold θ: `override` when given, else H for 'sum' and 2 for 'mean'. */
@@ -60,14 +63,16 @@ export function logSigmoid(u: number): number {
 
 // The FF loss of R rows, rows 0..P-1 positive and P..R-1 negative; G (R) their goodness.
 //   positive row: L_r = softplus(θ − G_r) = −log p_r,        p_r = σ(G_r − θ)
-//   negative row: L_r = softplus(G_r − θ) = −log (1 − p_r)
+//   negative row: L_r = softplus(G_r − θ⁻) = −log (1 − p_r), p_r = σ(G_r − θ⁻)
+// θ⁻ = thetaNeg is θ unless given (Self-Contrastive FF pushes positives above one threshold and
+// negatives below another).
 //   batch loss:   L = (1/R) Σ_r L_r   (the mean over all rows of the step)
 // Writes dLdG (R) = dL/dG_r = (1/R) · { −(1 − p_r) on a positive row, +p_r on a negative row }
 // and returns L. Minimising L pushes positive goodness above θ and negative goodness below it.
-export function ffLossRows(dLdG: Floats, G: Floats, R: number, P: number, theta: number): number {
+export function ffLossRows(dLdG: Floats, G: Floats, R: number, P: number, theta: number, thetaNeg = theta): number {
   let loss = 0;
   for (let r = 0; r < R; r++) {
-    const u = G[r]! - theta;
+    const u = G[r]! - (r < P ? theta : thetaNeg);
     if (r < P) {
       loss += softplus(-u); // softplus(θ − G)
       dLdG[r] = -sigmoid(-u) / R; // −(1 − p), computed without cancellation

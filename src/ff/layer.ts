@@ -17,12 +17,21 @@ export interface LayerMath {
   norm: Norm; // input normalisation
   goodness: Goodness; // Σy² or Σy²/H
   threshold: number | null; // θ; null = the goodness's default (H or 2)
+  thresholdNeg?: number | null; // θ⁻ of the negative rows; null or absent = θ
+  act?: Activation; // what the layer passes up: 'relu' (y itself; absent = 'relu') or 'triangle' (relu(z − mean_j z)), see makeLayerActs
   peerNorm: number; // λ of peer normalisation; 0 = off
   peerMomentum: number; // m ← peerMomentum·m + (1 − peerMomentum)·mean_rows(y); Hinton: 0.9
   loss?: LossKind; // 'ff' (default) or 'symba' on the (r, P + r) pairs
   symbaAlpha?: number; // α of the SymBa loss (needed with 'symba')
   dropout?: number; // P of the inverted dropout applied to y before the backward (dropout.ts); 0 or absent = none
 }
+
+/**
+ * What a layer passes to the layer above and to the head. 'relu': y = relu(z), the activity whose
+ * goodness the layer learns. 'triangle' (Self-Contrastive FF): relu(z − mean_j z), the units above
+ * their row's mean; the goodness is still that of y.
+ */
+export type Activation = 'relu' | 'triangle';
 
 /** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). */
 export interface LayerParams<T extends Floats> {
@@ -43,6 +52,7 @@ export interface LayerActs<T extends Floats> {
   G: T; // (N) goodness per row
   dLdG: T; // (N) dL/dG per row
   dZ: T; // (N, H) dL/dz
+  up?: T | null; // (N, H) relu(z − mean_j z) when the layer passes 'triangle' up; absent or null for 'relu' (y is passed)
 }
 
 export function makeLayerParams(D: number, H: number): LayerParams<Float32Array> {
@@ -54,11 +64,16 @@ export function makeLayerParams(D: number, H: number): LayerParams<Float32Array>
   };
 }
 
-export function makeLayerActs(rows: number, D: number, H: number): LayerActs<Float32Array> {
+export function makeLayerActs(rows: number, D: number, H: number, act: Activation = 'relu'): LayerActs<Float32Array> {
   return {
     xhat: new Float32Array(rows * D), y: new Float32Array(rows * H), G: new Float32Array(rows),
-    dLdG: new Float32Array(rows), dZ: new Float32Array(rows * H),
+    dLdG: new Float32Array(rows), dZ: new Float32Array(rows * H), up: act === 'triangle' ? new Float32Array(rows * H) : null,
   };
+}
+
+/** What the layer passes up (to the layer above and to the head): acts.up, or y. */
+export function layerOutput<T extends Floats>(acts: LayerActs<T>): T {
+  return acts.up ?? acts.y;
 }
 
 // Forward over N rows. x is (N, D); writes acts.xhat (N, D), acts.y (N, H), acts.G (N).
@@ -71,14 +86,37 @@ export function layerForward<T extends Floats>(
 }
 
 // The same forward from an input the caller has already normalised into acts.xhat (N, D): the
-// recurrent net builds x̂ from two separately normalised neighbours. Writes acts.y and acts.G.
+// recurrent net builds x̂ from two separately normalised neighbours, Self-Contrastive FF from the
+// two halves of a pair (pairs.ts). Writes acts.y, acts.G (and acts.up when it is kept).
 export function layerForwardFromNormalised<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>,
 ): void {
   const { D, H } = layer;
   matmul(matView(acts.y, N, H), matView(acts.xhat, N, D), matView(layer.W, D, H));
+  if (acts.up) triangleRows(acts.up, acts.y, layer.b, N, H); // from z − b, before y overwrites it
   biasReluRows(acts.y, acts.y, layer.b, N, H);
   goodnessRows(acts.G, acts.y, N, H, math.goodness);
+}
+
+// z (N, H) = x̂·W + b from acts' x̂ (N, D): the pre-activation the forward does not keep, for an observer.
+export function matmulAddBias<T extends Floats>(z: T, xhat: T, layer: LayerParams<T>, N: number, matmul: MatmulFn<T>): void {
+  const { D, H, b } = layer;
+  matmul(matView(z, N, H), matView(xhat, N, D), matView(layer.W, D, H));
+  for (let r = 0, o = 0; r < N; r++, o += H) for (let j = 0; j < H; j++) z[o + j] = z[o + j]! + b[j]!;
+}
+
+// up (R, H) = relu(z − mean_j z) with z = zb + b; zb (R, H) is x̂·W, b (H). up must not be zb.
+// No gradient flows through it: it is the layer above's input, a constant to that layer.
+export function triangleRows<T extends Floats>(up: T, zb: T, b: T, R: number, H: number): void {
+  for (let r = 0, o = 0; r < R; r++, o += H) {
+    let sum = 0;
+    for (let j = 0; j < H; j++) sum += zb[o + j]! + b[j]!;
+    const mean = sum / H;
+    for (let j = 0; j < H; j++) {
+      const v = zb[o + j]! + b[j]! - mean;
+      up[o + j] = v > 0 ? v : 0;
+    }
+  }
 }
 
 // Backward of the layer's FF loss over N rows (P positives first), after layerForward.
@@ -86,7 +124,7 @@ export function layerForwardFromNormalised<T extends Floats>(
 // peerOut (H, optional, for the trace) receives the peer term (λ/N)·(m_j − m̄) added to dZ.
 //
 // forward:   z = x̂·W + b,   y = relu(z),   G_r = s·Σ_j y_rj²   (s = goodnessScale: 1 or 1/H)
-//            L = (1/N) Σ_r L_r(G_r)         (ffLossRows: softplus(θ − G) or softplus(G − θ))
+//            L = (1/N) Σ_r L_r(G_r)         (ffLossRows: softplus(θ − G) or softplus(G − θ⁻))
 // dL/dG_r:   (1/N)·{ −(1 − p_r) positive, +p_r negative },  p_r = σ(G_r − θ)      [dLdG]
 // dG/dz_rj:  2·s·y_rj · [z_rj > 0] = 2·s·y_rj, since y_rj = 0 wherever z_rj ≤ 0:
 //            the ReLU gate is already inside y                                      [gate]
@@ -120,11 +158,17 @@ export function layerBackward<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
 ): number {
   const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut);
+  layerGradients(layer, acts, N, matmul);
+  return loss;
+}
+
+// The second half of layerBackward: [dW] = x̂ᵀ·dZ and [db] = Σ_r dZ_r from acts.xhat and acts.dZ
+// of N rows, into layer.dW (D, H) and layer.db (H).
+export function layerGradients<T extends Floats>(layer: LayerParams<T>, acts: LayerActs<T>, N: number, matmul: MatmulFn<T>): void {
   const { D, H } = layer;
   matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(acts.dZ, N, H)); // [dW]
   if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M]
   columnSums(layer.db, acts.dZ, 0, N, H); // [db]
-  return loss;
 }
 
 // The first half of layerBackward: [dLdG], [dZ] and the peer term; returns the FF loss. The
@@ -134,9 +178,10 @@ export function layerBackwardDZ<T extends Floats>(
 ): number {
   const H = layer.H;
   if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
+  const theta = thresholdFor(math.goodness, H, math.threshold);
   const loss = math.loss === 'symba'
     ? symbaLossRows(acts.dLdG, acts.G, N, math.symbaAlpha!) // [dLdG] (pairs; N = 2P)
-    : ffLossRows(acts.dLdG, acts.G, N, P, thresholdFor(math.goodness, H, math.threshold)); // [dLdG]
+    : ffLossRows(acts.dLdG, acts.G, N, P, theta, math.thresholdNeg ?? theta); // [dLdG]
   const drop = math.dropout ?? 0;
   const twoS = 2 * goodnessScale(math.goodness, H) * (drop > 0 ? 1 / (1 - drop) : 1); // [keep]
   const y = acts.y, dZ = acts.dZ, dLdG = acts.dLdG;

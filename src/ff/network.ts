@@ -4,8 +4,9 @@
 // layer itself); headFeatures gathers the normalised activities of the scored layers.
 // L = hidden layers, R = rows of a pass, F = head feature width, C = classes (10).
 import { normalizeRows } from './definitions.ts';
+import { pairInputRows } from './pairs.ts';
 import { makeHeadParams, type HeadParams } from './head.ts';
-import { layerForward, makeLayerActs, makeLayerParams, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { maskFanIn } from './receptive-field.ts';
 import type { Rng } from '../rng.ts';
 
@@ -25,6 +26,13 @@ export interface Workspace {
   normTmp: Float32Array; // (rows, max H) scratch for normalising a layer's output
   probs: Float32Array; // (rows, C) head probabilities
   dLogits: Float32Array; // (rows, C) head gradient scratch
+  pairs: { self: Int32Array; scratch: Float32Array } | null; // Self-Contrastive FF: the first layer reads pairs (pairs.ts); self (rows) = 0, 1, 2, …, scratch (2·D0); null = plain rows
+}
+
+/** How a workspace's layers pass activity up, and whether the first layer reads Self-Contrastive FF pairs. */
+export interface WorkspaceKind {
+  act?: Activation; // default 'relu'
+  pairs?: boolean; // default false
 }
 
 /**
@@ -56,33 +64,42 @@ export function initNetwork(
   return { widths: widths.slice(), layers, head: makeHeadParams(F, classes), scored };
 }
 
-export function makeWorkspace(net: Network, rows: number): Workspace {
+export function makeWorkspace(net: Network, rows: number, kind: WorkspaceKind = {}): Workspace {
   const maxH = Math.max(...net.widths.slice(1));
   return {
     rows,
     input: new Float32Array(rows * net.widths[0]!),
-    acts: net.layers.map((l) => makeLayerActs(rows, l.D, l.H)),
+    acts: net.layers.map((l) => makeLayerActs(rows, l.D, l.H, kind.act)),
     feats: new Float32Array(rows * net.head.F),
     normTmp: new Float32Array(rows * maxH),
     probs: new Float32Array(rows * net.head.C),
     dLogits: new Float32Array(rows * net.head.C),
+    pairs: kind.pairs ? { self: new Int32Array(rows).map((_, r) => r), scratch: new Float32Array(2 * net.widths[0]!) } : null,
   };
 }
 
 // The bottom-up sweep over R rows of ws.input, through layers 0..upTo-1 (default: all).
-// Leaves each layer's x̂, y and G in ws.acts.
-// With `from` > 0 the sweep starts at that layer, reading the y the layer below already holds.
+// Leaves each layer's x̂, y and G in ws.acts; each layer reads what the one below passes up
+// (layerOutput: y, or its triangle activity).
+// With `from` > 0 the sweep starts at that layer, reading what the layer below already holds.
+// With ws.pairs the first layer reads each row beside itself (a positive pair, pairs.ts).
 export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0): void {
-  let x = from === 0 ? ws.input : ws.acts[from - 1]!.y;
+  if (from === 0 && ws.pairs && upTo > 0) {
+    const first = net.layers[0]!, a0 = ws.acts[0]!;
+    pairInputRows(a0.xhat, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
+    layerForwardFromNormalised(a0, first, R, math, mm);
+    from = 1;
+  }
+  let x = from === 0 ? ws.input : layerOutput(ws.acts[from - 1]!);
   for (let l = from; l < upTo; l++) {
     layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm);
-    x = ws.acts[l]!.y;
+    x = layerOutput(ws.acts[l]!);
   }
 }
 
 // feats (R, F) = [norm(a_s1) | norm(a_s2) | ...] over the scored layers s, where a_l is layer l's
-// activity: by default its y after forwardAll; the recurrent net passes its states instead.
-export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map((a) => a.y)): void {
+// activity: by default what it passes up after forwardAll; the recurrent net passes its states instead.
+export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map(layerOutput)): void {
   const F = net.head.F;
   let col = 0;
   for (const l of net.scored) {

@@ -59,6 +59,8 @@ export interface StepObserver {
   onNegatives?(u: Float64Array, wrong: Int32Array, probs: Float32Array): void;
   /** Unsupervised: each negative row's mask (B, D0) and partner row (B) in the batch. */
   onHybrids?(masks: Float32Array, partners: Int32Array): void;
+  /** Unsupervised Self-Contrastive FF: negative pair r is image r beside image partners[r] (B); the offset k = partners[r] − r mod B. */
+  onPairs?(partners: Int32Array, k: number): void;
   /** An optimizer update of layer l (0-based) or of the head: 'before' and 'after' it, the tensors [W, b], the gradients applied and lr. */
   onOptimizer?(target: number | 'head', phase: 'before' | 'after', opt: Optimizer, params: Float32Array[], grads: Float32Array[], lr: number): void;
 }

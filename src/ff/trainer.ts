@@ -9,7 +9,7 @@ import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { headBackward, headForward } from './head.ts';
-import { layerBackward, layerBackwardDZ, layerForward, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
+import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { maskGradient } from './receptive-field.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
@@ -57,7 +57,7 @@ export interface Trainer {
   net: Network;
   ws: Workspace;
   opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
-  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based) or null; `observer` sees it. */
+  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all); `observer` sees it. */
   step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, observer?: StepObserver): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
   evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
@@ -70,7 +70,8 @@ export function workspaceRows(cfg: Config): number {
 
 export function layerMath(cfg: Config): LayerMath {
   return {
-    norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9,
+    norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, thresholdNeg: cfg.thresholdNeg, act: cfg.act,
+    peerNorm: cfg.peerNorm, peerMomentum: 0.9,
     loss: cfg.loss, symbaAlpha: cfg.symbaAlpha, dropout: cfg.dropout,
   };
 }
@@ -155,7 +156,7 @@ export function trainLayers(
       optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
     }
     stats.push(s);
-    x = acts.y;
+    x = layerOutput(acts);
   }
   for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
   return stats;

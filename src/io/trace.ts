@@ -87,7 +87,8 @@ export interface LayerTrace extends Partial<LayerPassTrace> {
   layer: number; // 1-based
   D: number;
   H: number;
-  theta: number;
+  theta: number; // θ of the positive rows
+  thetaNeg: number; // θ⁻ of the negative rows (config.thresholdNeg, else θ)
   goodnessScale: number;
   mask?: Tensor; // (D, H) 0/1 with --receptive-field: which inputs reach each unit (W is 0 elsewhere)
   before: ParamsTrace;
@@ -145,8 +146,9 @@ export interface Trace {
   batch: { indices: number[]; labels: number[]; images: Tensor };
   neutral?: PassTrace; // supervised and recurrent: the pass with the neutral label (head, hard negatives)
   negatives?: NegativesTrace; // supervised and recurrent
-  hybrids?: { masks: Tensor; partners: number[] }; // unsupervised
+  hybrids?: { masks: Tensor; partners: number[] }; // unsupervised, hybrid negatives
   shift?: { dx: number[]; dy: number[]; images: Tensor }; // --shift: each image's draw and the shifted images (B, D0)
+  pairs?: { k: number; partners: number[] }; // unsupervised, Self-Contrastive FF pairs
   ff: PassTrace;
   head: HeadTrace;
   layers: LayerTrace[];
@@ -296,12 +298,12 @@ interface StepTracer {
 function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulFn<Float32Array>): StepTracer {
   const D0 = net.widths[0]!, recurrent = cfg.mode === 'recurrent';
   const layers: LayerTrace[] = [];
-  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'], shift: Trace['shift'];
+  let B = 0, batch: Trace['batch'] | null = null, negatives: NegativesTrace | undefined, hybrids: Trace['hybrids'], shift: Trace['shift'], pairs: Trace['pairs'];
   const passes: Partial<Record<Pass, PassTrace>> = {};
   let head: Partial<HeadTrace> = {};
   let lr = NaN, headLr = NaN;
 
-  function layerPass(v: LayerView, theta: number): LayerPassTrace {
+  function layerPass(v: LayerView, theta: number, thetaNeg: number): LayerPassTrace {
     const { D, H } = v.params, P = v.rows / 2;
     // z as the step computed it: the step's own when its path has one (the shared first layer),
     // else x̂·W + b, the same product the layer took, plus b, without the ReLU.
@@ -312,7 +314,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
       for (let r = 0; r < v.rows; r++) for (let j = 0; j < H; j++) z[r * H + j] = z[r * H + j]! + v.params.b[j]!;
     }
     const side = (r0: number): RowsTrace => {
-      const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - theta));
+      const p = Array.from(v.acts.G.subarray(r0, r0 + P), (G) => sigmoid(G - (r0 === 0 ? theta : thetaNeg)));
       return {
         ...(v.x ? { input: rows32(v.x, r0, P, D) } : {}),
         xhat: rows32(v.acts.xhat, r0, P, D), z: rows32(z, r0, P, H), y: rows32(v.acts.y, r0, P, H),
@@ -325,9 +327,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
 
   // After the backward: the per-row losses (the library's ffLossRows on each single row; with
   // --loss symba each pair's softplus(α·(G⁻ − G⁺)), on the positive side), dL/dG, dZ, the peer term.
-  function addBackward(e: LayerPassTrace, v: LayerView, theta: number): void {
+  function addBackward(e: LayerPassTrace, v: LayerView, theta: number, thetaNeg: number): void {
     const H = v.params.H, P = v.positives, scratch = new Float64Array(1), G = v.acts.G;
-    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, G.subarray(r, r + 1), 1, positive ? 1 : 0, theta);
+    const rowLoss = (r: number, positive: boolean): number => ffLossRows(scratch, G.subarray(r, r + 1), 1, positive ? 1 : 0, theta, thetaNeg);
     const symba = cfg.loss === 'symba';
     for (const [side, r0] of [[e.positive, 0], [e.negative, P]] as const) {
       if (symba && r0 === 0) side.loss = tensor64(Array.from({ length: P }, (_, i) => softplus(cfg.symbaAlpha * (G[P + i]! - G[i]!))), [P]);
@@ -358,19 +360,19 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
     onLayer(l, phase, v) {
       if (v.pass !== 'ff') return; // the neutral pass's layers: only the head's features and (recurrent) the states are kept
       const { D, H } = v.params;
-      const theta = thresholdFor(cfg.goodness, H, cfg.threshold);
+      const theta = thresholdFor(cfg.goodness, H, cfg.threshold), thetaNeg = cfg.thresholdNeg ?? theta;
       const before = (): ParamsTrace => params(v.params.W, v.params.b, [D, H], v.params.peerMean);
       layers[l] ??= {
-        layer: l + 1, D, H, theta, goodnessScale: goodnessScale(cfg.goodness, H),
+        layer: l + 1, D, H, theta, thetaNeg, goodnessScale: goodnessScale(cfg.goodness, H),
         ...(v.params.mask ? { mask: tensor32(Float32Array.from(v.params.mask), [D, H]) } : {}), before: before(), after: before(),
       };
       const e = layers[l]!;
       if (phase === 'forward') {
-        const pass = layerPass(v, theta);
+        const pass = layerPass(v, theta, thetaNeg);
         if (recurrent) (e.iterations ??= []).push(pass);
         else Object.assign(e, pass);
       } else {
-        addBackward(recurrent ? e.iterations![e.iterations!.length - 1]! : (e as LayerPassTrace), v, theta);
+        addBackward(recurrent ? e.iterations![e.iterations!.length - 1]! : (e as LayerPassTrace), v, theta, thetaNeg);
         e.after = params(v.params.W, v.params.b, [D, H], v.params.peerMean); // peerMean moved in the backward
       }
     },
@@ -408,6 +410,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
     onHybrids(masks, partners) {
       hybrids = { masks: tensor32(masks, [B, D0]), partners: Array.from(partners) };
     },
+    onPairs(partners, k) {
+      pairs = { k, partners: Array.from(partners) };
+    },
     onOptimizer(target, phase, opt, ps, grads, rate) {
       const wShape = target === 'head' ? [net.head.F, C] : [net.layers[target]!.D, net.layers[target]!.H];
       if (phase === 'before') {
@@ -439,6 +444,7 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
         ...(negatives ? { negatives } : {}),
         ...(hybrids ? { hybrids } : {}),
         ...(shift ? { shift } : {}),
+        ...(pairs ? { pairs } : {}),
         ff: passes.ff,
         head: {
           scoredLayers: h.scoredLayers, features: h.features, before: h.before, logits: h.logits, probs: h.probs, rowLoss: h.rowLoss,
@@ -452,9 +458,9 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
 
 /** A layer's fields in the order of docs/TRACE.md (they were filled in the order the step ran). */
 function inOrder(e: LayerTrace): LayerTrace {
-  const { layer, D, H, theta, goodnessScale: s, mask, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
+  const { layer, D, H, theta, thetaNeg, goodnessScale: s, mask, before, t: _t, positive, negative, loss, peer, grads, iterations, optimizer, after } = e;
   const defined = Object.entries({ positive, negative, loss, peer, grads, iterations, optimizer }).filter(([, v]) => v !== undefined);
-  return { layer, D, H, theta, goodnessScale: s, ...(mask ? { mask } : {}), before, ...Object.fromEntries(defined), after } as LayerTrace;
+  return { layer, D, H, theta, thetaNeg, goodnessScale: s, ...(mask ? { mask } : {}), before, ...Object.fromEntries(defined), after } as LayerTrace;
 }
 
 // The evaluation of the first n test images by the trained trainer, through evaluate()'s own observer.

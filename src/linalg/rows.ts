@@ -28,6 +28,21 @@ export function l2NormalizeRows(out: Floats, x: Floats, R: number, C: number, ep
   }
 }
 
+// out (R, C) = (x − mean_j x_j) / (eps + std_j x_j), std with the unbiased 1/(C − 1) (as
+// torch.std; 1/1 for C = 1) — standardisation, the Self-Contrastive FF code's normalisation.
+// out may be x (in place).
+export function stdNormalizeRows(out: Floats, x: Floats, R: number, C: number, eps: number): void {
+  for (let r = 0, o = 0; r < R; r++, o += C) {
+    let sum = 0;
+    for (let j = 0; j < C; j++) sum += x[o + j]!;
+    const mean = sum / C;
+    let ss = 0;
+    for (let j = 0; j < C; j++) ss += (x[o + j]! - mean) * (x[o + j]! - mean);
+    const scale = 1 / (eps + Math.sqrt(ss / Math.max(1, C - 1)));
+    for (let j = 0; j < C; j++) out[o + j] = (x[o + j]! - mean) * scale;
+  }
+}
+
 // y (R, C) = relu(z + b), b is (C). y may be z (in place).
 export function biasReluRows(y: Floats, z: Floats, b: Floats, R: number, C: number): void {
   for (let r = 0, o = 0; r < R; r++, o += C) {

@@ -9,8 +9,9 @@ import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
 import { gatherRows } from '../data/batch.ts';
 import { thresholdFor } from '../ff/definitions.ts';
-import type { MatmulFn } from '../ff/layer.ts';
 import { makeHybridBatch } from '../ff/masks.ts';
+import { drawPairPartners, positiveNegativePairRows } from '../ff/pairs.ts';
+import { layerForwardFromNormalised, type MatmulFn } from '../ff/layer.ts';
 import { argmaxRow, forwardAll, makeWorkspace, type Network } from '../ff/network.ts';
 import { layerMath, type EvalObserver, type Method, type TestErrors } from '../ff/trainer.ts';
 import { MASK_BLURS } from '../ff/unsupervised.ts';
@@ -151,12 +152,14 @@ export function histogram(layer: number, theta: number, pos: number[], neg: numb
 /**
  * Unsupervised FF's positive and negative rows on held-out images: the first `count` images of
  * `split` (positives) and their hybrids (negatives, made by makeHybridBatch exactly as training
- * makes them, from `rng`), through the net; returns each layer's goodness of both kinds.
+ * makes them, from `rng`; Self-Contrastive FF: the image beside itself and beside another image),
+ * through the net; returns each layer's goodness of both kinds.
  */
 export function hybridGoodness(cfg: Config, net: Network, split: Split, count: number, rows: number, cols: number, mm: MatmulFn<Float32Array>, rng: Rng): GoodnessSamples {
   const n0 = Math.min(count, cfg.batchSize), D0 = net.widths[0]!;
-  const ws = makeWorkspace(net, 2 * n0);
-  const masks = new Float32Array(n0 * D0), scratch = new Float32Array(D0);
+  const scff = cfg.contrast === 'scff';
+  const ws = makeWorkspace(net, 2 * n0, { act: cfg.act, pairs: scff });
+  const masks = new Float32Array(n0 * D0), scratch = new Float32Array(D0), partners = new Int32Array(n0);
   const order = new Int32Array(count).map((_, i) => i);
   const out: GoodnessSamples = { pos: net.layers.map(() => []), neg: net.layers.map(() => []) };
   const math = layerMath(cfg);
@@ -164,8 +167,17 @@ export function hybridGoodness(cfg: Config, net: Network, split: Split, count: n
     const n = Math.min(n0, count - start);
     if (n < 2) break;
     gatherRows(ws.input, split, order, start, n);
-    makeHybridBatch(ws.input.subarray(n * D0, 2 * n * D0), masks.subarray(0, n * D0), scratch, ws.input.subarray(0, n * D0), n, rows, cols, MASK_BLURS, rng);
-    forwardAll(ws, net, 2 * n, math, mm);
+    if (scff) {
+      // Self-Contrastive FF: each image beside itself, then beside another image (pairs.ts), as training makes them.
+      const first = net.layers[0]!, a0 = ws.acts[0]!;
+      drawPairPartners(partners, n, rng);
+      positiveNegativePairRows(a0.xhat, ws.input, ws.pairs!.self, partners, n, D0, cfg.norm, ws.pairs!.scratch);
+      layerForwardFromNormalised(a0, first, 2 * n, math, mm);
+      forwardAll(ws, net, 2 * n, math, mm, net.layers.length, 1);
+    } else {
+      makeHybridBatch(ws.input.subarray(n * D0, 2 * n * D0), masks.subarray(0, n * D0), scratch, ws.input.subarray(0, n * D0), n, rows, cols, MASK_BLURS, rng);
+      forwardAll(ws, net, 2 * n, math, mm);
+    }
     net.layers.forEach((_, l) => {
       const G = ws.acts[l]!.G;
       for (let r = 0; r < n; r++) {

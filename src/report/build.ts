@@ -10,6 +10,7 @@ import { sliceSplit, type Dataset, type Split } from '../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../data/batch.ts';
 import type { MatmulFn } from '../ff/layer.ts';
 import { makeHybridBatch } from '../ff/masks.ts';
+import { drawPairPartners, pairInputRows } from '../ff/pairs.ts';
 import { drawWrongLabels } from '../ff/negatives.ts';
 import type { Network } from '../ff/network.ts';
 import { overlayPositiveNegative } from '../ff/overlay.ts';
@@ -146,6 +147,29 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
   gatherLabels(labels, split, order, 0, n);
   const rng = makeRng(cfg.seed, 'report');
   const tile = (buf: Float32Array, i: number): Float32Array => buf.subarray(i * P, (i + 1) * P);
+
+  if (cfg.mode === 'unsupervised' && cfg.contrast === 'scff') {
+    // Self-Contrastive FF: the first layer sees each pair as x̂ = â + b̂ (pairs.ts); shown rescaled to [0, 1].
+    const partners = new Int32Array(n), self = new Int32Array(n).map((_, i) => i), scratch = new Float32Array(2 * P);
+    const k = drawPairPartners(partners, n, rng);
+    const pos = new Float32Array(n * P), neg = new Float32Array(n * P);
+    pairInputRows(pos, images, self, n, P, cfg.norm, scratch);
+    pairInputRows(neg, images, partners, n, P, cfg.norm, scratch);
+    const rescaled = (t: Float32Array): Float32Array => {
+      let lo = Infinity, hi = -Infinity;
+      for (const v of t) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      return t.map((v) => (hi > lo ? (v - lo) / (hi - lo) : 0));
+    };
+    const tiles: Float32Array[] = [];
+    for (let i = 0; i < n; i++) tiles.push(tile(images, i), rescaled(tile(pos, i)), tile(images, partners[i]!), rescaled(tile(neg, i)));
+    return {
+      picture: grayGrid(tiles, rows, cols, 4, 3),
+      columns: ['image a', 'positive: x̂ of a beside a', 'image b', 'negative: x̂ of a beside b'],
+      rows: Array.from({ length: n }, (_, i) => ({ index: i, label: labels[i]!, negative: `image ${i} beside image ${partners[i]}`, goodPos: null, goodNeg: null })),
+      note: `the first training images as Self-Contrastive FF pairs: layer 1 sees the pair [a | b] as x̂ = â + b̂ (each image standardised, the pair normalised as one row; shown rescaled to black..white); ` +
+        `negative pair i takes image (i + ${k}) mod ${n} of these, one offset for the batch as a training step draws it`,
+    };
+  }
 
   if (cfg.mode === 'unsupervised') {
     const hybrids = new Float32Array(n * P), masks = new Float32Array(n * P), partners = new Int32Array(n);

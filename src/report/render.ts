@@ -93,12 +93,15 @@ export function renderReport(r: ReportContent): string {
   // Histograms.
   let hist = pending;
   if (a?.histograms) {
+    const seriesNames = r.config.mode !== 'unsupervised' ? ['true label', 'wrong labels']
+      : r.config.contrast === 'scff' ? ['image beside itself', 'image beside another'] : ['images', 'hybrids'];
     hist = note + '<div class="grid">' + a.histograms.map((h) => {
       const centres = h.edges.slice(0, -1).map((e, i) => (e + h.edges[i + 1]!) / 2);
       return add({
         id: `chart-hist-${h.layer}`, title: `layer ${h.layer}: goodness (mean ${num(h.posMean, 1)} positive, ${num(h.negMean, 1)} negative)`,
-        xLabel: 'goodness', yLabel: 'fraction of rows', x: centres, bars: true, vline: { at: h.theta, label: `θ = ${num(h.theta, 1)}` },
-        series: [{ label: r.config.mode === 'unsupervised' ? 'images' : 'true label', colour: POS, values: h.pos }, { label: r.config.mode === 'unsupervised' ? 'hybrids' : 'wrong labels', colour: NEG, values: h.neg }],
+        xLabel: 'goodness', yLabel: 'fraction of rows', x: centres, bars: true,
+        vline: { at: h.theta, label: `θ = ${num(h.theta, 1)}${r.config.thresholdNeg != null ? ` (θ⁻ = ${num(r.config.thresholdNeg, 1)})` : ''}` },
+        series: [{ label: seriesNames[0], colour: POS, values: h.pos }, { label: seriesNames[1], colour: NEG, values: h.neg }],
       });
     }).join('') + '</div>';
   }
