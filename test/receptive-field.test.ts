@@ -261,7 +261,7 @@ test('a checkpoint written before receptiveField existed resumes a dense run, an
   const { receptiveField: _dropped, ...old } = modelConfig(cfg);
   const ck = { where: 'ck', config: old as Record<string, unknown> } as Checkpoint;
   checkSameConfig(ck, cfg);
-  assertUserError(() => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field null', "this run has \"28x28,4x4/10,full\""]);
+  assertUserError(() => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field (absent)', "this run has \"28x28,4x4/10,full\""]);
 });
 
 test('train.ts: a spec that does not fit is one line on stderr and exit code 2', () => {
