@@ -110,7 +110,7 @@ export function makeTrainer(
   const mm = backend.matmul.bind(backend);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives);
+      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, backend.rows);
     case 'unsupervised':
       return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks);
     case 'recurrent':

@@ -4,7 +4,8 @@
 // something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.
 // docs/DEFINITIONS.md is the prose version of this file; keep the two in step.
 // Notation: R = rows of a step (positives first, then negatives), H = layer width.
-import { l2NormalizeRows, rmsNormalizeRows, sumSquaresRows, type Floats } from '../linalg/rows.ts';
+import { NORMALIZE_ROWS, SUM_SQUARES_ROWS, type Floats } from '../linalg/rows.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 
 /** How a layer's input rows are normalised: Hinton's RMS, or the PyTorch reference's L2. */
 export type Norm = 'rms' | 'l2';
@@ -16,10 +17,9 @@ export const RMS_EPS = 1e-8;
 /** ε of the L2 normalisation: x / (ε + ‖x‖₂), as in the PyTorch reference. */
 export const L2_EPS = 1e-4;
 
-// out (R, C) = norm(x (R, C)); out may be x.
-export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm): void {
-  if (norm === 'rms') rmsNormalizeRows(out, x, R, C, RMS_EPS);
-  else l2NormalizeRows(out, x, R, C, L2_EPS);
+// out (R, C) = norm(x (R, C)); out may be x. par: the threads (default: this one).
+export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm, par: RowRunner = INLINE_ROWS): void {
+  par.run(NORMALIZE_ROWS, [out, x, C, norm === 'rms' ? RMS_EPS : L2_EPS, norm === 'rms' ? 0 : 1], R, R * C);
 }
 
 /** The threshold θ: `override` when given, else H for 'sum' and 2 for 'mean'. */
@@ -33,9 +33,9 @@ export function goodnessScale(goodness: Goodness, H: number): number {
   return goodness === 'sum' ? 1 : 1 / H;
 }
 
-// G (R) = goodness of each row of y (R, H).
-export function goodnessRows(G: Floats, y: Floats, R: number, H: number, goodness: Goodness): void {
-  sumSquaresRows(G, y, R, H);
+// G (R) = goodness of each row of y (R, H). par: the threads (default: this one).
+export function goodnessRows(G: Floats, y: Floats, R: number, H: number, goodness: Goodness, par: RowRunner = INLINE_ROWS): void {
+  par.run(SUM_SQUARES_ROWS, [G, y, H], R, R * H);
   if (goodness === 'mean') for (let r = 0; r < R; r++) G[r] = G[r]! / H;
 }
 

@@ -8,6 +8,7 @@ import type { Split } from '../data/dataset.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './head.ts';
 import { layerBackward, layerBackwardDZ, layerForward, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
@@ -68,12 +69,12 @@ export function layerMath(cfg: Config): LayerMath {
   return { norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, peerNorm: cfg.peerNorm, peerMomentum: 0.9 };
 }
 
-/** One optimizer per layer (W with weight cost, b without) and one for the head. */
-export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]; head: Optimizer } {
+/** One optimizer per layer (W with weight cost, b without) and one for the head; their updates run on par's threads. */
+export function makeOptimizers(cfg: Config, net: Network, par: RowRunner = INLINE_ROWS): { layers: Optimizer[]; head: Optimizer } {
   const make = (sizes: number[], weightCost: number): Optimizer =>
     cfg.optimizer === 'adam'
-      ? new Adam(DEFAULT_ADAM, sizes)
-      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false]);
+      ? new Adam(DEFAULT_ADAM, sizes, par)
+      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false], par);
   return {
     layers: net.layers.map((l) => make([l.W.length, l.b.length], cfg.weightCost)),
     head: make([net.head.W.length, net.head.b.length], cfg.headWeightCost),
@@ -97,10 +98,10 @@ export interface FirstLayerPath {
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
 // unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
 // after its forward and its backward, and each optimizer update. `first`, if given, computes
-// layer 0's forward and weight gradient in its place.
+// layer 0's forward and weight gradient in its place. `par` runs the row kernels.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
-  obs?: StepObserver, first?: FirstLayerPath,
+  obs?: StepObserver, first?: FirstLayerPath, par: RowRunner = INLINE_ROWS,
 ): LayerStepStats[] {
   const L = net.layers.length;
   const last = only ?? L - 1;
@@ -111,7 +112,7 @@ export function trainLayers(
     const shared = l === 0 ? first : undefined;
     const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
     if (shared) shared.forward(acts, z);
-    else layerForward(acts, x, layer, 2 * B, math, mm);
+    else layerForward(acts, x, layer, 2 * B, math, mm, par);
     const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
@@ -124,9 +125,9 @@ export function trainLayers(
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
       if (shared) {
-        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer);
+        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par);
         shared.grads(layer, acts);
-      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
+      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer, par);
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
     }
@@ -143,9 +144,9 @@ export function trainLayers(
 // the weights BEFORE the update (hard negatives are drawn from them). Returns the mean loss.
 export function trainHead(
   ws: Workspace, net: Network, opt: Optimizer, labels: Int32Array, B: number, headLr: number, math: LayerMath,
-  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver,
+  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver, par: RowRunner = INLINE_ROWS,
 ): number {
-  headFeatures(ws, net, B, math, activity);
+  headFeatures(ws, net, B, math, activity, par);
   headForward(ws.probs, ws.feats, net.head, B, mm);
   const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
   if (view) obs!.onHead!('forward', view);
