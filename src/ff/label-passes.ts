@@ -89,20 +89,31 @@ export function restProduct(base: Float32Array, images: Float32Array, W: Float32
   mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
 }
 
+/** Buffers of firstLayerAllLabels for up to n images, reused (in shared memory, for row jobs). */
+export interface AllLabelsScratch {
+  base: Float32Array; // (n, H) x_rest·W
+  kappa: Float64Array; // (n)
+  labelRows: Float64Array; // ((C+1), H)
+}
+
+export function makeAllLabelsScratch(n: number, H: number, C: number): AllLabelsScratch {
+  return { base: sharedFloat32(n * H), kappa: sharedFloat64(n), labelRows: sharedFloat64((C + 1) * H) };
+}
+
 // y (C·n, H) and G (C·n) of acts: block c (rows c·n .. c·n+n-1) is the first layer's output for
-// the n images of `images` (n, D) with label c written in at strength s. base (n, H) is scratch.
+// the n images of `images` (n, D) with label c written in at strength s.
 // images is modified: its label pixels are zeroed.
 export function firstLayerAllLabels(
-  acts: LayerActs<Float32Array>, base: Float32Array, images: Float32Array, layer: LayerParams<Float32Array>,
-  n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>,
+  acts: LayerActs<Float32Array>, scratch: AllLabelsScratch, images: Float32Array, layer: LayerParams<Float32Array>,
+  n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
 ): void {
   const { D, H, W, b } = layer;
-  const kappa = new Float64Array(n), labelRows = new Float64Array((C + 1) * H);
-  labelKappa(kappa, images, n, D, C, s * s, norm);
+  const { base, kappa, labelRows } = scratch;
+  par.run(LABEL_KAPPA, [kappa, images, D, C, s * s, norm === 'l2' ? 1 : 0], n, n * D); // labelKappa
   restProduct(base, images, W, n, D, H, C, mm); // x_rest·W, once
   labelWeightRows(labelRows, W, H, C, s, 0);
-  for (let c = 0; c < C; c++) firstLayerRows(acts.y, c * n, base, kappa, labelRows, c, b, n, H);
-  goodnessRows(acts.G, acts.y, C * n, H, goodness);
+  for (let c = 0; c < C; c++) firstLayerRowsOn(par, acts.y, c * n, base, kappa, labelRows, c, b, n, H);
+  goodnessRows(acts.G, acts.y, C * n, H, goodness, par);
 }
 
 /**

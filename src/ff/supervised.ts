@@ -13,7 +13,7 @@ import type { MatmulFn } from './layer.ts';
 import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayNeutral, overlayPositiveNegative } from './overlay.ts';
-import { firstLayerAllLabels, firstLayerRows, firstLayerRowsOn, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
+import { firstLayerAllLabels, firstLayerRows, firstLayerRowsOn, makeAllLabelsScratch, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
 import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32, sharedInt32 } from '../linalg/shared-floats.ts';
 import { goodnessRows, normalizeRows } from './definitions.ts';
@@ -32,7 +32,7 @@ export function makeSupervisedTrainer(
   const labels = sharedInt32(ws.rows); // true labels (B)
   const wrong = sharedInt32(ws.rows); // wrong labels (B)
   const scores = new Float32Array(ws.rows * C); // evaluation scores
-  const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
+  const evalScratch = makeAllLabelsScratch(Math.floor(ws.rows / C), net.layers[0]!.H, C); // the shared first-layer product of evaluation
   // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
   // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
   const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
@@ -109,7 +109,7 @@ export function makeSupervisedTrainer(
       // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
       // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
-      firstLayerAllLabels(ws.acts[0]!, evalBase, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm);
+      firstLayerAllLabels(ws.acts[0]!, evalScratch, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm, par);
       // Layers above the last scored one do not score; an observer sees every layer's goodness.
       const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
       forwardAll(ws, net, C * n, math, mm, upTo, 1, par);
