@@ -99,6 +99,7 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
       return this.rowsReady();
     },
     broadcast(message: unknown): void {
+      if (closed) return;
       for (const t of threads) t.post?.(message);
     },
     /**

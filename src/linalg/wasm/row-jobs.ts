@@ -18,8 +18,11 @@ const MAX_ARGS = 24;
 /** Bytes of the descriptor buffer (pool.ts allocates it). */
 export const ROW_JOB_BYTES = 4 * (R.ARGS + 4 * MAX_ARGS);
 
-/** What a worker receives before the first job naming a buffer or a task: its id in the descriptor. */
-type Registration = { id: number; buffer: SharedArrayBuffer } | { id: number; task: string };
+/**
+ * What a worker receives before the first job naming a buffer or a task: its id in the descriptor;
+ * and, once the calling thread has let go of a buffer, that the worker may too (drop).
+ */
+type Registration = { id: number; buffer: SharedArrayBuffer } | { id: number; task: string } | { id: number; drop: true };
 
 /** Ranges per thread, so that a thread slowed by other work does not hold the job up. */
 const CHUNKS_PER_THREAD = 4;
@@ -43,7 +46,11 @@ function claimRanges(words: Int32Array, fn: RowTask['fn'], args: readonly RowArg
 export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => void): RowRunner {
   const words = new Int32Array(pool.rowJob);
   const nums = new Float64Array(pool.rowJob);
-  const ids = new Map<SharedArrayBuffer, number>();
+  // Buffer ids are never reused; a buffer collected here is dropped by the workers too, so that
+  // trainers made and forgotten on one backend do not stay alive in its threads.
+  const ids = new WeakMap<SharedArrayBuffer, number>();
+  let nextId = 0;
+  const forget = new FinalizationRegistry<number>((id) => pool.broadcast({ id, drop: true } satisfies Registration));
   const taskIds = new Map<RowTask, number>();
   let shared = 0;
 
@@ -61,8 +68,9 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
       const buffer = a.buffer as SharedArrayBuffer;
       let id = ids.get(buffer);
       if (id === undefined) {
-        id = ids.size;
+        id = nextId++;
         ids.set(buffer, id);
+        forget.register(buffer, id);
         pool.broadcast({ id, buffer } satisfies Registration);
       }
       words[w] = a instanceof Float32Array ? KIND.F32 : a instanceof Float64Array ? KIND.F64 : KIND.I32;
@@ -108,12 +116,13 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
 export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<string, RowTask>>, receive: () => unknown): () => void {
   const words = new Int32Array(rowJob);
   const nums = new Float64Array(rowJob);
-  const buffers: SharedArrayBuffer[] = [];
+  const buffers = new Map<number, SharedArrayBuffer>();
   const tasks: RowTask[] = [];
   const args: RowArg[] = [];
   return () => {
     for (let m = receive() as Registration | undefined; m !== undefined; m = receive() as Registration | undefined) {
-      if ('buffer' in m) buffers[m.id] = m.buffer;
+      if ('buffer' in m) buffers.set(m.id, m.buffer);
+      else if ('drop' in m) buffers.delete(m.id);
       else {
         const task = table[m.task];
         if (task === undefined) throw new Error(`row job: src/row-tasks.ts has no task '${m.task}'`);
@@ -128,7 +137,7 @@ export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<stri
         args[i] = nums[w / 2 + 1]!;
         continue;
       }
-      const buffer = buffers[words[w + 1]!];
+      const buffer = buffers.get(words[w + 1]!);
       if (buffer === undefined) throw new Error(`row job: buffer ${words[w + 1]} was never sent to this worker`);
       const View = kind === KIND.F32 ? Float32Array : kind === KIND.F64 ? Float64Array : Int32Array;
       args[i] = new View(buffer as unknown as ArrayBuffer, words[w + 2]!, words[w + 3]!) as Floats | Int32Array;
