@@ -4,7 +4,6 @@
 // schedule.ts), so no optimiser config carries a learning rate. Tensor i of `params` pairs with
 // tensor i of `grads` and with state slot i, in the order and sizes fixed at construction.
 // It knows nothing of layers or names; a checkpoint stores `state()` next to the parameters.
-
 import { sharedCopy32 } from '../linalg/shared-floats.ts';
 
 export interface Optimizer {
