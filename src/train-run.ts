@@ -112,7 +112,7 @@ export function makeTrainer(
     case 'supervised':
       return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, backend.rows);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks);
+      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks, backend.rows);
     case 'recurrent':
       return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives);
   }

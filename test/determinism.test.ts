@@ -52,7 +52,7 @@ for (const backend of ['js', 'wasm'] as const) {
 // A net wide enough that the row kernels, the optimizer updates and the staging copies run as
 // row jobs on the pool (test/row-jobs.test.ts checks each against the calling thread alone):
 // still the same bits for 1 and 2 threads, with the shortcuts on and off, Adam and smoothed SGD
-// with peer normalisation.
+// with peer normalisation, and unsupervised.
 function trainWide(over: Partial<Config>, threads: number): { model: Buffer; shared: number } {
   const cfg: Config = {
     ...DEFAULT_CONFIG, layers: [784, 400, 300], epochs: 1, batchSize: 100, trainLimit: 300, testLimit: 100, quiet: true, seed: 9, threads, ...over,
@@ -74,6 +74,7 @@ const WIDE_CASES: [string, Partial<Config>][] = [
   ['Adam, shortcuts on', {}],
   ['Adam, shortcuts off', { shortcuts: false }],
   ['smoothed SGD with peer normalisation, shortcuts on', { optimizer: 'sgd', lr: 0.01, headLr: 0.1, peerNorm: 0.03, weightCost: 0.001, headWeightCost: 0.003 }],
+  ['unsupervised', { mode: 'unsupervised' }],
 ];
 for (const [name, over] of WIDE_CASES) {
   test(`row jobs on the pool: threads 1 and 2 give a byte-identical saved model (${name})`, () => {
