@@ -181,7 +181,7 @@ function labelGradColumns(
   lg: Float64Array, dZ: Float32Array, kappa: Float64Array, labels: Int32Array, wrong: Int32Array, B: number, s: number, H: number,
   j0: number, j1: number,
 ): void {
-  for (let c = 0, o = 0; o < lg.length; c++, o += H) lg.fill(0, o + j0, o + j1);
+  for (let o = 0; o < lg.length; o += H) lg.fill(0, o + j0, o + j1);
   for (let r = 0; r < 2 * B; r++) {
     const i = r < B ? r : r - B, c = r < B ? labels[i]! : wrong[i]!;
     const xc = Math.fround(kappa[i]! * s), o = r * H, lo = c * H; // x̂ of the label pixel, as the plain path stores it
