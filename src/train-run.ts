@@ -111,9 +111,9 @@ export function makeTrainer(
   const mm = backend.matmul.bind(backend);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, streams);
+      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, streams, backend.rows);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks, streams);
+      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks, streams, backend.rows);
     case 'recurrent':
       return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives, streams);
   }

@@ -48,3 +48,40 @@ for (const backend of ['js', 'wasm'] as const) {
     }
   });
 }
+
+// A net wide enough that the row kernels, the optimizer updates and the staging copies run as
+// row jobs on the pool (test/row-jobs.test.ts checks each against the calling thread alone):
+// still the same bits for 1 and 2 threads, with the shortcuts on and off, Adam and smoothed SGD
+// with peer normalisation, and unsupervised.
+function trainWide(over: Partial<Config>, threads: number): { model: Buffer; shared: number } {
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, layers: [784, 400, 300], epochs: 1, batchSize: 100, trainLimit: 300, testLimit: 100, quiet: true, seed: 9, threads, ...over,
+  };
+  const data = loadDataset({ trainLimit: 300, testLimit: 100 });
+  const backend = createBackend('wasm', threads, () => {});
+  const dir = mkdtempSync(join(tmpdir(), 'ff-det-'));
+  try {
+    if (threads > 1) assert.ok(backend.rows.waitUntilShared(60_000), 'the workers did not load the row tasks');
+    saveNetwork(join(dir, 'm.safetensors'), trainRun(cfg, data, backend).net, cfg);
+    return { model: readFileSync(join(dir, 'm.safetensors')), shared: backend.rows.sharedJobs() };
+  } finally {
+    backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const WIDE_CASES: [string, Partial<Config>][] = [
+  ['Adam, shortcuts on', {}],
+  ['Adam, shortcuts off', { shortcuts: false }],
+  ['smoothed SGD with peer normalisation, shortcuts on', { optimizer: 'sgd', lr: 0.01, headLr: 0.1, peerNorm: 0.03, weightCost: 0.001, headWeightCost: 0.003 }],
+  ['unsupervised', { mode: 'unsupervised' }],
+];
+for (const [name, over] of WIDE_CASES) {
+  test(`row jobs on the pool: threads 1 and 2 give a byte-identical saved model (${name})`, () => {
+    const one = trainWide(over, 1);
+    const two = trainWide(over, 2);
+    assert.equal(one.shared, 0);
+    assert.ok(two.shared > 50, `only ${two.shared} row jobs ran on the pool`);
+    assert.ok(one.model.equals(two.model), `${name}: threads 1 and 2 differ`);
+  });
+}

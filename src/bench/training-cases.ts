@@ -16,6 +16,7 @@ import { makeWorkspace } from '../ff/network.ts';
 import { overlayPositiveNegative } from '../ff/overlay.ts';
 import { layerMath, makeOptimizers, trainLayers } from '../ff/trainer.ts';
 import type { MatmulBackend } from '../linalg/backend.ts';
+import { INLINE_ROWS } from '../linalg/row-runner.ts';
 import { makeRng } from '../rng.ts';
 import { buildNetwork, makeTrainer } from '../train-run.ts';
 import { timeClean, type GuardOptions, type TimedBlock } from './guard.ts';
@@ -59,6 +60,7 @@ function timedBackend(be: MatmulBackend): TimedBackend {
       be.matmul(c, a, b);
       ms += performance.now() - t0;
     },
+    rows: be.rows, // not timed: the work around the products
     close: () => {}, // the caller closes the wrapped backend
   };
   return { backend, ms: () => ms };
@@ -91,7 +93,7 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   const B = cfg.batchSize, D0 = cfg.layers[0]!, C = data.classes;
   const net = buildNetwork(cfg, C);
   const ws = makeWorkspace(net, 2 * B);
-  const opt = makeOptimizers(cfg, net);
+  const opt = makeOptimizers(cfg, net, backend.rows);
   const math = layerMath(cfg);
   const tb = timedBackend(backend);
   const mm = tb.backend.matmul;
@@ -104,7 +106,7 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
   let loss = 0;
   const { block, share } = timeWithShare(() => {
-    loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm)[0]!.loss;
+    loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm, undefined, undefined, null, backend.rows)[0]!.loss;
   }, reps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the FF layers step diverged (layer 1 loss ${loss})`);
   const row = rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
@@ -144,7 +146,7 @@ export function stepCases(t: TrainingBenchConfig, threads: number): StepCase[] {
 export function plainStepFlops(cfg: Config, data: Dataset): number {
   let flops = 0;
   const counting: MatmulBackend = {
-    name: 'count', threads: 1, close: () => {},
+    name: 'count', threads: 1, close: () => {}, rows: INLINE_ROWS,
     matmul: (_c, a, b) => void (flops += 2 * a.shape[0]! * a.shape[1]! * b.shape[1]!), // counts; computes nothing
   };
   const plain = { ...cfg, shortcuts: false };
@@ -177,6 +179,8 @@ function benchFullStep(c: StepCase, shortcuts: boolean, plainFlops: number, data
 export function benchTraining(t: TrainingBenchConfig, data: Dataset, backends: MatmulBackend[], guard: GuardOptions, progress: (msg: string) => void): Row[] {
   const rows: Row[] = [];
   for (const be of backends) {
+    // The workers load the row kernels in the background; time the steps once they share them.
+    if (be.threads > 1 && !be.rows.waitUntilShared(60_000)) progress(`warning: the row jobs run on the calling thread only (${be.threads} threads)`);
     const cfg = torchLikeConfig(t.layers, t.batch, be.threads, t.seed);
     progress(`FF layers step, ${be.threads} thread(s)`);
     rows.push(benchLayersStep(cfg, data, be, t.stepReps, guard));

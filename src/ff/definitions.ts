@@ -1,10 +1,11 @@
 // docs/DEFINITIONS.md in code: the definitions every Forward-Forward mode shares.
-// Normalisation (rms | l2), goodness (sum | mean) and its threshold θ, the per-row FF loss with its
+// Normalisation (rms | l2 | std), goodness (sum | mean) and its threshold θ, the per-row FF loss with its
 // derivative dL/dG, and the stable softplus / sigmoid helpers. Sign convention: goodness is
 // something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.
 // docs/DEFINITIONS.md is the prose version of this file; keep the two in step.
 // Notation: R = rows of a step (positives first, then negatives), H = layer width.
-import { l2NormalizeRows, rmsNormalizeRows, stdNormalizeRows, sumSquaresRows, type Floats } from '../linalg/rows.ts';
+import { NORMALIZE_ROWS, SUM_SQUARES_ROWS, type Floats } from '../linalg/rows.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 
 /** How a layer's input rows are normalised: Hinton's RMS, the PyTorch reference's L2, or standardisation (Self-Contrastive FF). */
 export type Norm = 'rms' | 'l2' | 'std';
@@ -20,11 +21,10 @@ export const L2_EPS = 1e-4;
 /** ε of standardisation: (x − mean) / (ε + std), as in the Self-Contrastive FF code. */
 export const STD_EPS = 1e-10;
 
-// out (R, C) = norm(x (R, C)); out may be x.
-export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm): void {
-  if (norm === 'rms') rmsNormalizeRows(out, x, R, C, RMS_EPS);
-  else if (norm === 'l2') l2NormalizeRows(out, x, R, C, L2_EPS);
-  else stdNormalizeRows(out, x, R, C, STD_EPS);
+// out (R, C) = norm(x (R, C)); out may be x. par: the threads (default: this one).
+export function normalizeRows(out: Floats, x: Floats, R: number, C: number, norm: Norm, par: RowRunner = INLINE_ROWS): void {
+  const [eps, kind] = norm === 'rms' ? [RMS_EPS, 0] : norm === 'l2' ? [L2_EPS, 1] : [STD_EPS, 2];
+  par.run(NORMALIZE_ROWS, [out, x, C, eps, kind], R, R * C);
 }
 
 /** The threshold θ: `override` when given, else H for 'sum' and 2 for 'mean'. */
@@ -38,9 +38,9 @@ export function goodnessScale(goodness: Goodness, H: number): number {
   return goodness === 'sum' ? 1 : 1 / H;
 }
 
-// G (R) = goodness of each row of y (R, H).
-export function goodnessRows(G: Floats, y: Floats, R: number, H: number, goodness: Goodness): void {
-  sumSquaresRows(G, y, R, H);
+// G (R) = goodness of each row of y (R, H). par: the threads (default: this one).
+export function goodnessRows(G: Floats, y: Floats, R: number, H: number, goodness: Goodness, par: RowRunner = INLINE_ROWS): void {
+  par.run(SUM_SQUARES_ROWS, [G, y, H], R, R * H);
   if (goodness === 'mean') for (let r = 0; r < R; r++) G[r] = G[r]! / H;
 }
 

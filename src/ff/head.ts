@@ -5,6 +5,7 @@
 import { columnSums, type Floats } from '../linalg/rows.ts';
 import { matView, transposed } from '../linalg/view.ts';
 import type { MatmulFn } from './layer.ts';
+import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 /** Head parameters and gradients: W is (F, C) row-major, b is (C). Hinton starts them at 0. */
 export interface HeadParams<T extends Floats> {
@@ -17,7 +18,7 @@ export interface HeadParams<T extends Floats> {
 }
 
 export function makeHeadParams(F: number, C: number): HeadParams<Float32Array> {
-  return { F, C, W: new Float32Array(F * C), b: new Float32Array(C), dW: new Float32Array(F * C), db: new Float32Array(C) };
+  return { F, C, W: sharedFloat32(F * C), b: sharedFloat32(C), dW: sharedFloat32(F * C), db: sharedFloat32(C) };
 }
 
 // probs (N, C) = softmax(feats (N, F)·W + b), row by row (max subtracted for stability).

@@ -14,7 +14,9 @@
 // the same order); z and dW are equal to it up to float32 rounding order (test/label-passes.test.ts).
 // n = images, C = classes, D = pixels, H = first layer width.
 import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './definitions.ts';
-import { columnSums } from '../linalg/rows.ts';
+import { COLUMN_SUMS, SCALE_ROWS, SUM_HALVES } from '../linalg/rows.ts';
+import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32, sharedFloat64 } from '../linalg/shared-floats.ts';
 import { matView, transposed } from '../linalg/view.ts';
 import type { LayerActs, LayerParams, MatmulFn } from './layer.ts';
 
@@ -66,6 +68,20 @@ export function firstLayerRows(
   }
 }
 
+const N = (a: RowArg): number => a as number;
+/** [y, y0, base, kappa, labelRows, labels (Int32Array, or a number: one label for all), b, H]: firstLayerRows without zOut. */
+export const FIRST_LAYER_ROWS = rowTask('firstLayerRows', (a, lo, hi) => {
+  const H = N(a[7]), labels = a[5] as Int32Array | number;
+  firstLayerRows(a[0] as Float32Array, N(a[1]) + lo, (a[2] as Float32Array).subarray(lo * H), (a[3] as Float64Array).subarray(lo),
+    a[4] as Float64Array, typeof labels === 'number' ? labels : labels.subarray(lo), a[6] as Float32Array, hi - lo, H);
+});
+
+/** [kappa, images, D, C, labelSq, l2 (0 | 1)]: labelKappa. */
+export const LABEL_KAPPA = rowTask('labelKappa', (a, lo, hi) => {
+  const D = N(a[2]);
+  labelKappa((a[0] as Float64Array).subarray(lo), (a[1] as Float32Array).subarray(lo * D), hi - lo, D, N(a[3]), N(a[4]), N(a[5]) === 1 ? 'l2' : 'rms');
+});
+
 // base (n, H) = x_rest·W, the product every label of the n images shares; zeroes the label pixels
 // of images (n, D) first.
 export function restProduct(base: Float32Array, images: Float32Array, W: Float32Array, n: number, D: number, H: number, C: number, mm: MatmulFn<Float32Array>): void {
@@ -73,20 +89,31 @@ export function restProduct(base: Float32Array, images: Float32Array, W: Float32
   mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
 }
 
+/** Buffers of firstLayerAllLabels for up to n images, reused (in shared memory, for row jobs). */
+export interface AllLabelsScratch {
+  base: Float32Array; // (n, H) x_rest·W
+  kappa: Float64Array; // (n)
+  labelRows: Float64Array; // ((C+1), H)
+}
+
+export function makeAllLabelsScratch(n: number, H: number, C: number): AllLabelsScratch {
+  return { base: sharedFloat32(n * H), kappa: sharedFloat64(n), labelRows: sharedFloat64((C + 1) * H) };
+}
+
 // y (C·n, H) and G (C·n) of acts: block c (rows c·n .. c·n+n-1) is the first layer's output for
-// the n images of `images` (n, D) with label c written in at strength s. base (n, H) is scratch.
+// the n images of `images` (n, D) with label c written in at strength s.
 // images is modified: its label pixels are zeroed.
 export function firstLayerAllLabels(
-  acts: LayerActs<Float32Array>, base: Float32Array, images: Float32Array, layer: LayerParams<Float32Array>,
-  n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>,
+  acts: LayerActs<Float32Array>, scratch: AllLabelsScratch, images: Float32Array, layer: LayerParams<Float32Array>,
+  n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
 ): void {
   const { D, H, W, b } = layer;
-  const kappa = new Float64Array(n), labelRows = new Float64Array((C + 1) * H);
-  labelKappa(kappa, images, n, D, C, s * s, norm);
+  const { base, kappa, labelRows } = scratch;
+  par.run(LABEL_KAPPA, [kappa, images, D, C, s * s, norm === 'l2' ? 1 : 0], n, n * D); // labelKappa
   restProduct(base, images, W, n, D, H, C, mm); // x_rest·W, once
   labelWeightRows(labelRows, W, H, C, s, 0);
-  for (let c = 0; c < C; c++) firstLayerRows(acts.y, c * n, base, kappa, labelRows, c, b, n, H);
-  goodnessRows(acts.G, acts.y, C * n, H, goodness);
+  for (let c = 0; c < C; c++) firstLayerRowsOn(par, acts.y, c * n, base, kappa, labelRows, c, b, n, H);
+  goodnessRows(acts.G, acts.y, C * n, H, goodness, par);
 }
 
 /**
@@ -104,20 +131,29 @@ export interface SharedFirstLayer {
 
 export function makeSharedFirstLayer(B: number, H: number, C: number): SharedFirstLayer {
   return {
-    base: new Float32Array(B * H), kappa: new Float64Array(B), kappaNeutral: new Float64Array(B),
-    labelRows: new Float64Array((C + 1) * H), labelGrad: new Float64Array(C * H),
+    base: sharedFloat32(B * H), kappa: sharedFloat64(B), kappaNeutral: sharedFloat64(B),
+    labelRows: sharedFloat64((C + 1) * H), labelGrad: sharedFloat64(C * H),
   };
+}
+
+// firstLayerRows (without zOut) on par's threads.
+export function firstLayerRowsOn(
+  par: RowRunner, y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
+  b: Float32Array, n: number, H: number,
+): void {
+  par.run(FIRST_LAYER_ROWS, [y, y0, base, kappa, labelRows, labels, b, H], n, n * H);
 }
 
 // Before the step's first layer: κ of both kinds of row, the shared product, the label rows.
 // images (B, D) is modified: its label pixels are zeroed.
 export function prepareSharedFirstLayer(
   sh: SharedFirstLayer, images: Float32Array, layer: LayerParams<Float32Array>, B: number, C: number, s: number, neutral: number,
-  norm: Norm, mm: MatmulFn<Float32Array>,
+  norm: Norm, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
 ): void {
   const { D, H, W } = layer;
-  labelKappa(sh.kappa, images, B, D, C, labelSquares(s, 1), norm);
-  labelKappa(sh.kappaNeutral, images, B, D, C, labelSquares(neutral, C), norm);
+  const l2 = norm === 'l2' ? 1 : 0;
+  par.run(LABEL_KAPPA, [sh.kappa, images, D, C, labelSquares(s, 1), l2], B, B * D); // labelKappa
+  par.run(LABEL_KAPPA, [sh.kappaNeutral, images, D, C, labelSquares(neutral, C), l2], B, B * D);
   restProduct(sh.base, images, W, B, D, H, C, mm);
   labelWeightRows(sh.labelRows, W, H, C, s, neutral);
 }
@@ -128,21 +164,32 @@ export function prepareSharedFirstLayer(
 // place to κ⊙x_rest (x̂ without its label pixels), and sh.base is overwritten by dZ_pos + dZ_neg.
 export function sharedFirstLayerGrads(
   sh: SharedFirstLayer, rest: Float32Array, layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>, labels: Int32Array, wrong: Int32Array,
-  B: number, C: number, s: number, mm: MatmulFn<Float32Array>,
+  B: number, C: number, s: number, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
 ): void {
   const { D, H, dW } = layer, dZ = acts.dZ, S = sh.base, lg = sh.labelGrad;
-  for (let r = 0, o = 0; r < B; r++, o += D) {
-    const k = sh.kappa[r]!;
-    for (let j = 0; j < D; j++) rest[o + j] = rest[o + j]! * k; // bit-equal to the plain x̂; label pixels stay 0
-  }
-  for (let i = 0, n = B * H; i < n; i++) S[i] = dZ[i]! + dZ[n + i]!;
+  par.run(SCALE_ROWS, [rest, rest, sh.kappa, 1, D], B, B * D); // κ⊙x_rest: bit-equal to the plain x̂; label pixels stay 0
+  par.run(SUM_HALVES, [S, dZ, B * H], B * H, B * H); // dZ_pos + dZ_neg
   mm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
-  lg.fill(0);
+  par.run(LABEL_GRAD_COLUMNS, [lg, dZ, sh.kappa, labels, wrong, B, s, H], H, 2 * B * H);
+  for (let i = 0; i < C * H; i++) dW[i] = lg[i]!;
+  par.run(COLUMN_SUMS, [layer.db, dZ, 0, 2 * B, H], H, 2 * B * H); // columnSums
+}
+
+// lg (C, H), columns j0..j1-1: lg[c, j] = Σ_{r: label_r = c} x̂_r[c]·dZ[r, j] over the 2B rows of
+// dZ (2B, H), rows 0..B-1 with `labels`, B..2B-1 with `wrong`, in row order; x̂_r[c] = fround(κ_r·s).
+function labelGradColumns(
+  lg: Float64Array, dZ: Float32Array, kappa: Float64Array, labels: Int32Array, wrong: Int32Array, B: number, s: number, H: number,
+  j0: number, j1: number,
+): void {
+  for (let o = 0; o < lg.length; o += H) lg.fill(0, o + j0, o + j1);
   for (let r = 0; r < 2 * B; r++) {
     const i = r < B ? r : r - B, c = r < B ? labels[i]! : wrong[i]!;
-    const xc = Math.fround(sh.kappa[i]! * s), o = r * H, lo = c * H; // x̂ of the label pixel, as the plain path stores it
-    for (let j = 0; j < H; j++) lg[lo + j] = lg[lo + j]! + xc * dZ[o + j]!;
+    const xc = Math.fround(kappa[i]! * s), o = r * H, lo = c * H; // x̂ of the label pixel, as the plain path stores it
+    for (let j = j0; j < j1; j++) lg[lo + j] = lg[lo + j]! + xc * dZ[o + j]!;
   }
-  for (let i = 0; i < C * H; i++) dW[i] = lg[i]!;
-  columnSums(layer.db, dZ, 0, 2 * B, H);
 }
+
+/** [lg, dZ, kappa, labels, wrong, B, s, H], units = columns: labelGradColumns. */
+export const LABEL_GRAD_COLUMNS = rowTask('labelGradColumns', (a, lo, hi) => labelGradColumns(
+  a[0] as Float64Array, a[1] as Float32Array, a[2] as Float64Array, a[3] as Int32Array, a[4] as Int32Array, N(a[5]), N(a[6]), N(a[7]), lo, hi,
+));

@@ -4,7 +4,9 @@
 // to the layer below (that is the algorithm). Optional peer normalisation (Hinton) is added here.
 // N = rows of the step (positives first, P of them, then negatives), D = input width, H = width.
 // Generic over float32/float64 storage so the gradient test runs this exact code in float64.
-import { biasReluRows, columnSums, type Floats } from '../linalg/rows.ts';
+import { BIAS_RELU_ROWS, COLUMN_SUMS, SCALE_ROWS, type Floats } from '../linalg/rows.ts';
+import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32 } from '../linalg/shared-floats.ts';
 import { matView, transposed, type MatOf } from '../linalg/view.ts';
 import { maskGradient } from './receptive-field.ts';
 import { ffLossRows, goodnessRows, goodnessScale, normalizeRows, symbaLossRows, thresholdFor, type Goodness, type LossKind, type Norm } from './definitions.ts';
@@ -33,7 +35,7 @@ export interface LayerMath {
  */
 export type Activation = 'relu' | 'triangle';
 
-/** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). */
+/** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). Float32 ones live in shared memory (shared-floats.ts). */
 export interface LayerParams<T extends Floats> {
   D: number;
   H: number;
@@ -58,16 +60,16 @@ export interface LayerActs<T extends Floats> {
 export function makeLayerParams(D: number, H: number): LayerParams<Float32Array> {
   return {
     D, H,
-    W: new Float32Array(D * H), b: new Float32Array(H),
-    dW: new Float32Array(D * H), db: new Float32Array(H),
-    peerMean: new Float32Array(H).fill(0.5), // Hinton starts the running mean at 0.5
+    W: sharedFloat32(D * H), b: sharedFloat32(H),
+    dW: sharedFloat32(D * H), db: sharedFloat32(H),
+    peerMean: sharedFloat32(H).fill(0.5), // Hinton starts the running mean at 0.5
   };
 }
 
 export function makeLayerActs(rows: number, D: number, H: number, act: Activation = 'relu'): LayerActs<Float32Array> {
   return {
-    xhat: new Float32Array(rows * D), y: new Float32Array(rows * H), G: new Float32Array(rows),
-    dLdG: new Float32Array(rows), dZ: new Float32Array(rows * H), up: act === 'triangle' ? new Float32Array(rows * H) : null,
+    xhat: sharedFloat32(rows * D), y: sharedFloat32(rows * H), G: sharedFloat32(rows),
+    dLdG: sharedFloat32(rows), dZ: sharedFloat32(rows * H), up: act === 'triangle' ? sharedFloat32(rows * H) : null,
   };
 }
 
@@ -78,24 +80,25 @@ export function layerOutput<T extends Floats>(acts: LayerActs<T>): T {
 
 // Forward over N rows. x is (N, D); writes acts.xhat (N, D), acts.y (N, H), acts.G (N).
 //   x̂ = norm(x);  z = x̂·W + b;  y = relu(z);  G = Σ_j y_j² (·1/H for 'mean')
+// par (here and below): the threads of the row kernels; the default is the calling thread.
 export function layerForward<T extends Floats>(
-  acts: LayerActs<T>, x: T, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>,
+  acts: LayerActs<T>, x: T, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
 ): void {
-  normalizeRows(acts.xhat, x, N, layer.D, math.norm);
-  layerForwardFromNormalised(acts, layer, N, math, matmul);
+  normalizeRows(acts.xhat, x, N, layer.D, math.norm, par);
+  layerForwardFromNormalised(acts, layer, N, math, matmul, par);
 }
 
 // The same forward from an input the caller has already normalised into acts.xhat (N, D): the
 // recurrent net builds x̂ from two separately normalised neighbours, Self-Contrastive FF from the
 // two halves of a pair (pairs.ts). Writes acts.y, acts.G (and acts.up when it is kept).
 export function layerForwardFromNormalised<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>,
+  acts: LayerActs<T>, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
 ): void {
   const { D, H } = layer;
   matmul(matView(acts.y, N, H), matView(acts.xhat, N, D), matView(layer.W, D, H));
   if (acts.up) triangleRows(acts.up, acts.y, layer.b, N, H); // from z − b, before y overwrites it
-  biasReluRows(acts.y, acts.y, layer.b, N, H);
-  goodnessRows(acts.G, acts.y, N, H, math.goodness);
+  par.run(BIAS_RELU_ROWS, [acts.y, acts.y, layer.b, H], N, N * H); // biasReluRows
+  goodnessRows(acts.G, acts.y, N, H, math.goodness, par);
 }
 
 // z (N, H) = x̂·W + b from acts' x̂ (N, D): the pre-activation the forward does not keep, for an observer.
@@ -156,25 +159,28 @@ export function triangleRows<T extends Floats>(up: T, zb: T, b: T, R: number, H:
 // wc·0 = 0) keep it 0: W ⊙ M = W, and the forward above multiplies by W itself.
 export function layerBackward<T extends Floats>(
   acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
+  par: RowRunner = INLINE_ROWS,
 ): number {
-  const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut);
-  layerGradients(layer, acts, N, matmul);
+  const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut, par);
+  layerGradients(layer, acts, N, matmul, par);
   return loss;
 }
 
 // The second half of layerBackward: [dW] = x̂ᵀ·dZ and [db] = Σ_r dZ_r from acts.xhat and acts.dZ
 // of N rows, into layer.dW (D, H) and layer.db (H).
-export function layerGradients<T extends Floats>(layer: LayerParams<T>, acts: LayerActs<T>, N: number, matmul: MatmulFn<T>): void {
+export function layerGradients<T extends Floats>(
+  layer: LayerParams<T>, acts: LayerActs<T>, N: number, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
+): void {
   const { D, H } = layer;
   matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(acts.dZ, N, H)); // [dW]
   if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M]
-  columnSums(layer.db, acts.dZ, 0, N, H); // [db]
+  par.run(COLUMN_SUMS, [layer.db, acts.dZ, 0, N, H], H, N * H); // [db] columnSums
 }
 
 // The first half of layerBackward: [dLdG], [dZ] and the peer term; returns the FF loss. The
 // supervised first layer takes its [dW, db] from here by a shared product (label-passes.ts).
 export function layerBackwardDZ<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, peerOut?: Float64Array,
+  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, peerOut?: Float64Array, par: RowRunner = INLINE_ROWS,
 ): number {
   const H = layer.H;
   if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
@@ -184,32 +190,48 @@ export function layerBackwardDZ<T extends Floats>(
     : ffLossRows(acts.dLdG, acts.G, N, P, theta, math.thresholdNeg ?? theta); // [dLdG]
   const drop = math.dropout ?? 0;
   const twoS = 2 * goodnessScale(math.goodness, H) * (drop > 0 ? 1 / (1 - drop) : 1); // [keep]
-  const y = acts.y, dZ = acts.dZ, dLdG = acts.dLdG;
-  for (let r = 0, o = 0; r < N; r++, o += H) {
-    const g = dLdG[r]! * twoS;
-    for (let j = 0; j < H; j++) dZ[o + j] = g * y[o + j]!; // [dZ] = dLdG · 2s · y   [gate]  (· 1/(1 − p) [keep])
-  }
-  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut);
+  const y = acts.y, dZ = acts.dZ;
+  par.run(SCALE_ROWS, [dZ, y, acts.dLdG, twoS, H], N, N * H); // [dZ] = (dLdG · 2s) · y   [gate]  (· 1/(1 − p) [keep])
+  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut, par);
   return loss;
 }
 
 // Peer normalisation (see layerBackward): update m (H) from the positive rows of y (N, H), then
 // add the ungated (λ/N)·(m_j − m̄) to dZ (N, H) on rows 0..P-1 (and into peerOut (H), if given).
 function addPeerNormalisation<T extends Floats>(
-  dZ: T, y: T, m: T, N: number, P: number, H: number, math: LayerMath, peerOut?: Float64Array,
+  dZ: T, y: T, m: T, N: number, P: number, H: number, math: LayerMath, peerOut: Float64Array | undefined, par: RowRunner,
 ): void {
-  const mu = math.peerMomentum;
+  par.run(PEER_MEAN_COLUMNS, [m, y, P, H, math.peerMomentum], H, P * H);
   let mBar = 0;
-  for (let j = 0; j < H; j++) {
-    let mean = 0;
-    for (let r = 0; r < P; r++) mean += y[r * H + j]!;
-    m[j] = mu * m[j]! + (1 - mu) * (mean / P);
-    mBar += m[j]!;
-  }
+  for (let j = 0; j < H; j++) mBar += m[j]!;
   mBar /= H;
   const k = math.peerNorm / N;
   if (peerOut) for (let j = 0; j < H; j++) peerOut[j] = k * (m[j]! - mBar);
-  for (let r = 0; r < P; r++) {
+  par.run(ADD_PEER_ROWS, [dZ, m, mBar, k, H], P, P * H);
+}
+
+// m_j ← μ·m_j + (1 − μ)·mean_{r<P} y_rj for the columns j0..j1-1 of y (≥ P rows, H columns).
+function peerMeanColumns(m: Floats, y: Floats, P: number, H: number, mu: number, j0: number, j1: number): void {
+  for (let j = j0; j < j1; j++) {
+    let mean = 0;
+    for (let r = 0; r < P; r++) mean += y[r * H + j]!;
+    m[j] = mu * m[j]! + (1 - mu) * (mean / P);
+  }
+}
+
+// dZ (R, H): every row += k·(m − m̄), NOT gated.
+function addPeerRows(dZ: Floats, m: Floats, mBar: number, k: number, R: number, H: number): void {
+  for (let r = 0; r < R; r++) {
     for (let j = 0; j < H; j++) dZ[r * H + j] = dZ[r * H + j]! + k * (m[j]! - mBar); // NOT gated
   }
 }
+
+const F = (a: RowArg): Floats => a as Floats;
+const N = (a: RowArg): number => a as number;
+/** [m, y, P, H, μ], units = columns: peerMeanColumns. */
+export const PEER_MEAN_COLUMNS = rowTask('peerMeanColumns', (a, lo, hi) => peerMeanColumns(F(a[0]), F(a[1]), N(a[2]), N(a[3]), N(a[4]), lo, hi));
+/** [dZ, m, m̄, k, H]: addPeerRows. */
+export const ADD_PEER_ROWS = rowTask('addPeerRows', (a, lo, hi) => {
+  const H = N(a[4]);
+  addPeerRows(F(a[0]).subarray(lo * H, hi * H), F(a[1]), N(a[2]), N(a[3]), hi - lo, H);
+});

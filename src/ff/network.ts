@@ -9,6 +9,8 @@ import { makeHeadParams, type HeadParams } from './head.ts';
 import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { maskFanIn } from './receptive-field.ts';
 import type { Rng } from '../rng.ts';
+import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface Network {
   widths: number[]; // [D0, H1, ..., HL]
@@ -68,12 +70,12 @@ export function makeWorkspace(net: Network, rows: number, kind: WorkspaceKind = 
   const maxH = Math.max(...net.widths.slice(1));
   return {
     rows,
-    input: new Float32Array(rows * net.widths[0]!),
+    input: sharedFloat32(rows * net.widths[0]!),
     acts: net.layers.map((l) => makeLayerActs(rows, l.D, l.H, kind.act)),
-    feats: new Float32Array(rows * net.head.F),
-    normTmp: new Float32Array(rows * maxH),
-    probs: new Float32Array(rows * net.head.C),
-    dLogits: new Float32Array(rows * net.head.C),
+    feats: sharedFloat32(rows * net.head.F),
+    normTmp: sharedFloat32(rows * maxH),
+    probs: sharedFloat32(rows * net.head.C),
+    dLogits: sharedFloat32(rows * net.head.C),
     pairs: kind.pairs ? { self: new Int32Array(rows).map((_, r) => r), scratch: new Float32Array(2 * net.widths[0]!) } : null,
   };
 }
@@ -83,35 +85,48 @@ export function makeWorkspace(net: Network, rows: number, kind: WorkspaceKind = 
 // (layerOutput: y, or its triangle activity).
 // With `from` > 0 the sweep starts at that layer, reading what the layer below already holds.
 // With ws.pairs the first layer reads each row beside itself (a positive pair, pairs.ts).
-export function forwardAll(ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0): void {
+// par: the threads of the row kernels (default: the calling thread).
+export function forwardAll(
+  ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0, par: RowRunner = INLINE_ROWS,
+): void {
   if (from === 0 && ws.pairs && upTo > 0) {
     const first = net.layers[0]!, a0 = ws.acts[0]!;
     pairInputRows(a0.xhat, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
-    layerForwardFromNormalised(a0, first, R, math, mm);
+    layerForwardFromNormalised(a0, first, R, math, mm, par);
     from = 1;
   }
   let x = from === 0 ? ws.input : layerOutput(ws.acts[from - 1]!);
   for (let l = from; l < upTo; l++) {
-    layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm);
+    layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm, par);
     x = layerOutput(ws.acts[l]!);
   }
 }
 
 // feats (R, F) = [norm(a_s1) | norm(a_s2) | ...] over the scored layers s, where a_l is layer l's
 // activity: by default what it passes up after forwardAll; the recurrent net passes its states instead.
-export function headFeatures(ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map(layerOutput)): void {
+export function headFeatures(
+  ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map(layerOutput), par: RowRunner = INLINE_ROWS,
+): void {
   const F = net.head.F;
   let col = 0;
   for (const l of net.scored) {
     const H = net.layers[l]!.H;
-    normalizeRows(ws.normTmp, activity[l]!, R, H, math.norm);
-    const src = ws.normTmp, dst = ws.feats;
-    for (let r = 0; r < R; r++) {
-      for (let j = 0; j < H; j++) dst[r * F + col + j] = src[r * H + j]!;
-    }
+    normalizeRows(ws.normTmp, activity[l]!, R, H, math.norm, par);
+    par.run(COPY_COLUMNS_INTO, [ws.feats, ws.normTmp, F, col, H], R, R * H);
     col += H;
   }
 }
+
+// dst (R, F), columns col..col+H-1 = src (R, H).
+function copyColumnsInto(dst: Float32Array, src: Float32Array, F: number, col: number, H: number, r0: number, r1: number): void {
+  for (let r = r0; r < r1; r++) {
+    for (let j = 0; j < H; j++) dst[r * F + col + j] = src[r * H + j]!;
+  }
+}
+
+const N = (a: RowArg): number => a as number;
+/** [dst, src, F, col, H]: copyColumnsInto. */
+export const COPY_COLUMNS_INTO = rowTask('copyColumnsInto', (a, lo, hi) => copyColumnsInto(a[0] as Float32Array, a[1] as Float32Array, N(a[2]), N(a[3]), N(a[4]), lo, hi));
 
 /** Index of the largest of row r's C values (the first on ties). */
 export function argmaxRow(m: Float32Array, r: number, C: number): number {

@@ -13,22 +13,27 @@ import type { MatmulFn } from './layer.ts';
 import { drawWrongLabels } from './negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import { overlayNeutral, overlayPositiveNegative } from './overlay.ts';
-import { firstLayerAllLabels, firstLayerRows, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
+import { firstLayerAllLabels, firstLayerRows, firstLayerRowsOn, makeAllLabelsScratch, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from './label-passes.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32, sharedInt32 } from '../linalg/shared-floats.ts';
 import { goodnessRows, normalizeRows } from './definitions.ts';
 import type { StepObserver } from './step-observer.ts';
 import { shiftStepImages } from './shift.ts';
 import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from './trainer.ts';
 
-export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}): Trainer {
+// par: the threads of the work around the products (the backend's rows; default: the calling thread).
+export function makeSupervisedTrainer(
+  cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
+): Trainer {
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const math = layerMath(cfg);
-  const opt = makeOptimizers(cfg, net);
+  const opt = makeOptimizers(cfg, net, par);
   const D0 = net.widths[0]!, C = classes;
-  const images = new Float32Array(cfg.batchSize * D0); // (B, D0) pixels of the step
-  const labels = new Int32Array(ws.rows); // true labels (B)
-  const wrong = new Int32Array(ws.rows); // wrong labels (B)
+  const images = sharedFloat32(cfg.batchSize * D0); // (B, D0) pixels of the step
+  const labels = sharedInt32(ws.rows); // true labels (B)
+  const wrong = sharedInt32(ws.rows); // wrong labels (B)
   const scores = new Float32Array(ws.rows * C); // evaluation scores
-  const evalBase = new Float32Array(Math.floor(ws.rows / C) * net.layers[0]!.H); // (n, H1) shared first-layer product
+  const evalScratch = makeAllLabelsScratch(Math.floor(ws.rows / C), net.layers[0]!.H, C); // the shared first-layer product of evaluation
   // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
   // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
   const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
@@ -50,12 +55,12 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     if (shared) {
       // x_rest·W₁ once for the step (the head's update below leaves W₁ unchanged); neutral rows from it.
       const first = net.layers[0]!, a0 = ws.acts[0]!;
-      prepareSharedFirstLayer(shared, images, first, B, C, s, cfg.neutralLabel, cfg.norm, mm);
-      firstLayerRows(a0.y, 0, shared.base, shared.kappaNeutral, shared.labelRows, C, first.b, B, first.H);
-      goodnessRows(a0.G, a0.y, B, first.H, cfg.goodness);
-      forwardAll(ws, net, B, math, mm, net.layers.length, 1);
-    } else forwardAll(ws, net, B, math, mm);
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs);
+      prepareSharedFirstLayer(shared, images, first, B, C, s, cfg.neutralLabel, cfg.norm, mm, par);
+      firstLayerRowsOn(par, a0.y, 0, shared.base, shared.kappaNeutral, shared.labelRows, C, first.b, B, first.H);
+      goodnessRows(a0.G, a0.y, B, first.H, cfg.goodness, par);
+      forwardAll(ws, net, B, math, mm, net.layers.length, 1, par);
+    } else forwardAll(ws, net, B, math, mm, net.layers.length, 0, par);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
@@ -66,14 +71,19 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
     const firstPath: FirstLayerPath | undefined = shared ? {
       forward(acts, z) {
         const { b, H } = net.layers[0]!;
-        firstLayerRows(acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H, z ?? undefined);
-        firstLayerRows(acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H, z ?? undefined);
-        goodnessRows(acts.G, acts.y, 2 * B, H, cfg.goodness);
+        if (z) { // for an observer: z as well
+          firstLayerRows(acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H, z);
+          firstLayerRows(acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H, z);
+        } else {
+          firstLayerRowsOn(par, acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H);
+          firstLayerRowsOn(par, acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H);
+        }
+        goodnessRows(acts.G, acts.y, 2 * B, H, cfg.goodness, par);
         if (z) normalizeRows(acts.xhat, ws.input, 2 * B, D0, cfg.norm); // for an observer; bit-equal to the plain x̂
       },
-      grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm), // images: consumed
+      grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm, par), // images: consumed
     } : undefined;
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath, dropout);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath, dropout, par);
     return { layers, headLoss, rows: B };
   }
 
@@ -92,8 +102,8 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
         // Softmax: one neutral pass, then the head.
         gatherRows(ws.input, split, order, start, n);
         overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
-        forwardAll(ws, net, n, math, mm);
-        headFeatures(ws, net, n, math);
+        forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
+        headFeatures(ws, net, n, math, undefined, par);
         headForward(ws.probs, ws.feats, net.head, n, mm);
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
         observer?.headProbs?.(start, n, ws.probs);
@@ -102,10 +112,10 @@ export function makeSupervisedTrainer(cfg: Config, net: Network, classes: number
       // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
       // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
-      firstLayerAllLabels(ws.acts[0]!, evalBase, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm);
+      firstLayerAllLabels(ws.acts[0]!, evalScratch, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm, par);
       // Layers above the last scored one do not score; an observer sees every layer's goodness.
       const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
-      forwardAll(ws, net, C * n, math, mm, upTo, 1);
+      forwardAll(ws, net, C * n, math, mm, upTo, 1, par);
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;

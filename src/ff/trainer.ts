@@ -8,6 +8,7 @@ import type { Split } from '../data/dataset.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './head.ts';
 import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
 import { maskGradient } from './receptive-field.ts';
@@ -90,12 +91,12 @@ export function makeAugmentation(cfg: Config, net: Network, streams: StepStreams
   };
 }
 
-/** One optimizer per layer (W with weight cost, b without) and one for the head. */
-export function makeOptimizers(cfg: Config, net: Network): { layers: Optimizer[]; head: Optimizer } {
+/** One optimizer per layer (W with weight cost, b without) and one for the head; their updates run on par's threads. */
+export function makeOptimizers(cfg: Config, net: Network, par: RowRunner = INLINE_ROWS): { layers: Optimizer[]; head: Optimizer } {
   const make = (sizes: number[], weightCost: number): Optimizer =>
     cfg.optimizer === 'adam'
-      ? new Adam(DEFAULT_ADAM, sizes)
-      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false]);
+      ? new Adam(DEFAULT_ADAM, sizes, par)
+      : new SmoothedSgd({ smoothing: cfg.smoothing, weightCost }, sizes, [true, false], par);
   return {
     layers: net.layers.map((l) => make([l.W.length, l.b.length], cfg.weightCost)),
     head: make([net.head.W.length, net.head.b.length], cfg.headWeightCost),
@@ -120,10 +121,11 @@ export interface FirstLayerPath {
 // unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
 // after its forward and its backward, and each optimizer update. `first`, if given, computes
 // layer 0's forward and weight gradient in its place. `drop`, if given, drops units of every
-// layer's y after its forward (dropout.ts), before its statistics and backward.
+// layer's y after its forward (dropout.ts), before its statistics and backward. `par` runs the
+// row kernels.
 export function trainLayers(
   ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
-  obs?: StepObserver, first?: FirstLayerPath, drop?: Dropout | null,
+  obs?: StepObserver, first?: FirstLayerPath, drop?: Dropout | null, par: RowRunner = INLINE_ROWS,
 ): LayerStepStats[] {
   const L = net.layers.length;
   const last = only ?? L - 1;
@@ -134,7 +136,7 @@ export function trainLayers(
     const shared = l === 0 ? first : undefined;
     const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
     if (shared) shared.forward(acts, z);
-    else layerForward(acts, x, layer, 2 * B, math, mm);
+    else layerForward(acts, x, layer, 2 * B, math, mm, par);
     if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
     const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
@@ -148,10 +150,10 @@ export function trainLayers(
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
       if (shared) {
-        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer);
+        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par);
         shared.grads(layer, acts);
         if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M] (layer.ts)
-      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer);
+      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer, par);
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
     }
@@ -168,9 +170,9 @@ export function trainLayers(
 // the weights BEFORE the update (hard negatives are drawn from them). Returns the mean loss.
 export function trainHead(
   ws: Workspace, net: Network, opt: Optimizer, labels: Int32Array, B: number, headLr: number, math: LayerMath,
-  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver,
+  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver, par: RowRunner = INLINE_ROWS,
 ): number {
-  headFeatures(ws, net, B, math, activity);
+  headFeatures(ws, net, B, math, activity, par);
   headForward(ws.probs, ws.feats, net.head, B, mm);
   const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
   if (view) obs!.onHead!('forward', view);

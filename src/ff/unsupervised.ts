@@ -16,19 +16,21 @@ import { makeHybridBatch } from './masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 import { shiftStepImages } from './shift.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStreams, type TestErrors, type Trainer } from './trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
 
+// par: the threads of the work around the products (the backend's rows; default: the calling thread).
 export function makeUnsupervisedTrainer(
   cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
-  streams: StepStreams = {},
+  streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
 ): Trainer {
   const scff = cfg.contrast === 'scff';
   const ws = makeWorkspace(net, workspaceRows(cfg), { act: cfg.act, pairs: scff });
   const math = layerMath(cfg);
-  const opt = makeOptimizers(cfg, net);
+  const opt = makeOptimizers(cfg, net, par);
   const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
   const labels = new Int32Array(ws.rows);
   const masks = new Float32Array(B0 * D0); // (B, D0) this step's masks
@@ -40,10 +42,10 @@ export function makeUnsupervisedTrainer(
     forward(acts, z) {
       const first = net.layers[0]!, pairs = ws.pairs!;
       positiveNegativePairRows(acts.xhat, ws.input, pairs.self, partners, B, D0, cfg.norm, pairs.scratch);
-      layerForwardFromNormalised(acts, first, 2 * B, math, mm);
+      layerForwardFromNormalised(acts, first, 2 * B, math, mm, par);
       if (z) matmulAddBias(z, acts.xhat, first, 2 * B, mm); // for an observer
     },
-    grads: (layer, acts) => layerGradients(layer, acts, 2 * B, mm),
+    grads: (layer, acts) => layerGradients(layer, acts, 2 * B, mm, par),
   });
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
@@ -68,13 +70,13 @@ export function makeUnsupervisedTrainer(
       if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
     }
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, first, dropout);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, first, dropout, par);
     // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
     // layers above it run forward on the positive rows now (from layer only's y of this step).
-    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1);
+    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1, par);
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs);
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
     return { layers, headLoss, rows: B };
   }
 
@@ -85,8 +87,8 @@ export function makeUnsupervisedTrainer(
       const n = Math.min(ws.rows, count - start);
       gatherRows(ws.input, split, order, start, n);
       gatherLabels(labels, split, order, start, n);
-      forwardAll(ws, net, n, math, mm);
-      headFeatures(ws, net, n, math);
+      forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
+      headFeatures(ws, net, n, math, undefined, par);
       headForward(ws.probs, ws.feats, net.head, n, mm);
       for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
       observer?.headProbs?.(start, n, ws.probs);

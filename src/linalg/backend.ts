@@ -1,9 +1,10 @@
 // The matrix-product backend interface, and the choice between the two implementations:
 // `js`, the readable blocked TypeScript kernel (single-threaded, the reference and fallback), and
-// `wasm`, the WebAssembly SIMD kernel on a pool of worker threads. Both are deterministic: the
+// `wasm`, the WebAssembly SIMD kernel on a pool of worker threads, which also runs the row jobs. Both are deterministic: the
 // same inputs give the same bits on every run and for every thread count. They may differ from
 // each other in the last bits (they sum in different orders and precisions).
 import { makeBlockedScratch, matmulBlocked } from './matmul-blocked.ts';
+import { INLINE_ROWS, type RowRunner } from './row-runner.ts';
 import type { Mat } from './view.ts';
 
 export interface MatmulBackend {
@@ -13,6 +14,8 @@ export interface MatmulBackend {
   readonly threads: number;
   /** c (M, N) = a (M, K) · b (K, N); c is overwritten. Any strides and offsets. */
   matmul(c: Mat, a: Mat, b: Mat): void;
+  /** Runs the work around the products (row-runner.ts): on the same threads (wasm), or inline (js). */
+  readonly rows: RowRunner;
   /** Release workers and memory. The backend must not be used afterwards. */
   close(): void;
 }
@@ -24,6 +27,7 @@ export function createJsMatmul(): MatmulBackend {
     name: 'js',
     threads: 1,
     matmul: (c, a, b) => matmulBlocked(c, a, b, scratch),
+    rows: INLINE_ROWS,
     close: () => {},
   };
 }

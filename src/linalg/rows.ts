@@ -1,8 +1,10 @@
 // Row kernels: the per-example operations FF needs around the matrix product.
 // R = rows (examples), C = columns. Every array is row-major (R, C) unless said otherwise.
 // Destination first, no allocation. They take Float32Array or Float64Array (`Floats`) so that
-// the gradient tests can run the very same code in float64.
+// the gradient tests can run the very same code in float64. Each also has a RowTask (bottom of
+// the file): the same kernel on a range of rows, columns or elements, for the backend's threads.
 
+import { rowTask, type RowArg } from './row-runner.ts';
 import type { Floats } from './view.ts';
 export type { Floats };
 
@@ -64,10 +66,62 @@ export function sumSquaresRows(s: Floats, y: Floats, R: number, C: number): void
   }
 }
 
-// colSum (C) = Σ_r m[r, :] over the rows r0 .. r0+R-1 of m (row-major, C columns).
-export function columnSums(colSum: Floats, m: Floats, r0: number, R: number, C: number): void {
-  colSum.fill(0);
+// colSum (C) = Σ_r m[r, :] over the rows r0 .. r0+R-1 of m (row-major, C columns), summed in row
+// order; only columns j0 .. j1-1 (default all) are written.
+export function columnSums(colSum: Floats, m: Floats, r0: number, R: number, C: number, j0 = 0, j1 = C): void {
+  colSum.fill(0, j0, j1);
   for (let r = r0, o = r0 * C; r < r0 + R; r++, o += C) {
-    for (let j = 0; j < C; j++) colSum[j] = colSum[j]! + m[o + j]!;
+    for (let j = j0; j < j1; j++) colSum[j] = colSum[j]! + m[o + j]!;
   }
 }
+
+// out (R, C): row r = x's row r times k_r·c, k (R). out may be x. (dZ = (dL/dG·2s)·y; κ⊙x.)
+export function scaleRows(out: Floats, x: Floats, k: Floats, c: number, R: number, C: number): void {
+  for (let r = 0, o = 0; r < R; r++, o += C) {
+    const g = k[r]! * c;
+    for (let j = 0; j < C; j++) out[o + j] = g * x[o + j]!;
+  }
+}
+
+// out (n) = m[0..n) + m[n..2n): the sum of the two halves of m (2n); only i in [lo, hi) (default all).
+export function sumHalves(out: Floats, m: Floats, n: number, lo = 0, hi = n): void {
+  for (let i = lo; i < hi; i++) out[i] = m[i]! + m[n + i]!;
+}
+
+// --- The kernels above as row jobs (row-runner.ts): units are rows unless said otherwise. ---
+const F = (a: RowArg): Floats => a as Floats;
+const N = (a: RowArg): number => a as number;
+
+/** [out, x, C, eps, kind (0 rms | 1 l2 | 2 std)]: rmsNormalizeRows / l2NormalizeRows / stdNormalizeRows. */
+export const NORMALIZE_ROWS = rowTask('normalizeRows', (a, lo, hi) => {
+  const C = N(a[2]), norm = [rmsNormalizeRows, l2NormalizeRows, stdNormalizeRows][N(a[4])]!;
+  norm(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), hi - lo, C, N(a[3]));
+});
+
+/** [y, z, b, C]: biasReluRows. */
+export const BIAS_RELU_ROWS = rowTask('biasReluRows', (a, lo, hi) => {
+  const C = N(a[3]);
+  biasReluRows(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), F(a[2]), hi - lo, C);
+});
+
+/** [s, y, C]: sumSquaresRows. */
+export const SUM_SQUARES_ROWS = rowTask('sumSquaresRows', (a, lo, hi) => {
+  const C = N(a[2]);
+  sumSquaresRows(F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo * C, hi * C), hi - lo, C);
+});
+
+/** [colSum, m, r0, R, C], units = columns: columnSums. */
+export const COLUMN_SUMS = rowTask('columnSums', (a, lo, hi) => {
+  columnSums(F(a[0]), F(a[1]), N(a[2]), N(a[3]), N(a[4]), lo, hi);
+});
+
+/** [out, x, k, c, C]: scaleRows. */
+export const SCALE_ROWS = rowTask('scaleRows', (a, lo, hi) => {
+  const C = N(a[4]);
+  scaleRows(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), F(a[2]).subarray(lo, hi), N(a[3]), hi - lo, C);
+});
+
+/** [out, m, n], units = elements: sumHalves. */
+export const SUM_HALVES = rowTask('sumHalves', (a, lo, hi) => {
+  sumHalves(F(a[0]), F(a[1]), N(a[2]), lo, hi);
+});

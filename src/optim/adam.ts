@@ -5,6 +5,8 @@
 // Deliberately absent: weight decay / AdamW, AMSGrad, gradient clipping.
 // Letters: n = number of values in one parameter tensor.
 import { checkSizes, checkStepArgs, copyStateTensors, type Optimizer } from './optimizer.ts';
+import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface AdamConfig {
   /** Decay of the first-moment (mean of g) estimate m; 0.9. */
@@ -54,16 +56,25 @@ export function adamUpdateInPlace(
   }
 }
 
-/** Adam over a fixed list of parameter tensors; the moments start at zero. */
+const F = (a: RowArg): Float32Array => a as Float32Array;
+const N = (a: RowArg): number => a as number;
+/** [param, m, v, grad, t, lr, β1, β2, ε], units = values: adamUpdateInPlace on a range. */
+export const ADAM_UPDATE = rowTask('adamUpdate', (a, lo, hi) => adamUpdateInPlace(
+  F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo, hi), F(a[2]).subarray(lo, hi), F(a[3]).subarray(lo, hi), N(a[4]), N(a[5]),
+  { beta1: N(a[6]), beta2: N(a[7]), eps: N(a[8]) },
+));
+
+/** Adam over a fixed list of parameter tensors; the moments start at zero (in shared memory). */
 export class Adam implements Optimizer {
   private readonly cfg: AdamConfig;
   private readonly sizes: readonly number[];
+  private readonly par: RowRunner;
   private t = 0;
   private m: Float32Array[];
   private v: Float32Array[];
 
-  /** sizes[i] = number of values in parameter tensor i, in the order `step` will receive them. */
-  constructor(cfg: AdamConfig, sizes: readonly number[]) {
+  /** sizes[i] = number of values in parameter tensor i, in the order `step` will receive them; par runs the updates. */
+  constructor(cfg: AdamConfig, sizes: readonly number[], par: RowRunner = INLINE_ROWS) {
     const { beta1, beta2, eps } = cfg;
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
       throw new Error(`Adam: beta1 and beta2 must be in [0, 1), got ${beta1} and ${beta2}`);
@@ -72,15 +83,18 @@ export class Adam implements Optimizer {
     checkSizes('Adam', sizes);
     this.cfg = { beta1, beta2, eps };
     this.sizes = [...sizes];
-    this.m = sizes.map((n) => new Float32Array(n));
-    this.v = sizes.map((n) => new Float32Array(n));
+    this.par = par;
+    this.m = sizes.map((n) => sharedFloat32(n));
+    this.v = sizes.map((n) => sharedFloat32(n));
   }
 
   step(params: Float32Array[], grads: Float32Array[], lr: number): void {
     checkStepArgs('Adam', this.sizes, params, grads, lr);
     this.t += 1;
+    const { beta1, beta2, eps } = this.cfg;
     for (let i = 0; i < params.length; i++) {
-      adamUpdateInPlace(params[i]!, this.m[i]!, this.v[i]!, grads[i]!, this.t, lr, this.cfg);
+      const n = params[i]!.length;
+      this.par.run(ADAM_UPDATE, [params[i]!, this.m[i]!, this.v[i]!, grads[i]!, this.t, lr, beta1, beta2, eps], n, 8 * n);
     }
   }
 

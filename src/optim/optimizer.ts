@@ -4,6 +4,7 @@
 // schedule.ts), so no optimiser config carries a learning rate. Tensor i of `params` pairs with
 // tensor i of `grads` and with state slot i, in the order and sizes fixed at construction.
 // It knows nothing of layers or names; a checkpoint stores `state()` next to the parameters.
+import { sharedCopy32 } from '../linalg/shared-floats.ts';
 
 export interface Optimizer {
   /** Update every params[i] in place from grads[i] at learning rate lr (grads are not modified). */
@@ -61,6 +62,6 @@ export function copyStateTensors(
     if (t.length !== sizes[i]) {
       throw new Error(`${who}: state.${field}[${i}] has ${t.length} values, expected ${sizes[i]}`);
     }
-    return Float32Array.from(t);
+    return sharedCopy32(t); // in shared memory, as a fresh optimiser's state is
   });
 }

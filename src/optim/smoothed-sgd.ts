@@ -5,6 +5,8 @@
 // the intended use (decay = true for W, false for b); a tensor with decay = false gets wc = 0.
 // Sign convention: g is the gradient of a loss to MINIMISE (Hinton ascends goodness: same rule).
 import { checkSizes, checkStepArgs, copyStateTensors, type Optimizer } from './optimizer.ts';
+import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface SmoothedSgdConfig {
   /** Fraction s of the old smoothed gradient kept each step (Hinton's `delay`); 0.9. */
@@ -43,18 +45,27 @@ export function smoothedSgdUpdateInPlace(
   }
 }
 
-/** Smoothed SGD over a fixed list of parameter tensors, with weight cost per tensor. */
+const F = (a: RowArg): Float32Array => a as Float32Array;
+const N = (a: RowArg): number => a as number;
+/** [param, smoothed, grad, lr, smoothing, wc], units = values: smoothedSgdUpdateInPlace on a range. */
+export const SMOOTHED_SGD_UPDATE = rowTask('smoothedSgdUpdate', (a, lo, hi) => smoothedSgdUpdateInPlace(
+  F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo, hi), F(a[2]).subarray(lo, hi), N(a[3]), N(a[4]), N(a[5]),
+));
+
+/** Smoothed SGD over a fixed list of parameter tensors, with weight cost per tensor (state in shared memory). */
 export class SmoothedSgd implements Optimizer {
   private readonly cfg: SmoothedSgdConfig;
   private readonly sizes: readonly number[];
   private readonly decay: readonly boolean[];
+  private readonly par: RowRunner;
   private smoothed: Float32Array[];
 
   /**
    * sizes[i] = number of values in parameter tensor i, in the order `step` will receive them;
-   * decay[i] = whether the weight cost applies to tensor i (true for weights, false for biases).
+   * decay[i] = whether the weight cost applies to tensor i (true for weights, false for biases);
+   * par runs the updates.
    */
-  constructor(cfg: SmoothedSgdConfig, sizes: readonly number[], decay: readonly boolean[]) {
+  constructor(cfg: SmoothedSgdConfig, sizes: readonly number[], decay: readonly boolean[], par: RowRunner = INLINE_ROWS) {
     const { smoothing, weightCost } = cfg;
     if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`SmoothedSgd: smoothing must be in [0, 1), got ${smoothing}`);
     if (!(weightCost >= 0 && Number.isFinite(weightCost))) {
@@ -67,7 +78,8 @@ export class SmoothedSgd implements Optimizer {
     this.cfg = { smoothing, weightCost };
     this.sizes = [...sizes];
     this.decay = [...decay];
-    this.smoothed = sizes.map((n) => new Float32Array(n));
+    this.par = par;
+    this.smoothed = sizes.map((n) => sharedFloat32(n));
   }
 
   step(params: Float32Array[], grads: Float32Array[], lr: number): void {
@@ -75,7 +87,8 @@ export class SmoothedSgd implements Optimizer {
     const { smoothing, weightCost } = this.cfg;
     for (let i = 0; i < params.length; i++) {
       const wc = this.decay[i] ? weightCost : 0; // no weight cost on tensors without decay (biases)
-      smoothedSgdUpdateInPlace(params[i]!, this.smoothed[i]!, grads[i]!, lr, smoothing, wc);
+      const n = params[i]!.length;
+      this.par.run(SMOOTHED_SGD_UPDATE, [params[i]!, this.smoothed[i]!, grads[i]!, lr, smoothing, wc], n, 4 * n);
     }
   }
 

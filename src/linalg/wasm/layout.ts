@@ -49,6 +49,8 @@ export const CTRL = {
   ERROR: 3,
   /** Workers that have instantiated the module and entered their wait loop. */
   READY: 4,
+  /** Workers that have also loaded the row tasks (src/row-tasks.ts) and can run row jobs. */
+  ROWS_READY: 5,
 } as const;
 
 /** The bit of CTRL.ACTIVE that says "closed: no worker may enter this job any more". */
@@ -59,7 +61,7 @@ export const JOB_ADDR = 64;
 
 /** Int32 field indices of the job descriptor, relative to JOB_ADDR. Pointers are byte addresses. */
 export const JOB = {
-  /** PHASE_PACK or PHASE_MULTIPLY. */
+  /** PHASE_PACK, PHASE_MULTIPLY, or PHASE_ROWS (a row job: its descriptor is elsewhere, row-jobs.ts). */
   PHASE: 0,
   /** Next unclaimed task (claimed with an atomic add by every thread). */
   NEXT: 1,
@@ -94,6 +96,7 @@ export const JOB = {
 
 export const PHASE_PACK = 0;
 export const PHASE_MULTIPLY = 1;
+export const PHASE_ROWS = 2;
 
 /**
  * Bytes left readable after C: the macro-kernel reads cache lines ahead of use ("touches") up to

@@ -1,12 +1,13 @@
 // The WebAssembly SIMD matmul backend: c (M, N) = a (M, K) · b (K, N) on `threads` threads (the
-// main thread and threads-1 workers), synchronous. Per product the main thread stages a and b into
-// the shared memory (stage.ts), all threads pack them (kernel-pack.ts) and compute tiles of C
-// (kernel-multiply.ts), the main thread copies C out. Deterministic on any machine and thread
+// main thread and threads-1 workers), synchronous. Per product the threads stage a and b into the
+// shared memory (stage.ts: row jobs; the main thread alone if a or b is not in shared memory),
+// pack them (kernel-pack.ts), compute tiles of C (kernel-multiply.ts) and copy C out. Deterministic on any machine and thread
 // count: c[i][j] is the float32 sum of its products in k order. Not bit-equal to matmulNaive
 // (float64 sums); no fused bias/activation. c may share storage with a or b.
 import type { MatmulBackend } from '../backend.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
-import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, placeOperands } from './layout.ts';
+import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, PHASE_ROWS, placeOperands } from './layout.ts';
+import { makePoolRows } from './row-jobs.ts';
 import { planTasks } from './plan.ts';
 import { startPool, type SpawnThread } from './pool.ts';
 import { wasmSimdAvailable } from './simd.ts';
@@ -46,6 +47,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
   let f32 = new Float32Array(memory.buffer); // refreshed after every grow
   let i32 = new Int32Array(memory.buffer);
   let closed = false;
+  const rows = makePoolRows(pool, threads, () => void (i32[JOB_ADDR / 4 + JOB.PHASE] = PHASE_ROWS));
 
   /** Grow the memory to at least `bytes`. */
   const reserve = (bytes: number): void => {
@@ -71,8 +73,8 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     }
     const at = placeOperands(M, K, N, blk);
     reserve(at.end);
-    const sa = stageA(f32, at.stageA / 4, a, at.Mp);
-    const sb = stageB(f32, at.stageB / 4, b, at.Np);
+    const sa = stageA(f32, at.stageA / 4, a, at.Mp, rows);
+    const sb = stageB(f32, at.stageB / 4, b, at.Np, rows);
     const share = 2 * M * N * K >= MIN_FLOPS_TO_SHARE;
     const runJob = (): void => (share ? pool.runJob(runOnMain) : runOnMain());
 
@@ -107,13 +109,14 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     i32[job + JOB.NEXT] = 0;
     runJob();
 
-    unstageC(c, f32, at.c / 4, at.Np);
+    unstageC(c, f32, at.c / 4, at.Np, rows);
   };
 
   return {
     name: 'wasm',
     threads,
     matmul,
+    rows,
     close(): void {
       closed = true;
       pool.close();

@@ -2,8 +2,10 @@
 // (runJob below: open the job, wake the workers, do a share of the tasks, close, wait for the
 // workers inside). Which thread runs which task never changes the result. The threads themselves
 // come from a SpawnThread: Node's worker_threads (pool-node.ts) or the browser's Web Workers
-// (src/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below.
-import { ACTIVE_CLOSED, CTRL, JOB_ADDR } from './layout.ts';
+// (src/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below. Row jobs
+// (row-jobs.ts) use the same protocol; their descriptor is the rowJob buffer.
+import { ACTIVE_CLOSED, CTRL, JOB, JOB_ADDR, PHASE_ROWS } from './layout.ts';
+import { ROW_JOB_BYTES } from './row-jobs.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 
 /** What every worker thread receives: the compiled module, the shared memory, the protocol's constants. */
@@ -14,16 +16,32 @@ export interface PoolWorkerData {
   closed: number;
   jobAddr: number;
   gen: number;
+  /** The row-job descriptor (row-jobs.ts); the job is a row job when JOB.PHASE (field phaseField) is rowsPhase. */
+  rowJob: SharedArrayBuffer;
+  phaseField: number;
+  rowsPhase: number;
 }
 
-/** Start one worker thread on `data`; `onError` is called if it fails. */
-export type SpawnThread = (data: PoolWorkerData, onError: () => void) => { terminate(): void };
+/**
+ * Start one worker thread on `data`; `onError` is called if it fails. `post`, where the runtime
+ * gives one, delivers a message the worker reads synchronously at its next row job (Node); a
+ * thread without it never runs row jobs.
+ */
+export type SpawnThread = (data: PoolWorkerData, onError: () => void) => { terminate(): void; post?(message: unknown): void };
 
 export interface Pool {
   /** Worker threads (the main thread is not counted). */
   readonly workers: number;
   /** Run one job on the main thread and the workers; the job descriptor must be written first. */
   runJob(runOnMain: () => void): void;
+  /** The row-job descriptor, shared with the workers. */
+  readonly rowJob: SharedArrayBuffer;
+  /** True once every worker can run row jobs (loaded the row tasks and can receive messages). */
+  rowsReady(): boolean;
+  /** Wait up to `ms` for rowsReady(); returns it. */
+  waitRowsReady(ms: number): boolean;
+  /** Send `message` to every worker (see SpawnThread's post). */
+  broadcast(message: unknown): void;
   /** Stop and terminate the workers. Idempotent. */
   close(): void;
 }
@@ -38,14 +56,19 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
   const ctrl = new Int32Array(memory.buffer, 0, 16);
   Atomics.store(ctrl, CTRL.ACTIVE, ACTIVE_CLOSED); // no job yet
   const gen0 = Atomics.load(ctrl, CTRL.GEN);
-  const threads: { terminate(): void }[] = [];
+  const threads: { terminate(): void; post?(message: unknown): void }[] = [];
+  const rowJob = new SharedArrayBuffer(ROW_JOB_BYTES);
   for (let w = 0; w < workers; w++) {
     // The module is compiled once (by the caller) and sent with the memory.
-    const data: PoolWorkerData = { module, memory, ctrl: CTRL, closed: ACTIVE_CLOSED, jobAddr: JOB_ADDR, gen: gen0 };
+    const data: PoolWorkerData = {
+      module, memory, ctrl: CTRL, closed: ACTIVE_CLOSED, jobAddr: JOB_ADDR, gen: gen0, rowJob, phaseField: JOB.PHASE, rowsPhase: PHASE_ROWS,
+    };
     threads.push(spawn(data, () => Atomics.store(ctrl, CTRL.ERROR, 2))); // seen only between jobs
   }
   let started = workers === 0;
   let closed = false;
+  const canPost = threads.every((t) => t.post !== undefined);
+  let rowsReady = false; // latched: a worker that has loaded the row tasks keeps them
 
   // The first job waits until every worker runs, so that a broken worker file is an error, not a
   // silent slowdown (a worker starts in about 25 ms).
@@ -60,6 +83,25 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
 
   return {
     workers,
+    rowJob,
+    rowsReady(): boolean {
+      if (!rowsReady && canPost && workers > 0) rowsReady = Atomics.load(ctrl, CTRL.ROWS_READY) === workers;
+      return rowsReady;
+    },
+    waitRowsReady(ms: number): boolean {
+      if (!canPost || workers === 0) return false;
+      const deadline = performance.now() + ms;
+      for (let n = Atomics.load(ctrl, CTRL.ROWS_READY); n < workers; n = Atomics.load(ctrl, CTRL.ROWS_READY)) {
+        const left = deadline - performance.now();
+        if (left <= 0) return false;
+        Atomics.wait(ctrl, CTRL.ROWS_READY, n, Math.min(left, 100));
+      }
+      return this.rowsReady();
+    },
+    broadcast(message: unknown): void {
+      if (closed) return;
+      for (const t of threads) t.post?.(message);
+    },
     /**
      * The job descriptor is already written. Open the job (CTRL.ACTIVE = 0), bump CTRL.GEN and wake
      * the workers; run the main thread's share (it claims tasks like everyone else, so it returns

@@ -9,3 +9,9 @@ export class Worker {
     throw new Error('worker_threads: a browser starts Web Workers (src/play/web-threads.ts), not Node threads');
   }
 }
+
+export class MessageChannel {
+  constructor() {
+    throw new Error('worker_threads: a browser starts Web Workers (src/play/web-threads.ts), not Node threads');
+  }
+}
