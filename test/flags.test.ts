@@ -29,6 +29,21 @@ test('--mode recurrent / unsupervised alone give the same config as --preset rec
   assertUserError(() => configOf(['--mode', 'sideways']), ['--mode', 'sideways']);
 });
 
+test('parseFlags: --name value and --name=value, booleans alone, a later repeat wins; the rest are user errors', () => {
+  assert.deepStrictEqual(parseFlags(['--lr', '0.5', '--epochs=3', '--greedy', '--lr=0.25', '--seed', '-1'], TRAIN_FLAGS),
+    { lr: '0.25', epochs: '3', greedy: true, seed: '-1' });
+  assert.deepStrictEqual(parseFlags([], TRAIN_FLAGS), {});
+  assert.equal(configOf(['--no-shortcuts']).shortcuts, false);
+  assertUserError(() => parseFlags(['--lr'], TRAIN_FLAGS), ['--lr: missing value']);
+  assertUserError(() => parseFlags(['--lr', '--epochs', '3'], TRAIN_FLAGS), ['--lr: missing value']);
+  assertUserError(() => parseFlags(['--quiet=1'], TRAIN_FLAGS), ['--quiet takes no value']);
+  assertUserError(() => parseFlags(['--bogus'], TRAIN_FLAGS), ['unknown flag --bogus']);
+  assertUserError(() => parseFlags(['--constructor', '1'], TRAIN_FLAGS), ['unknown flag --constructor']);
+  assertUserError(() => parseFlags(['-e', '3'], TRAIN_FLAGS), ['unknown flag -e', 'flags are long']);
+  assertUserError(() => parseFlags(['3'], TRAIN_FLAGS), ["unexpected argument '3'"]);
+  assertUserError(() => parseFlags(['--'], TRAIN_FLAGS), ["unexpected argument '--'"]);
+});
+
 test('a config whose buffers cannot fit is refused before allocating, with the estimate', () => {
   const big: Config = { ...DEFAULT_CONFIG, mode: 'unsupervised', layers: [784, 2000, 2000, 2000, 2000], scoredLayers: 'last-3', batchSize: 60000 };
   const est = estimateMemory(big);

@@ -1,7 +1,6 @@
 // Command-line flags → one validated Config. Every flag names a Config field, has a parser that
 // checks its value, and a line of help. An unknown flag, a missing value or a malformed one is a
 // UserError naming the flag and what was expected. Presets (presets.ts) apply first, then flags.
-import { parseArgs } from 'node:util';
 import type { Config, Mode } from '../config.ts';
 import { UserError } from '../errors.ts';
 import { parseReceptiveField } from '../ff/receptive-field.ts';
@@ -122,40 +121,39 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   resume: { field: 'resume', kind: 'string', value: 'DIR', help: 'continue from the checkpoint in DIR (give the same flags as the run that wrote it)' },
 };
 
-/** Parse argv with `flags`; returns the raw values by flag name. Unknown flags are UserErrors. */
+/**
+ * Parse argv with `flags`; returns the raw values by flag name (a later repeat wins). `--name value`
+ * and `--name=value` for string flags, `--name` alone for boolean ones. Unknown flags, a missing
+ * value and stray arguments are UserErrors. Plain TypeScript, no Node built-in, so that the
+ * playground parses its "more flags" box with the same code.
+ */
 export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const [name, spec] of Object.entries(flags)) options[name] = { type: spec.kind };
-  // `--epochs -1` would read as a flag named '-1': join a numeric-looking value to its flag so
-  // that the flag's own parser reports the bad value.
-  const args: string[] = [];
+  const values: Record<string, string | boolean | undefined> = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!, next = argv[i + 1];
-    const spec = a.startsWith('--') ? flags[a.slice(2)] : undefined;
-    if (spec?.kind === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
-      args.push(`${a}=${next}`);
-      i++;
-    } else args.push(a);
-  }
-  for (const a of args) {
-    const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : null;
-    if (name !== null && name !== '' && !(name in flags)) throw new UserError(`unknown flag --${name} (see --help)`);
-    if (name === null && /^-[^-\d]/.test(a)) throw new UserError(`unknown flag ${a} (flags are long: --name; see --help)`);
-  }
-  try {
-    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new UserError(`unexpected argument '${positionals[0]}' (flags start with --; see --help)`);
-    return values as Record<string, string | boolean | undefined>;
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    const e = err as { code?: string; message?: string };
-    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
-      const missing = /Option '--([\w-]+) <value>' argument missing/.exec(e.message ?? '');
-      if (missing) throw new UserError(`--${missing[1]}: missing value (see --help)`);
-      throw new UserError(`${(e.message ?? '').split('\n')[0]} (see --help)`);
+    const a = argv[i]!;
+    if (!a.startsWith('--') || a === '--') {
+      if (/^-[^-\d]/.test(a)) throw new UserError(`unknown flag ${a} (flags are long: --name; see --help)`);
+      throw new UserError(`unexpected argument '${a}' (flags start with --; see --help)`);
     }
-    throw err;
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const spec = Object.hasOwn(flags, name) ? flags[name] : undefined;
+    if (!spec) throw new UserError(`unknown flag --${name} (see --help)`);
+    if (spec.kind === 'boolean') {
+      if (eq >= 0) throw new UserError(`--${name} takes no value (see --help)`);
+      values[name] = true;
+    } else if (eq >= 0) {
+      values[name] = a.slice(eq + 1);
+    } else {
+      // A value may start with a dash only where it reads as a number (`--epochs -1`), so that the
+      // flag's own parser reports it; `--lr --epochs 3` is a missing value.
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && !/^-[\d.]/.test(next))) throw new UserError(`--${name}: missing value (see --help)`);
+      values[name] = next;
+      i++;
+    }
   }
+  return values;
 }
 
 /**

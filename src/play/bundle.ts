@@ -11,7 +11,7 @@ export type Bundle = Map<string, string>;
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 const SHIMS: Record<string, string> = {
-  'node:os': here('./node-shims/os.ts'), 'node:util': here('./node-shims/util.ts'), 'node:worker_threads': here('./node-shims/worker_threads.ts'),
+  'node:os': here('./node-shims/os.ts'), 'node:worker_threads': here('./node-shims/worker_threads.ts'),
 };
 
 const nodeShims: Plugin = {
