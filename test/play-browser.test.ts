@@ -1,8 +1,8 @@
 // The playground as a person uses it: `scripts/play.ts` started as a process (its URL read from
 // stdout), the page opened in a real headless Chromium. Asserted: the page is cross-origin
-// isolated and loads with no console error; a small run draws one point per epoch and shows a
-// test error; its model downloads with the same bytes (fnv1a) as `train.ts --save` with the same
-// flags, on 1 and on 2 threads; drawing on the canvas with the mouse gives a prediction; a model
+// isolated and loads with no console error; a small run (with flags typed into the more-flags box)
+// draws one point per epoch and shows a test error; its model downloads with the same bytes (fnv1a)
+// as `train.ts --save` with the same flags, on 1 and on 2 threads; refused more-flags are messages; drawing on the canvas with the mouse gives a prediction; a model
 // saved by train.ts loads, a corrupt one gives a message on the page; no path outside the
 // server's own files is served; a busy port is one line and exit 2. Prints examples/s of the
 // browser against Node for the same run, 1 and 2 threads. Screenshots go to out/screenshots/.
@@ -20,6 +20,8 @@ import { launchBrowser, watchedPage } from './browser.ts';
 /** The run: train.ts flags; the page's fields carry the same values. */
 const RUN = { layers: '784,200,200', epochs: '2', 'batch-size': '100', 'train-limit': '1000', 'test-limit': '500', seed: '1' };
 const FIELDS: Record<string, string> = { layers: 'layers', epochs: 'epochs', 'batch-size': 'batch', 'train-limit': 'train-limit', 'test-limit': 'test-limit', seed: 'seed' };
+/** The run's other flags, typed into the "more flags" box and given to train.ts as they are. */
+const MORE = '--shift 1 --dropout 0.1';
 
 /** Start play.ts on a free port; resolves with its URL once it prints it. */
 function startPlay(): Promise<{ child: ChildProcess; url: string }> {
@@ -53,7 +55,7 @@ async function view(page: Page, name: string): Promise<void> {
 /** Train in the page with RUN on `threads`; returns its examples/s, test errors and the downloaded model's checksum. */
 async function trainInPage(page: Page, threads: number): Promise<{ examplesPerSecond: number; points: string[]; checksum: string; testText: string }> {
   await view(page, 'train');
-  const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads) };
+  const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
   await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } })()`);
   await page.click('#start');
   await page.waitForFunction(`document.getElementById('test-error').dataset.final || document.getElementById('status').className === 'err'`, { timeout: 60_000 });
@@ -98,13 +100,25 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     await page.goto(url, { waitUntil: 'load' });
     assert.equal(await page.evaluate('crossOriginIsolated'), true, 'the page must be cross-origin isolated (COOP/COEP)');
 
+    // The more-flags box: a terminal-only flag, a flag with its own box and an unknown one are
+    // messages on the page, and nothing starts.
+    for (const [typed, expected] of [['--save m.safetensors', /^error: more flags: --save is for train\.ts in a terminal/], ['--epochs 3', /^error: more flags: --epochs has its own box above$/], ['--shift', /^error: --shift: missing value/], ['--bogus 1', /^error: unknown flag --bogus/]] as const) {
+      await page.evaluate(`(() => { const el = document.getElementById('more'); el.value = ${JSON.stringify(typed)}; el.dispatchEvent(new Event('input')); })()`);
+      await page.click('#start');
+      await page.waitForFunction(`document.getElementById('status').className === 'err'`, { timeout: 10_000 });
+      assert.match(await page.evaluate(`document.getElementById('status').textContent`) as string, expected);
+      assert.equal(await page.evaluate(`document.getElementById('start').disabled`), false, 'Start is usable again');
+      await page.evaluate(`document.getElementById('status').className = 'note'`);
+    }
+
     // Train on 1 and 2 threads; Node trains the same run with train.ts.
     const browserRuns = [await trainInPage(page, 1), await trainInPage(page, 2)];
+    assert.match(await page.evaluate(`document.getElementById('command').textContent`) as string, new RegExp(`--seed 1 ${MORE} --threads 2$`));
     await view(page, 'train');
     await page.screenshot({ path: join(shots, 'play-train.png'), fullPage: true });
     const nodeRuns = [1, 2].map((threads) => {
       const save = join(dir, `node-${threads}.safetensors`);
-      const args = [join('scripts', 'train.ts'), ...Object.entries(RUN).flatMap(([k, v]) => [`--${k}`, v]), '--threads', String(threads), '--save', save, '--json', '--quiet'];
+      const args = [join('scripts', 'train.ts'), ...Object.entries(RUN).flatMap(([k, v]) => [`--${k}`, v]), ...MORE.split(' '), '--threads', String(threads), '--save', save, '--json', '--quiet'];
       const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', timeout: 120_000 });
       assert.equal(r.status, 0, r.stderr);
       const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { examplesPerSecond: number };

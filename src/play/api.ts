@@ -3,7 +3,7 @@
 // a page cannot bundle) plus the byte-level pieces a page needs. No logic of its own.
 export { DEFAULT_CONFIG, type Config, type Mode } from '../config.ts';
 export { PRESETS, MODE_DEFAULT_PRESET } from '../presets.ts';
-export { configFromFlags, TRAIN_FLAGS } from '../cli/flags.ts';
+export { configFromFlags, parseFlags, TRAIN_FLAGS } from '../cli/flags.ts';
 export { checkConfig, checkConfigAgainstData } from '../check-config.ts';
 export { UserError } from '../errors.ts';
 export { parseIdx } from '../data/idx-bytes.ts';

@@ -6,14 +6,17 @@ import type { StepRecord } from './step-observer.ts';
 /** A run as train.ts flags would give it: flag name → value (e.g. { preset: 'default', epochs: '2' }). */
 export type RunFlags = Record<string, string>;
 
+/** A run: the page's boxes as flags, and the "more flags" box as typed (train.ts's other flags, e.g. '--shift 1 --dropout 0.1'). */
+export interface RunSpec { flags: RunFlags; more: string }
+
 export type ToWorker =
-  | { type: 'train'; flags: RunFlags; threads: number }
+  | { type: 'train'; run: RunSpec; threads: number }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'predict'; pixels: Uint8Array } // rows·cols gray levels 0..255, as in the IDX files
   | { type: 'save' }
   | { type: 'load'; bytes: Uint8Array; name: string }
-  | { type: 'step'; flags: RunFlags; threads: number; step: number; row: number };
+  | { type: 'step'; run: RunSpec; threads: number; step: number; row: number };
 
 /** Sign-coloured receptive fields of layer 1 (RGB pixels) and which units they are. */
 export interface Fields {

@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import { drawChart, LAYER_COLOURS as COLOURS } from '../report/chart.js';
 import { MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
-import type { Fields, FromWorker, RunFlags, ToWorker } from './messages.ts';
+import type { Fields, FromWorker, RunFlags, RunSpec, ToWorker } from './messages.ts';
 import { showStep } from './step-view.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -54,9 +54,12 @@ function runFlags(): RunFlags {
   put('train-limit', 'train-limit'); put('test-limit', 'test-limit'); put('seed', 'seed');
   return f;
 }
+const more = (): string => $<HTMLInputElement>('more').value.trim().split(/\s+/).filter(Boolean).join(' ');
+const runSpec = (): RunSpec => ({ flags: runFlags(), more: more() });
 const threads = (): number => Math.max(1, Number($<HTMLInputElement>('threads').value) || 1);
 function showCommand(): void {
-  $('command').textContent = `npx tsx scripts/train.ts ${Object.entries(runFlags()).map(([k, v]) => `--${k} ${v}`).join(' ')} --threads ${threads()}`;
+  const words = [...Object.entries(runFlags()).map(([k, v]) => `--${k} ${v}`), more(), `--threads ${threads()}`].filter(Boolean);
+  $('command').textContent = `npx tsx scripts/train.ts ${words.join(' ')}`;
 }
 for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#view-train input, #view-train select')) el.addEventListener('input', showCommand);
 showCommand();
@@ -108,7 +111,7 @@ $('start').onclick = () => {
   $('test-error').textContent = '';
   delete $('test-error').dataset.final;
   buttons(true, false);
-  send({ type: 'train', flags: runFlags(), threads: threads() });
+  send({ type: 'train', run: runSpec(), threads: threads() });
 };
 $('pause').onclick = () => send({ type: 'pause' });
 $('resume').onclick = () => send({ type: 'resume' });
@@ -183,9 +186,9 @@ $<HTMLInputElement>('load').onchange = async (e) => {
 // --- Step through ---
 $('step-go').onclick = () => {
   const value = (id: string): string => $<HTMLInputElement>(id).value.trim();
-  const flags = { ...runFlags(), layers: value('step-layers'), 'batch-size': value('step-batch') };
+  const run = { flags: { ...runFlags(), layers: value('step-layers'), 'batch-size': value('step-batch') }, more: more() };
   $('step').textContent = 'stepping…';
-  send({ type: 'step', flags, threads: threads(), step: Number(value('step-k')), row: Number(value('step-row')) });
+  send({ type: 'step', run, threads: threads(), step: Number(value('step-k')), row: Number(value('step-row')) });
 };
 
 // --- messages from the worker ---

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The playground's training worker: everything FF in the browser runs here, off the page's thread,
-// through the library's own code (api.ts): the config from train.ts's flags (configFromFlags), the
+// through the library's own code (api.ts): the config from train.ts's flags (parseFlags, configFromFlags), the
 // MNIST files fetched from the server and decoded by the same IDX parser, trainRunYielding on the
 // wasm kernel over Web Workers, evaluate() with an observer for the drawn digit, and the model
 // file's bytes (encodeModel / modelFromSafetensors). Between two steps it reads its messages, so
@@ -8,10 +8,10 @@
 import {
   buildNetwork, checkConfig, checkConfigAgainstData, configFromFlags, datasetFromIdx, decodeSafetensors, DEFAULT_CONFIG,
   encodeModel, fnv1a, IDX_NAMES, makeTrainer, modelFromSafetensors, parseIdx, receptiveFieldTiles, signedTilesRgb,
-  addEpoch, newRunRecord, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
+  addEpoch, newRunRecord, parseFlags, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
   type Config, type Dataset, type MatmulBackend, type Network, type RunRecord, type Split, type Trainer,
 } from './api.ts';
-import type { Fields, FromWorker, ToWorker } from './messages.ts';
+import type { Fields, FromWorker, RunSpec, ToWorker } from './messages.ts';
 import { recordStep } from './step-observer.ts';
 import { createWebWasmMatmul } from './web-threads.ts';
 
@@ -88,6 +88,25 @@ function fields(cfg: Config, net: Network, data: Dataset): Fields {
   return { ...px, units };
 }
 
+/** train.ts flags that have no meaning in a page: files, terminal output, the thread count (its own box). */
+const TERMINAL_ONLY = ['help', 'save', 'report', 'checkpoint', 'checkpoint-every', 'resume', 'data-dir', 'threads', 'backend', 'json', 'quiet'];
+
+/**
+ * The run's config: the page's boxes, then the "more flags" box parsed by train.ts's own parser.
+ * A flag of the more box that a box above already sets, or that only a terminal run can honour,
+ * is a UserError naming it.
+ */
+function runConfig(run: RunSpec, threads: number): Config {
+  const more = parseFlags(run.more.split(/\s+/).filter(Boolean), TRAIN_FLAGS);
+  for (const name of Object.keys(more)) {
+    if (TERMINAL_ONLY.includes(name)) throw new UserError(`more flags: --${name} is for train.ts in a terminal, not the playground`);
+    if (name in run.flags) throw new UserError(`more flags: --${name} has its own box above`);
+  }
+  const cfg = configFromFlags({ ...run.flags, ...more, threads: String(threads) }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+  checkConfig(cfg);
+  return cfg;
+}
+
 /** Between two steps: read messages every TURN_MS, and wait while paused. */
 function makeTurn(): () => Promise<void> {
   const channel = new MessageChannel();
@@ -104,10 +123,9 @@ function makeTurn(): () => Promise<void> {
   };
 }
 
-async function train(flags: Record<string, string>, threads: number): Promise<void> {
+async function train(run: RunSpec, threads: number): Promise<void> {
   if (state.training) throw new UserError('a run is already training: pause it or wait for it to end');
-  const cfg = configFromFlags({ ...flags, threads: String(threads) }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
-  checkConfig(cfg);
+  const cfg = runConfig(run, threads);
   const idx = await mnist();
   const data = dataset(idx, cfg);
   const backend = await backendFor(threads);
@@ -187,10 +205,9 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
 }
 
 /** Step `step` of the run the flags describe, through the step's observer (step-observer.ts), for image `row` of its batch. */
-async function stepThrough(flags: Record<string, string>, threads: number, step: number, row: number): Promise<void> {
+async function stepThrough(run: RunSpec, threads: number, step: number, row: number): Promise<void> {
   if (state.training) throw new UserError('a run is training: pause is not enough, wait for it to end before stepping through');
-  const cfg = configFromFlags({ ...flags, threads: String(threads) }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
-  checkConfig(cfg);
+  const cfg = runConfig(run, threads);
   const data = dataset(await mnist(), cfg);
   if (!Number.isInteger(row) || row < 0 || row >= cfg.batchSize) throw new UserError(`image in the batch: expected 0 to ${cfg.batchSize - 1}, got ${row}`);
   const record = recordStep(cfg, data, await backendFor(threads), step, row);
@@ -206,13 +223,13 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   try {
     switch (m.type) {
-      case 'train': train(m.flags, m.threads).catch(fail); break;
+      case 'train': train(m.run, m.threads).catch(fail); break;
       case 'pause': state.paused = state.training; post({ type: 'paused', paused: state.paused }); break;
       case 'resume': state.paused = false; state.resume?.(); state.resume = null; post({ type: 'paused', paused: false }); break;
       case 'predict': predict(m.pixels); break;
       case 'save': save(); break;
       case 'load': load(m.bytes, m.name).catch(fail); break;
-      case 'step': stepThrough(m.flags, m.threads, m.step, m.row).catch((err) => fail(err, 'step')); break;
+      case 'step': stepThrough(m.run, m.threads, m.step, m.row).catch((err) => fail(err, 'step')); break;
     }
   } catch (err) {
     fail(err);
