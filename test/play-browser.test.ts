@@ -176,7 +176,7 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     await page.click('#step-go');
     await page.waitForFunction(`document.getElementById('step').dataset.shown || document.querySelector('#step .err')`, { timeout: 30_000 });
     const names = await page.evaluate(`[...document.querySelectorAll('#step tr[data-name]')].map((t) => t.dataset.name)`) as string[];
-    const perLayer = ['x', 'x̂', 'z', 'y', 'G', 'p', 'L', 'dL/dG', 'dZ', 'dW', 'ΔW'];
+    const perLayer = ['x', 'x̂', 'z', 'y', 'keep', 'G', 'p', 'L', 'dL/dG', 'dZ', 'dW', 'ΔW']; // keep: the more box's --dropout 0.1 reaches the step
     assert.deepEqual(names, ['rows', ...perLayer, ...perLayer, 'features', 'probs', 'dLogits']);
     assert.match(await page.evaluate(`document.querySelector('#step p').textContent`) as string, /^supervised step 1 .* row 2 of 8 in the batch, label \d, wrong label \d$/);
     await page.screenshot({ path: join(shots, 'play-step.png') });
