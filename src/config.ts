@@ -10,7 +10,7 @@ export type Mode = 'supervised' | 'unsupervised' | 'recurrent';
 export type OptimizerName = 'adam' | 'sgd';
 export type Negatives = 'random' | 'hard';
 export type Contrast = 'hybrid' | 'scff';
-export type Backend = 'wasm' | 'js';
+export type Backend = 'wasm' | 'js' | 'wasm-fma';
 
 export interface Config {
   mode: Mode; // which FF: label overlay (supervised), hybrid images (unsupervised), top-down (recurrent)
@@ -53,7 +53,7 @@ export interface Config {
   scoreIterations: [number, number]; // recurrent: goodness is averaged over these iterations, inclusive (paper: 3–5)
   seed: number; // the one seed every random stream derives from
   threads: number; // threads for the matrix products (default: the machine's cores)
-  backend: Backend; // 'wasm' (SIMD, threads) or 'js' (readable TypeScript, one thread)
+  backend: Backend; // 'wasm' (SIMD, threads), 'js' (readable TypeScript, one thread) or 'wasm-fma' (opt-in: wasm with relaxed-SIMD multiply-adds, other bits)
   save: string | null; // write the trained model here (safetensors)
   report: string | null; // write an HTML report into this folder after every epoch and at the end
   json: boolean; // end stdout with one JSON line: config, errors, seconds, examples/s

@@ -38,7 +38,7 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
   if (cfg.shift > 0) floats += widths[0]!; // the shift's scratch image
   if (cfg.mode === 'supervised' && cfg.shortcuts) floats += B * (H[0]! + 4) + (2 * C + 1) * 2 * H[0]!; // the shared first layer (label-passes.ts)
   let wasm = 0;
-  if (cfg.backend === 'wasm') {
+  if (cfg.backend !== 'js') {
     const end = (M: number, K: number, N: number): number => placeOperands(M, K, N, BLOCKING).end;
     for (let l = 0; l < L; l++) wasm = Math.max(wasm, end(R, fanIn[l]!, H[l]!), end(fanIn[l]!, R, H[l]!));
     wasm = Math.max(wasm, end(R, F, C), end(F, R, C));

@@ -22,13 +22,13 @@ test('the SIMD128 ceiling loop runs n iterations of a ← a·m and b ← b + c i
   assert.equal(PEAK_FLOPS_PER_ITERATION, 48, '12 four-lane ops per iteration');
 });
 
-test('ratios: the kernel over the ceiling, and the ceiling over numpy', () => {
+test('ratios: the kernel over the ceiling, the ceiling over numpy, and wasm-fma over wasm', () => {
   const row = (id: string, backend: string, median: number): Row => ({
     section: 'matmul', id, label: id, backend, threads: 1, unit: 'GFLOP/s', median, min: median, max: median,
     medianMs: 1, reps: 1, foreign: 0, waitedS: 0, tries: 1,
   });
   const ratios = computeRatios({
-    matmul: [row('fwd2000', 'wasm', 40), row('simd-peak', 'simd128-peak', 48)], training: [],
+    matmul: [row('fwd2000', 'wasm', 40), row('fwd2000', 'wasm-fma', 50), row('simd-peak', 'simd128-peak', 48)], training: [],
     numpy: { engine: 'numpy', core: 'x', gflops: { '1t fwd 1000x2000 @ 2000x2000': 192 } }, torch: null, bigId: 'fwd2000', trainingRssKB: null,
   });
   const get = (id: string) => ratios.find((r) => r.id === id)!;
@@ -36,6 +36,8 @@ test('ratios: the kernel over the ceiling, and the ceiling over numpy', () => {
   assert.equal(get('ceiling/numpy').value, 0.25);
   assert.equal(get('wasm/numpy fwd2000 1t').value, 40 / 192);
   assert.equal(get('wasm/numpy fwd2000 1t').met, false, 'the 0.4× target is checked, not assumed');
+  assert.equal(get('wasm-fma/wasm 1t').value, 50 / 40);
+  assert.equal(get('wasm-fma/wasm 2t').value, null, 'not measured on 2 threads here');
 });
 
 test('peers: a missing python, a python without the module, or a missing script is "not installed", with one line', () => {

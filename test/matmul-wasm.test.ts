@@ -1,7 +1,8 @@
 // The WebAssembly SIMD matmul against the naive reference: odd shapes, transposed operands, views
 // with offsets, strides (positive, stepped, negative) and strided outputs, to a float32 tolerance;
 // exact equality on dyadic inputs, and with the float32 sum in k order on any inputs; bit-identical
-// results for 1 and 2 threads and from run to run; close() and a forgotten close().
+// results for 1 and 2 threads and from run to run; the opt-in relaxed-SIMD kernel (wasm-fma) within
+// the same bound and thread-invariant; close() and a forgotten close().
 // Values come from seeded makeRng streams, never Math.random.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { matView, shapeOf, transposed, zeros, type Mat } from '../src/linalg/view.ts';
 import { sleb, uleb } from '../src/linalg/wasm/emit.ts';
-import { createWasmMatmul, wasmSimdAvailable, type MatmulBackend } from '../src/linalg/wasm/index.ts';
+import { createBackend } from '../src/linalg/create-backend.ts';
+import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable, type MatmulBackend } from '../src/linalg/wasm/index.ts';
 import { makeRng, type Rng } from '../src/rng.ts';
 
 const SEED = 20240611;
@@ -250,6 +252,62 @@ describe('wasm matmul', () => {
 
   test('checks shapes and names them in the error', () => {
     assert.throws(() => two.matmul(zeros(3, 4), zeros(3, 5), zeros(6, 4)), /\(3, 5\).*\(6, 4\)/);
+  });
+});
+
+describe('wasm-fma: the opt-in kernel with relaxed SIMD multiply-adds', () => {
+  let one: MatmulBackend;
+  let two: MatmulBackend;
+  let plain: MatmulBackend;
+  before(() => {
+    assert.equal(wasmFmaAvailable(), true, 'Node 20 has relaxed SIMD behind a V8 flag that wasmFmaAvailable sets');
+    one = createWasmMatmul({ threads: 1, fma: true });
+    two = createWasmMatmul({ threads: 2, fma: true });
+    plain = createWasmMatmul({ threads: 1 });
+  });
+  after(() => {
+    one.close();
+    two.close();
+    plain.close();
+  });
+
+  test('is named wasm-fma, and createBackend gives it for --backend wasm-fma', () => {
+    assert.equal(one.name, 'wasm-fma');
+    const be = createBackend('wasm-fma', 2, (msg) => assert.fail(msg));
+    assert.deepEqual([be.name, be.threads], ['wasm-fma', 2]);
+    be.close();
+  });
+
+  test('exact on dyadic inputs, and within the float32 bound of matmulNaive on odd shapes, 1 and 2 threads', () => {
+    const rng = makeRng(SEED, 'fma');
+    for (const [M, K, N] of [[1, 1, 1], [7, 13, 5], [130, 257, 129], [64, 513, 72]] as [number, number, number][]) {
+      const da = dyadicMat(M, K, rng), db = dyadicMat(K, N, rng), ref = zeros(M, N);
+      matmulNaive(ref, da, db);
+      const a = randomMat(M, K, rng), b = randomMat(K, N, rng);
+      for (const be of [one, two]) {
+        const cd = zeros(M, N);
+        be.matmul(cd, da, db);
+        assert.deepStrictEqual(cd.data, ref.data, `dyadic ${M}×${K}·${K}×${N}, ${be.threads} thread(s)`);
+        const c = zeros(M, N);
+        be.matmul(c, transposed(matView(dense(transposed(a)), K, M)), b);
+        assertCloseToNaive(c, a, b, `${M}×${K}·${K}×${N}, ${be.threads} thread(s)`);
+      }
+    }
+  });
+
+  test('bit-identical for 1 and 2 threads and from run to run; other bits than mul then add where the CPU fuses', () => {
+    const rng = makeRng(SEED, 'fma-determinism');
+    const a = randomMat(300, 500, rng), b = randomMat(500, 400, rng);
+    const c1 = zeros(300, 400), c2 = zeros(300, 400), c2again = zeros(300, 400), cPlain = zeros(300, 400);
+    one.matmul(c1, a, b);
+    two.matmul(c2, a, b);
+    two.matmul(c2again, a, b);
+    plain.matmul(cPlain, a, b);
+    assert.deepStrictEqual(c2.data, c1.data);
+    assert.deepStrictEqual(c2again.data, c2.data);
+    let differ = 0;
+    for (let i = 0; i < c1.data.length; i++) if (c1.data[i] !== cPlain.data[i]) differ++;
+    console.log(`# wasm-fma differs from mul+add in ${differ} of ${c1.data.length} elements (0 where the CPU does not fuse)`);
   });
 });
 

@@ -1,6 +1,6 @@
 // Matrix-product speed: GFLOP/s (2·M·N·K per call) of the naive reference (small shape only), the
-// js blocked kernel (1 thread) and the wasm backend per thread count, at the products FF training
-// runs. Each call includes all a caller pays (staging, packing, copying C out); a repetition is
+// js blocked kernel (1 thread) and the wasm backends (wasm, and wasm-fma where relaxed SIMD runs) per
+// thread count, at the products FF training runs. Each call includes all a caller pays (staging, packing, copying C out); a repetition is
 // enough calls to last MIN_REP_S. Also checks that every wasm thread count gives bit-identical
 // products. Not a correctness test (test/ has those).
 // M, K, N: c (M, N) = a (M, K) · b (K, N).
@@ -61,7 +61,7 @@ export function matmulCases(quick: boolean, rng: Rng): MatmulCase[] {
 
 export interface MatmulResult {
   rows: Row[];
-  identical: boolean; // every wasm thread count gave the same bits on every case
+  identical: boolean; // every thread count of a wasm kernel (wasm, wasm-fma) gave that kernel's same bits on every case
 }
 
 /** Time every case on naive (if asked), js and each wasm backend; rows in case order. */
@@ -84,13 +84,13 @@ export function benchMatmul(cases: MatmulCase[], js: MatmulBackend, wasm: Matmul
     };
     if (s.naive) time('naive', 1, reps.naive, (c) => matmulNaive(c, s.a, s.b), zeros(M, N));
     time('js', 1, reps.js, (c) => js.matmul(c, s.a, s.b), zeros(M, N));
-    const outputs: Mat[] = [];
+    const outputs = new Map<string, Mat[]>(); // by kernel name: wasm-fma's bits differ from wasm's by design
     for (const be of wasm) {
       const c = zeros(M, N);
       time(be.name, be.threads, reps.wasm, (cc) => be.matmul(cc, s.a, s.b), c);
-      outputs.push(c);
+      outputs.set(be.name, [...(outputs.get(be.name) ?? []), c]);
     }
-    if (!outputs.every((c) => c.data.every((x, i) => Object.is(x, outputs[0]!.data[i])))) identical = false;
+    for (const cs of outputs.values()) if (!cs.every((c) => c.data.every((x, i) => Object.is(x, cs[0]!.data[i])))) identical = false;
   }
   return { rows, identical };
 }

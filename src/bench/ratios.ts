@@ -125,6 +125,13 @@ export function computeRatios(x: RatioInputs): Ratio[] {
       { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' }));
   }
 
+  // The opt-in relaxed-SIMD kernel (wasm-fma) ÷ the default mul+add kernel, per thread count.
+  for (const t of [1, 2]) {
+    const fma = find(x.matmul, x.bigId, 'wasm-fma', t)?.median;
+    out.push(ratio(`wasm-fma/wasm ${t}t`, `wasm-fma ÷ wasm GFLOP/s, ${x.bigId}, ${t} thread${t > 1 ? 's' : ''}`, over(fma, wasmOn(x.bigId, t)), '×',
+      fma === undefined ? 'wasm-fma not measured (no relaxed SIMD here)' : 'the opt-in --backend wasm-fma; other bits'));
+  }
+
   // Our 2-thread ÷ 1-thread speed.
   out.push(ratio('wasm 2t/1t', `wasm 2 threads ÷ 1 thread, GFLOP/s at ${x.bigId}`, over(wasmOn(x.bigId, 2), wasmOn(x.bigId, 1)), '×',
     '', { op: '>=', bound: 1.7, text: '2-thread ≥ 1.7× 1-thread' }));

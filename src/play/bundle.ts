@@ -1,6 +1,6 @@
 // The playground's browser code, bundled from src/ with esbuild when the server starts (nothing
 // is committed): the page, the training worker and the matmul worker, as ES modules held in
-// memory. The two Node built-ins the shared code imports map to node-shims/; any other Node
+// memory. The Node built-ins the shared code imports map to node-shims/; any other Node
 // import in the browser's graph is a build error, not a surprise in the page.
 import { build, type Plugin } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ export type Bundle = Map<string, string>;
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 const SHIMS: Record<string, string> = {
-  'node:os': here('./node-shims/os.ts'), 'node:worker_threads': here('./node-shims/worker_threads.ts'),
+  'node:os': here('./node-shims/os.ts'), 'node:v8': here('./node-shims/v8.ts'), 'node:worker_threads': here('./node-shims/worker_threads.ts'),
 };
 
 const nodeShims: Plugin = {

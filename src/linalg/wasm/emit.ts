@@ -225,6 +225,13 @@ export class Code {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /**
+   * Relaxed SIMD: pops a, b, c, pushes a·b + c, fused (one rounding) or not, as the machine does
+   * it; so its bits may differ between machines. Only the opt-in 'wasm-fma' backend emits it.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
 
   // --- atomics (shared memory) -----------------------------------------------------------
   /** Atomically add the popped i32 to memory[addr + offset]; push the old value. */

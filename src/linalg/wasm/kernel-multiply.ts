@@ -1,7 +1,8 @@
 // The multiply phase of the matmul module, as function definitions: the register-tiled SIMD128
 // micro-kernel (an MR×NR tile of C in v128 locals), the macro-kernel that loops it over one packed
 // A block × one packed B block, and multiplyTask, which computes one tile of C over all K blocks.
-// Plain f32x4.mul then f32x4.add (no relaxed-SIMD FMA), so every machine gives the same bits.
+// Plain f32x4.mul then f32x4.add, so every machine gives the same bits; or, in the opt-in 'wasm-fma'
+// backend (fma = true), relaxed SIMD's f32x4.relaxed_madd, whose rounding is the machine's.
 // Packing is in kernel-pack.ts, task claiming and module assembly in kernel.ts.
 import { Code, I32, V128, type FuncDef } from './emit.ts';
 import { FN, Locals, field } from './kernel-shared.ts';
@@ -21,11 +22,13 @@ import { JOB, TOUCH_SLACK, type Blocking } from './layout.ts';
  * loses nothing, so every element of C ends up exactly as in the scalar loop
  *   acc = 0;  for k < K:  acc = f32(acc + f32(A[i, k] * B[k, j]))
  * whatever the block sizes and whichever thread computes it.
+ * With fma the inner step is acc[r][j] = relaxed_madd(a, b, acc[r][j]): fused (one rounding) where
+ * the machine has FMA, as above where it does not; still the same bits for any thread count.
  * kc must be at least 1. The k loop is deliberately not unrolled: with two or more k steps per
  * iteration V8's TurboFan hoists all the loads to the top of the body and spills accumulators
  * (measured: 41 GFLOP/s at one step, 35 at two, 30 at four).
  */
-export function microKernel(blk: Blocking): FuncDef {
+export function microKernel(blk: Blocking, fma = false): FuncDef {
   const { MR, NR } = blk;
   const NV = NR / 4; // v128 vectors per row of the tile
   const [c, a, b, kc, ldc, accumulate] = [0, 1, 2, 3, 4, 5];
@@ -64,7 +67,8 @@ export function microKernel(blk: Blocking): FuncDef {
       // av = splat(a[r]);  acc[r][v] = acc[r][v] + av * bv[v]
       code.localGet(a).v128Load32Splat(4 * r).localSet(av);
       for (let v = 0; v < NV; v++) {
-        code.localGet(acc[r]![v]!).localGet(av).localGet(bv[v]!).f32x4Mul().f32x4Add().localSet(acc[r]![v]!);
+        if (fma) code.localGet(av).localGet(bv[v]!).localGet(acc[r]![v]!).f32x4RelaxedMadd().localSet(acc[r]![v]!);
+        else code.localGet(acc[r]![v]!).localGet(av).localGet(bv[v]!).f32x4Mul().f32x4Add().localSet(acc[r]![v]!);
       }
     }
     // a += MR*4; b += NR*4

@@ -43,8 +43,8 @@ function runTasks(): FuncDef {
 /** Memory limits in 64 KiB pages: the module imports env.memory, shared, with this maximum. */
 export const MAX_PAGES = 32768; // 2 GiB: keeps every byte address a positive i32
 
-/** The module's bytes for a given blocking (the defaults are layout.ts BLOCKING). */
-export function buildMatmulModule(blk: Blocking): Uint8Array {
+/** The module's bytes for a given blocking (the defaults are layout.ts BLOCKING); fma: relaxed_madd in the micro-kernel. */
+export function buildMatmulModule(blk: Blocking, fma = false): Uint8Array {
   if (blk.MR % 4 !== 0 || blk.NR % 4 !== 0 || blk.MC % blk.MR !== 0 || blk.NC % blk.NR !== 0) {
     throw new Error(`buildMatmulModule: inconsistent blocking ${JSON.stringify(blk)}`);
   }
@@ -52,7 +52,7 @@ export function buildMatmulModule(blk: Blocking): Uint8Array {
   const fieldsA = { dst: JOB.A, Pp: JOB.MP, src: JOB.STAGE_A, sK: JOB.STAGE_A_SK, sP: JOB.STAGE_A_SP };
   const fieldsB = { dst: JOB.B, Pp: JOB.NP, src: JOB.STAGE_B, sK: JOB.STAGE_B_SK, sP: JOB.STAGE_B_SP };
   const funcs: FuncDef[] = [];
-  funcs[FN.micro] = microKernel(blk);
+  funcs[FN.micro] = microKernel(blk, fma);
   funcs[FN.macro] = macroKernel(blk);
   funcs[FN.multiplyTask] = multiplyTask(blk);
   funcs[FN.packContigA] = packContig(blk.MR);
@@ -69,10 +69,13 @@ export function buildMatmulModule(blk: Blocking): Uint8Array {
  * A minimal module that needs SIMD128 and a shared memory, for feature detection:
  *   (func $probe (local v128)  local.set 0 (f32x4.add (v128.load32_splat (i32.const 0))
  *                                                     (f32x4.splat (f32.load (i32.const 0)))))
+ * With fma it also needs relaxed SIMD: the sum goes through (f32x4.relaxed_madd sum local0 local0).
  */
-export function buildProbeModule(): Uint8Array {
+export function buildProbeModule(fma = false): Uint8Array {
   const code = new Code();
-  code.i32Const(0).v128Load32Splat().i32Const(0).f32Load().f32x4Splat().f32x4Add().localSet(0);
+  code.i32Const(0).v128Load32Splat().i32Const(0).f32Load().f32x4Splat().f32x4Add();
+  if (fma) code.localGet(0).localGet(0).f32x4RelaxedMadd(); // (relaxed_madd x local0 local0)
+  code.localSet(0);
   const probe: FuncDef = { params: [], results: [], locals: [V128], body: code, exportName: 'probe' };
   const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 1, shared: true };
   return buildModule(memory, [probe]);
