@@ -31,6 +31,18 @@ test('train.ts --help prints usage and every flag', () => {
   }
 });
 
+test('profile-step.ts: --help, a short profile of the real step, and its user errors', () => {
+  const help = run('profile-step.ts', ['--help']);
+  assert.equal(help.code, 0);
+  for (const flag of ['--preset', '--threads', '--steps', '--warmup']) assert.ok(help.stdout.includes(flag), `help lacks ${flag}`);
+  const r = run('profile-step.ts', ['--preset', 'seed-small', '--threads', '1', '--steps', '2', '--warmup', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /1 thread\(s\): shortcuts on ÷ off \d+\.\d\d×/);
+  for (const part of ['matmul 100×784·784×64', 'row job adamUpdate', 'all matmul calls', 'the step']) assert.ok(r.stdout.includes(part), `no '${part}' row:\n${r.stdout}`);
+  assertUserError('profile-step.ts', ['--preset', 'recurrent'], /--preset recurrent: .*supervised/);
+  assertUserError('profile-step.ts', ['--threads', '0'], /--threads/);
+});
+
 test('bad flags are one-line errors with exit code 2', () => {
   assertUserError('train.ts', ['--layers', '784,abc'], /--layers.*784,abc/);
   assertUserError('train.ts', ['--epochs', '-1'], /--epochs.*-1/);

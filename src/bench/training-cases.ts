@@ -20,6 +20,7 @@ import { INLINE_ROWS } from '../linalg/row-runner.ts';
 import { makeRng } from '../rng.ts';
 import { buildNetwork, makeTrainer } from '../train-run.ts';
 import { timeClean, type GuardOptions, type TimedBlock } from './guard.ts';
+import { timedBackend, type TimedBackend } from './timed-backend.ts';
 import { rowFromBlock, type Row } from './summary.ts';
 
 export interface TrainingBenchConfig {
@@ -45,25 +46,6 @@ export function torchLikeConfig(layers: number[], batch: number, threads: number
   };
   checkConfig(cfg);
   return cfg;
-}
-
-/** A backend that also sums the wall time of its matmul calls (to split a step's time). */
-interface TimedBackend { backend: MatmulBackend; ms: () => number }
-
-function timedBackend(be: MatmulBackend): TimedBackend {
-  let ms = 0;
-  const backend: MatmulBackend = {
-    name: be.name,
-    threads: be.threads,
-    matmul: (c, a, b) => {
-      const t0 = performance.now();
-      be.matmul(c, a, b);
-      ms += performance.now() - t0;
-    },
-    rows: be.rows, // not timed: the work around the products
-    close: () => {}, // the caller closes the wrapped backend
-  };
-  return { backend, ms: () => ms };
 }
 
 /** timeClean, plus the fraction of the kept block's time spent in `tb`'s matmul calls. */
