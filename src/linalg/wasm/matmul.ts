@@ -7,7 +7,7 @@
 import type { MatmulBackend } from '../backend.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
 import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, PHASE_ROWS, placeOperands } from './layout.ts';
-import { makePoolRows } from './row-jobs.ts';
+import { makePoolRows, ROW_JOB_BYTES } from './row-jobs.ts';
 import { planTasks } from './plan.ts';
 import { startPool, type SpawnThread } from './pool.ts';
 import { wasmSimdAvailable } from './simd.ts';
@@ -49,7 +49,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
   const module = new wasm.Module(buildMatmulModule(blk, fma));
   const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const run = new wasm.Instance(module, { env: { memory } }).exports['run'] as (job: number) => void;
-  const pool = startPool(module, memory, threads - 1, runtime.spawn);
+  const pool = startPool(module, memory, threads - 1, runtime.spawn, ROW_JOB_BYTES);
   const runOnMain = (): void => run(JOB_ADDR);
   let f32 = new Float32Array(memory.buffer); // refreshed after every grow
   let i32 = new Int32Array(memory.buffer);

@@ -3,9 +3,9 @@
 // workers inside). Which thread runs which task never changes the result. The threads themselves
 // come from a SpawnThread: Node's worker_threads (pool-node.ts) or the browser's Web Workers
 // (src/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below. Row jobs
-// (row-jobs.ts) use the same protocol; their descriptor is the rowJob buffer.
+// (row-jobs.ts) use the same protocol; their descriptor is the rowJob buffer, of a size the
+// caller gives (row-jobs.ts ROW_JOB_BYTES), so that this file does not import the row jobs.
 import { ACTIVE_CLOSED, CTRL, JOB, JOB_ADDR, PHASE_ROWS } from './layout.ts';
-import { ROW_JOB_BYTES } from './row-jobs.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 
 /** What every worker thread receives: the compiled module, the shared memory, the protocol's constants. */
@@ -52,12 +52,12 @@ const SPIN_MS = 0.2;
 /** How long the first job waits for the workers to start before declaring them broken. */
 const START_TIMEOUT_MS = 60_000;
 
-export function startPool(module: WasmModule, memory: WasmMemory, workers: number, spawn: SpawnThread): Pool {
+export function startPool(module: WasmModule, memory: WasmMemory, workers: number, spawn: SpawnThread, rowJobBytes: number): Pool {
   const ctrl = new Int32Array(memory.buffer, 0, 16);
   Atomics.store(ctrl, CTRL.ACTIVE, ACTIVE_CLOSED); // no job yet
   const gen0 = Atomics.load(ctrl, CTRL.GEN);
   const threads: { terminate(): void; post?(message: unknown): void }[] = [];
-  const rowJob = new SharedArrayBuffer(ROW_JOB_BYTES);
+  const rowJob = new SharedArrayBuffer(rowJobBytes);
   for (let w = 0; w < workers; w++) {
     // The module is compiled once (by the caller) and sent with the memory.
     const data: PoolWorkerData = {
