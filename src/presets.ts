@@ -92,12 +92,13 @@ export const PRESETS: Record<string, Preset> = {
     mode: 'unsupervised',
     about: 'Self-Contrastive FF (Chen et al., Nature Communications 2025; its MNIST code): 2×2000, an image beside itself against ' +
       'an image beside another, each standardised, --norm std, mean goodness with θ = 4 and θ⁻ = 6, the triangle activity passed up, ' +
-      'Adam 0.003, 20 epochs, then 10 epochs of a linear readout on both layers; published 98.7% (1.3%). Our reading: all layers ' +
-      'at once with the first layer\'s θ, θ⁻ and rate (the code trains layer by layer with per-layer settings), no shifts',
+      'Adam 0.003, random ±1 pixel shifts of the training images, 20 epochs, then 10 epochs of a linear readout on both layers; ' +
+      'published 98.7% (1.3%). Our reading: all layers at once with the first layer\'s θ, θ⁻ and rate (the code trains layer by ' +
+      'layer with per-layer settings); the shift of 1 chosen on a 10 000-image validation split (1.86% against 2.16% without)',
     fields: {
       mode: 'unsupervised', layers: [784, 2000, 2000], epochs: 20, batchSize: 100, optimizer: 'adam', lr: 0.003, schedule: 'linear-decay',
       contrast: 'scff', norm: 'std', goodness: 'mean', threshold: 4, thresholdNeg: 6, act: 'triangle', peerNorm: 0, scoredLayers: 'all',
-      greedy: false, readoutEpochs: 10,
+      greedy: false, readoutEpochs: 10, shift: 1,
     },
   },
   recurrent: {
