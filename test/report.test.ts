@@ -133,6 +133,31 @@ test('--report changes no bit of training, and the saved model carries the run r
   }
 });
 
+test('the curves leave a gap, not a 0, where an epoch trained no layer (a readout) or another layer (greedy)', () => {
+  const { dir, cleanup } = tempDir('report-gaps');
+  try {
+    const small = ['--layers', '784,12,10', '--epochs', '2', '--train-limit', '200', '--test-limit', '40', '--quiet'];
+    const charts = (args: string[], out: string): Record<string, (number | null)[][]> => {
+      const r = run('train.ts', [...small, ...args, '--report', join(dir, out)]);
+      assert.equal(r.code, 0, r.stderr);
+      const html = readFileSync(join(dir, out, 'index.html'), 'utf8');
+      const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
+      const specs = (JSON.parse(data) as { charts: { id: string; series: { values: (number | null)[] }[] }[] }).charts;
+      return Object.fromEntries(specs.map((c) => [c.id, c.series.map((s) => s.values)]));
+    };
+    const readout = charts(['--mode', 'unsupervised', '--layers', '784,12,10,8', '--readout-epochs', '1'], 'readout');
+    for (const id of ['chart-loss', 'chart-pairerr']) {
+      for (const values of readout[id]!) assert.deepEqual(values.map((v) => v === null), [false, false, true], `${id}: epochs 1-2 train the layers, epoch 3 the head alone`);
+    }
+    assert.ok(readout['chart-head']![0]!.every((v) => v !== null), 'the head trains in every epoch');
+    const greedy = charts(['--greedy'], 'greedy');
+    assert.deepEqual(greedy['chart-loss']!.map((values) => values.map((v) => v === null)), [[false, false, true, true], [true, true, false, false]],
+      'greedy: layer 1 in epochs 1-2, layer 2 in epochs 3-4');
+  } finally {
+    cleanup();
+  }
+});
+
 test('bad report paths and models are one-line errors with exit code 2, before any training', () => {
   const { dir, cleanup } = tempDir('report-bad');
   try {
