@@ -14,7 +14,7 @@ export type { Network } from '../ff/network.ts';
 export { encodeModel, modelFromSafetensors } from '../model-format.ts';
 export { decodeSafetensors } from '../io/safetensors-bytes.ts';
 export { fnv1a } from '../io/checksum.ts';
-export { addEpoch, newRunRecord, type RunRecord } from '../report/run-record.ts';
+export { addEpoch, epochTrained, newRunRecord, type RunRecord } from '../report/run-record.ts';
 export { strongestUnits, receptiveFieldTiles, signedTilesRgb } from '../report/signed-tiles.ts';
 export { makeWasmMatmul } from '../linalg/wasm/matmul.ts';
 export { wasmSimdAvailable } from '../linalg/wasm/simd.ts';

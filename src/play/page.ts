@@ -6,7 +6,7 @@
 // the page never freezes. Views: Train, Draw, Load / save, Step through.
 import uPlot from 'uplot';
 import { drawChart, LAYER_COLOURS as COLOURS } from '../report/chart.js';
-import { MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
+import { epochTrained, MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
 import type { Fields, FromWorker, RunFlags, RunSpec, ToWorker } from './messages.ts';
 import { showStep } from './step-view.ts';
 
@@ -72,7 +72,8 @@ function drawCharts(): void {
   run.charts = [];
   const x = run.epochs.map((e) => e.epoch);
   const L = run.epochs[0]?.layers.length ?? 0;
-  const layers = (f: (e: EpochReport, l: number) => number) => Array.from({ length: L }, (_, l) => ({ label: `layer ${l + 1}`, colour: COLOURS[l % COLOURS.length]!, values: run.epochs.map((e) => f(e, l)) }));
+  // A gap where an epoch did not train the layer (a readout epoch, another layer's greedy epoch).
+  const layers = (f: (e: EpochReport, l: number) => number) => Array.from({ length: L }, (_, l) => ({ label: `layer ${l + 1}`, colour: COLOURS[l % COLOURS.length]!, values: run.epochs.map((e) => (epochTrained(e, l) ? f(e, l) : null)) }));
   const specs = [
     { id: 'chart-loss', title: 'FF loss per layer, and the head', xLabel: 'epoch', xWhole: true, yLabel: 'loss', x,
       series: [...layers((e, l) => e.layers[l]!.loss), { label: 'head', colour: '#444', values: run.epochs.map((e) => e.headLoss) }] },

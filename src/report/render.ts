@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { pct } from '../cli/report.ts';
 import type { ReportContent } from './build.ts';
 import type { Picture } from './pictures.ts';
+import { epochTrained } from './run-record.ts';
 import { LAYER_COLOURS, type ChartSpec } from './chart.js';
 
 export type { ChartSpec } from './chart.js';
@@ -63,11 +64,10 @@ export function renderReport(r: ReportContent): string {
   const run = section('run', 'The run', `<div class="facts">${table(['', ''], facts.map(([a, b]) => [a, b]))}</div><details><summary>whole config</summary><pre>${esc(JSON.stringify(cfg, null, 1))}</pre></details>`);
 
   // Curves.
-  // A layer's statistics exist only for the epochs that trained it: a gap, not a 0, for the other
-  // layers of a greedy epoch and for every layer of a readout epoch (trainingLayer 0).
-  const trained = (e: (typeof rec.epochs)[number], l: number): boolean => e.trainingLayer === null || e.trainingLayer === l + 1;
+  // A layer's statistics exist only for the epochs that trained it (epochTrained): a gap, not a 0,
+  // for the other layers of a greedy epoch and for every layer of a readout epoch.
   const per = (key: 'loss' | 'goodPos' | 'goodNeg' | 'pairError', scale = 1): ChartSpec['series'] =>
-    Array.from({ length: L }, (_, l) => ({ label: `layer ${l + 1}`, colour: colour(l), values: rec.epochs.map((e) => (e.layers[l] && trained(e, l) ? e.layers[l]![key] * scale : null)) }));
+    Array.from({ length: L }, (_, l) => ({ label: `layer ${l + 1}`, colour: colour(l), values: rec.epochs.map((e) => (e.layers[l] && epochTrained(e, l) ? e.layers[l]![key] * scale : null)) }));
   let curves = '';
   if (rec.epochs.length === 0) curves = '<p>No epoch has finished yet.</p>';
   else {

@@ -9,6 +9,11 @@ import type { EpochReport } from '../train-run.ts';
 /** An epoch's report as recorded: its times are null in a stored record. */
 export type RecordedEpoch = Omit<EpochReport, 'seconds' | 'examplesPerSecond'> & { seconds: number | null; examplesPerSecond: number | null };
 
+/** Whether epoch `e` trained hidden layer l (0-based): only then are its layers[l] statistics measured. */
+export function epochTrained(e: Pick<EpochReport, 'trainingLayer'>, l: number): boolean {
+  return e.trainingLayer === null || e.trainingLayer === l + 1;
+}
+
 export interface RunRecord {
   source: string; // the data set, as train.ts prints it
   trainCount: number; // training images per epoch
