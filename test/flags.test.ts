@@ -29,6 +29,13 @@ test('--mode recurrent / unsupervised alone give the same config as --preset rec
   assertUserError(() => configOf(['--mode', 'sideways']), ['--mode', 'sideways']);
 });
 
+test('the hinton-aug preset is the hinton recipe with shifts, dropout, weight cost 0.002 and 60 epochs; scff shifts', () => {
+  const aug = configOf(['--preset', 'hinton-aug']);
+  const spelled = configOf(['--preset', 'hinton', '--shift', '1', '--dropout', '0.1', '--weight-cost', '0.002', '--epochs', '60']);
+  assert.deepStrictEqual({ ...aug, preset: 'hinton' }, spelled);
+  assert.equal(configOf(['--preset', 'scff']).shift, 1);
+});
+
 test('parseFlags: --name value and --name=value, booleans alone, a later repeat wins; the rest are user errors', () => {
   assert.deepStrictEqual(parseFlags(['--lr', '0.5', '--epochs=3', '--greedy', '--lr=0.25', '--seed', '-1'], TRAIN_FLAGS),
     { lr: '0.25', epochs: '3', greedy: true, seed: '-1' });
