@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
@@ -73,7 +73,7 @@ function sectionsParser(v: string): Section[] {
 }
 
 function readConfig(v: Record<string, string | boolean | undefined>): BenchConfig {
-  const get = <T>(name: string): T | undefined => (v[name] === undefined ? undefined : (FLAGS[name]!.parse!(v[name] as string, name) as T));
+  const get = <T>(name: string): T | undefined => flagValue<T | undefined>(v, FLAGS, name, undefined);
   const quick = v.quick === true;
   const reps = get<number>('reps');
   const seed = get<number>('seed') ?? 1;

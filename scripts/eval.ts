@@ -11,7 +11,7 @@ import {
   checkConfigAgainstData, createBackend, loadDataset, loadModel, makeTrainer, scoredLayerNumbers, UserError, type Config,
 } from '../src/index.ts';
 import { runMain } from '../src/cli/errors.ts';
-import { helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { formatErrors, pct } from '../src/cli/report.ts';
 import { formatTable } from '../src/cli/table.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
@@ -37,10 +37,10 @@ async function main(): Promise<void> {
   const { cfg: saved, net } = loadModel(v.model);
   const cfg: Config = {
     ...saved,
-    threads: v.threads !== undefined ? (FLAGS.threads!.parse!(v.threads as string, 'threads') as number) : saved.threads,
+    threads: flagValue(v, FLAGS, 'threads', saved.threads),
     backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
   };
-  const testLimit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number | null) : null;
+  const testLimit = flagValue<number | null>(v, FLAGS, 'test-limit', null);
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
   if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${v.model} is a ${cfg.mode} model; it applies to recurrent models only`);

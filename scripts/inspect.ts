@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { checkConfig } from '../src/check-config.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
 import { traceRun, traceToJson } from '../src/io/trace.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
 
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
   }
   const out = typeof values.out === 'string' ? values.out : 'trace.json';
   if (out.trim() === '') throw new UserError('--out: expected a file path, got an empty string');
-  const step = values.step === undefined ? 1 : (INSPECT_FLAGS.step!.parse!(values.step as string, 'step') as number);
-  const evalImages = values.eval === undefined ? 0 : (INSPECT_FLAGS.eval!.parse!(values.eval as string, 'eval') as number);
+  const step = flagValue(values, INSPECT_FLAGS, 'step', 1);
+  const evalImages = flagValue(values, INSPECT_FLAGS, 'eval', 0);
   const cfg: Config = configFromFlags(values, INSPECT_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(cfg);
   checkOutputFile('out', out); // before the data and the steps, not after

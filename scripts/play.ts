@@ -5,7 +5,7 @@
 //   npx tsx scripts/play.ts --port 9000 --host 127.0.0.1
 //   npx tsx scripts/play.ts --help
 import { runMain } from '../src/cli/errors.ts';
-import { helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { bundlePlayground } from '../src/play/bundle.ts';
 import { startPlayServer } from '../src/play/server.ts';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     process.stdout.write(helpText(USAGE, PLAY_FLAGS));
     return;
   }
-  const port = values.port === undefined ? 8321 : (PLAY_FLAGS.port!.parse!(String(values.port), 'port') as number);
+  const port = flagValue(values, PLAY_FLAGS, 'port', 8321);
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   const bundle = await bundlePlayground();
   const server = await startPlayServer(bundle, host, port);

@@ -10,7 +10,7 @@
 // Reads top to bottom: flags → data → per thread count and shortcut setting: warm-up steps, timed
 // steps → one table per thread count (ms per step by part, shortcuts on beside off).
 import { runMain } from '../src/cli/errors.ts';
-import { configFromFlags, helpText, int, intList, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
+import { configFromFlags, flagValue, helpText, int, intList, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
 import { checkConfig } from '../src/check-config.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     process.stdout.write(helpText("Usage: npx tsx scripts/profile-step.ts [options]\n\nMilliseconds per supervised training step by matmul shape and row job, shortcuts on and off.", FLAGS));
     return;
   }
-  const parsed = <T>(name: string, fallback: T): T => (v[name] === undefined ? fallback : (FLAGS[name]!.parse!(v[name] as string, name) as T));
+  const parsed = <T>(name: string, fallback: T): T => flagValue(v, FLAGS, name, fallback);
   const threadsList = parsed<number[]>('threads', [1, 2]), steps = parsed('steps', 40), warmup = parsed('warmup', 10), seed = parsed('seed', 1);
   const base = configFromFlags({ preset: (v.preset as string | undefined) ?? 'default', seed: String(seed), quiet: true }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   checkConfig(base);

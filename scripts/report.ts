@@ -9,7 +9,7 @@
 // no curves. Writes DIR/index.html, one self-contained file.
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
 import { checkConfigAgainstData } from '../src/check-config.ts';
 import type { Config } from '../src/config.ts';
@@ -46,10 +46,10 @@ async function main(): Promise<void> {
   checkOutputDir('out', v.out);
   const cfg: Config = {
     ...saved,
-    threads: v.threads !== undefined ? (FLAGS.threads!.parse!(v.threads as string, 'threads') as number) : saved.threads,
+    threads: flagValue(v, FLAGS, 'threads', saved.threads),
     backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
   };
-  const limit = v['test-limit'] !== undefined ? (FLAGS['test-limit']!.parse!(v['test-limit'] as string, 'test-limit') as number) : DEFAULT_IMAGES;
+  const limit = flagValue<number>(v, FLAGS, 'test-limit', DEFAULT_IMAGES);
   const dataDir = typeof v['data-dir'] === 'string' ? v['data-dir'] : cfg.dataDir ?? undefined;
   const all = loadDataset({ dataDir });
   const data = { ...all, test: sliceSplit(all.test, 0, Math.min(limit, all.test.count)) };

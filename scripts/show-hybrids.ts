@@ -7,7 +7,7 @@
 // Usage: npx tsx scripts/show-hybrids.ts [--out DIR] [--count N] [--blurs K] [--seed S]
 //                                        [--data-dir DIR] [--zoom Z]
 import { join, resolve } from 'node:path';
-import { helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
@@ -52,7 +52,7 @@ function parseConfig(argv: string[]): ShowHybridsConfig | null {
   const v = parseFlags(argv, FLAGS);
   if (v.help === true) return null;
   if (v.out === '') throw new UserError('--out must not be empty');
-  const intOf = (name: string, fallback: number): number => (v[name] === undefined ? fallback : (FLAGS[name]!.parse!(v[name] as string, name) as number));
+  const intOf = (name: string, fallback: number): number => flagValue(v, FLAGS, name, fallback);
   return {
     out: (v.out as string | undefined) ?? 'out/hybrids',
     count: intOf('count', 8),

@@ -9,19 +9,22 @@ export interface TimedBackend {
   backend: MatmulBackend;
   /** ms spent in matmul calls so far. */
   ms: () => number;
-  /** ms by matmul shape ('M×K·K×N') and by row task name, so far. */
+  /** With detail: ms by matmul shape ('M×K·K×N') and by row task name, so far (else empty). */
   byMatmul: Map<string, number>;
   byRowTask: Map<string, number>;
   /** Forget the sums (after a warm-up). */
   reset: () => void;
 }
 
-/** Wrap `be`; with timeRows the row jobs are timed too (each job then pays two clock reads). */
-export function timedBackend(be: MatmulBackend, timeRows = false): TimedBackend {
+/**
+ * Wrap `be`. With detail, each matmul call is also summed by shape and each row job is timed by
+ * task (two clock reads and a map update per call); without, only the matmul total is kept.
+ */
+export function timedBackend(be: MatmulBackend, detail = false): TimedBackend {
   let ms = 0;
   const byMatmul = new Map<string, number>(), byRowTask = new Map<string, number>();
   const add = (m: Map<string, number>, key: string, t: number): void => void m.set(key, (m.get(key) ?? 0) + t);
-  const rows: RowRunner = !timeRows ? be.rows : {
+  const rows: RowRunner = !detail ? be.rows : {
     threads: be.rows.threads,
     run: (task, args, size, work) => {
       const t0 = performance.now();
@@ -39,7 +42,7 @@ export function timedBackend(be: MatmulBackend, timeRows = false): TimedBackend 
       be.matmul(c, a, b);
       const t = performance.now() - t0;
       ms += t;
-      add(byMatmul, `${a.shape[0]}×${a.shape[1]}·${b.shape[0]}×${b.shape[1]}`, t);
+      if (detail) add(byMatmul, `${a.shape[0]}×${a.shape[1]}·${b.shape[0]}×${b.shape[1]}`, t);
     },
     rows,
     close: () => {}, // the caller closes the wrapped backend

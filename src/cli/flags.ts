@@ -156,6 +156,12 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Rec
   return values;
 }
 
+/** A flag's value through its own parser, or `fallback` when the flag was not given. */
+export function flagValue<T>(values: Record<string, string | boolean | undefined>, flags: Record<string, FlagSpec>, name: string, fallback: T): T {
+  const raw = values[name];
+  return raw === undefined ? fallback : (flags[name]!.parse!(String(raw), name) as T);
+}
+
 /**
  * Flags → Config: defaults, then the preset (--preset, or with --mode alone that mode's default
  * preset), then every other flag.
