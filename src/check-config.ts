@@ -31,6 +31,8 @@ export function checkConfig(cfg: Config): void {
   if (cfg.loss !== 'symba' && cfg.symbaAlpha !== DEFAULT_CONFIG.symbaAlpha) throw new UserError(`--symba-alpha applies to --loss symba only (this run's loss is ${cfg.loss})`);
   if (cfg.act !== 'relu' && cfg.mode !== 'unsupervised') throw new UserError(`--act ${cfg.act} applies to --mode unsupervised only (the ${cfg.mode} step passes y up)`);
   if (cfg.contrast !== 'hybrid' && cfg.mode !== 'unsupervised') throw new UserError(`--contrast ${cfg.contrast} applies to --mode unsupervised only`);
+  if (cfg.views !== 1 && cfg.contrast !== 'scff') throw new UserError(`--views ${cfg.views} applies to --contrast scff only (its positive pairs are made of views of one image)`);
+  if (cfg.views !== 1 && cfg.shift === 0) throw new UserError(`--views ${cfg.views} needs --shift K > 0 (two views of an image differ only by their shifts)`);
   if (cfg.act === 'triangle' && cfg.dropout > 0) throw new UserError('--dropout does not apply with --act triangle (the triangle activity is passed up undropped)');
   if (cfg.mode === 'supervised' && cfg.layers[0]! <= 10) throw new UserError(`--layers: the input width ${cfg.layers[0]} leaves no room for the 10 label pixels`);
   checkMemory(cfg);

@@ -35,6 +35,7 @@ export interface Config {
   peerNorm: number; // λ of peer normalisation (Hinton: 0.03); 0 = off
   loss: LossKind; // the layers' loss: 'ff' (softplus(θ − G⁺) and softplus(G⁻ − θ) per row) or 'symba' (softplus(α·(G⁻ − G⁺)) per pair)
   symbaAlpha: number; // α of the SymBa loss (Lee & Song 2023: 4)
+  views: number; // unsupervised scff: 1 = a positive pair is the image beside itself; 2 = beside a second view of it, the two views shifted by their own draws (the SCFF code's dual augmentation; needs shift)
   shift: number; // training images move by a random (dx, dy) in [−shift, shift]² pixels, zero fill ('shift' stream); 0 = off
   dropout: number; // probability that inverted dropout zeroes a hidden unit's y in a training step ('dropout' stream); 0 = off
   negatives: Negatives; // wrong labels: 'random' (uniform over the 9 wrong ones) or 'hard' (from the head)
@@ -87,6 +88,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   peerNorm: 0,
   loss: 'ff',
   symbaAlpha: 4,
+  views: 1,
   shift: 0,
   dropout: 0,
   negatives: 'hard',

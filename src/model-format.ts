@@ -28,7 +28,7 @@ export function modelConfig(cfg: Config): ModelConfig {
 }
 
 /** Config fields newer than the first model files and checkpoints (absent = the default). */
-const LATER_FIELDS = ['loss', 'symbaAlpha', 'shift', 'dropout', 'receptiveField', 'thresholdNeg', 'act', 'contrast', 'readoutEpochs'] as const;
+const LATER_FIELDS = ['loss', 'symbaAlpha', 'shift', 'dropout', 'receptiveField', 'thresholdNeg', 'act', 'contrast', 'readoutEpochs', 'views'] as const;
 
 /** The fields of Config that shape the weights. */
 export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume' | (typeof LATER_FIELDS)[number]>

@@ -50,6 +50,9 @@ const CASES: [string, Config][] = [
     ...applyPreset({ ...SMALL }, 'unsupervised'), layers: [784, 16, 8], contrast: 'scff', norm: 'std', goodness: 'mean', threshold: 4,
     thresholdNeg: 6, act: 'triangle', scoredLayers: 'all', lr: 0.003, seed: 6,
   }],
+  ['unsupervised: Self-Contrastive FF, two shifted views of each image', {
+    ...applyPreset({ ...SMALL }, 'scff'), layers: [784, 16, 8], batchSize: 4, epochs: 2, shift: 2, views: 2, seed: 8,
+  }],
   ['recurrent: 4 iterations, sgd, peer norm', { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 4, scoreIterations: [2, 3], optimizer: 'sgd', lr: 0.01, peerNorm: 0.03, seed: 9 }],
 ];
 
@@ -121,7 +124,8 @@ for (const [name, cfg] of CASES) {
       assert.deepEqual(t.pairs, { k, partners: Array.from(partners) });
       assert.deepEqual(rng.state(), after.streams.masks, 'the masks stream after the step');
       const P = t.dataset.rows * t.dataset.cols, xhat = new Float32Array(2 * B * P), scratch = new Float32Array(2 * P);
-      positiveNegativePairRows(xhat, f32(t.batch.images), Int32Array.from({ length: B }, (_, i) => i), partners, B, P, cfg.norm, scratch);
+      const left = f32(t.shift?.images ?? t.batch.images), right = t.shift?.view2 ? f32(t.shift.view2.images) : left; // --views 2: the second views
+      positiveNegativePairRows(xhat, left, right, Int32Array.from({ length: B }, (_, i) => i), partners, B, P, cfg.norm, scratch);
       assertSameBits(both(t.layers[0] as LayerPassTrace, 'xhat'), xhat, 'layer 1 x̂ = the pairs');
     } else if (cfg.mode === 'unsupervised') {
       const rng = makeRng(cfg.seed, 'masks', before.streams.masks);
@@ -320,6 +324,30 @@ test('with --shift, --dropout and --loss symba the trace shows the shifts and ma
       assertClose(dZ, y.map((v, i) => dLdG[Math.floor(i / H)]! * sc * v), (i) => 4 * U32 * Math.abs(dZ[i]!) + 1e-45, `${what}: dZ = dLdG·2s·ỹ/(1 − P)`);
     }
     assert.deepEqual(dr.state(), after.streams.dropout, `${mode}: the dropout stream after the step`);
+  }
+});
+
+test('with --views 2 the second views are the batch shifted by their own draws, after the first views', () => {
+  const cfg: Config = { ...applyPreset({ ...SMALL }, 'scff'), layers: [784, 16, 8], batchSize: 4, epochs: 2, shift: 1, views: 2, seed: 10 };
+  const t = parsed(cfg, K, 0);
+  const before = runTo(cfg, K - 1), after = runTo(cfg, K);
+  const B = cfg.batchSize, D0 = 784, sh = makeRng(cfg.seed, 'shift', before.streams.shift);
+  for (const [view, s] of [[1, t.shift!], [2, t.shift!.view2!]] as const) {
+    const shifted = new Float32Array(B * D0);
+    for (let r = 0; r < B; r++) {
+      assert.deepEqual([s.dx[r], s.dy[r]], [sh.int(3) - 1, sh.int(3) - 1], `view ${view}, image ${r}: the draws`);
+      shiftImage(shifted, r * D0, f32(t.batch.images), r * D0, 28, 28, s.dx[r]!, s.dy[r]!);
+    }
+    assertSameBits(f32(s.images), shifted, `view ${view}: the shifted images`);
+  }
+  assert.deepEqual(sh.state(), after.streams.shift, 'the shift stream after the step');
+  const differ = t.shift!.dx.some((dx, r) => dx !== t.shift!.view2!.dx[r] || t.shift!.dy[r] !== t.shift!.view2!.dy[r]);
+  assert.ok(differ, 'the two views of some image were shifted differently');
+  // The negatives' partner images an observer sees (ff.input rows B..2B-1) are the partners' second views.
+  const input = f32(t.ff.input), view2 = f32(t.shift!.view2!.images);
+  for (let r = 0; r < B; r++) {
+    const p = t.pairs!.partners[r]!;
+    assertSameBits(input.subarray((B + r) * D0, (B + r + 1) * D0), view2.subarray(p * D0, (p + 1) * D0), `negative ${r}: partner ${p}'s second view`);
   }
 });
 

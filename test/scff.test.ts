@@ -16,6 +16,7 @@ import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { stepCounts, trainRun } from '../src/train-run.ts';
 import { checkConfig } from '../src/check-config.ts';
+import { applyPreset } from '../src/presets.ts';
 import { assertClose, assertUserError, centralDifference } from './helpers.ts';
 
 describe('standardisation (--norm std)', () => {
@@ -39,10 +40,20 @@ describe('Self-Contrastive FF pairs', () => {
 
   test('a positive pair (an image beside itself) is 2·std(x) scaled by the joint norm', () => {
     const u = new Float64Array(D), scratch = new Float64Array(2 * D);
-    pairInputRows(u, images, Int32Array.of(0), 1, D, 'rms', scratch);
+    pairInputRows(u, images, images, Int32Array.of(0), 1, D, 'rms', scratch);
     // [s | s] with s = (−1, −1, 0, 1, 1): rms over 10 values = sqrt(8/10); u = 2s / (ε + sqrt(0.8)).
     const s = [-1, -1, 0, 1, 1];
     assertClose(u, s.map((v) => (2 * v) / (RMS_EPS + Math.sqrt(0.8))), 1e-12, 'positive pair');
+  });
+
+  test('two sources: row r pairs a_r with b_{partner[r]}, as if both images stood in one array', () => {
+    const a = images.subarray(0, D), b = images.subarray(D, 2 * D);
+    for (const norm of ['rms', 'l2', 'std'] as const) {
+      const u = new Float64Array(D), v = new Float64Array(D), scratch = new Float64Array(2 * D);
+      pairInputRows(u, a, b, Int32Array.of(0), 1, D, norm, scratch); // a beside b's row 0
+      pairInputRows(v, images, images, Int32Array.of(1), 1, D, norm, scratch); // image 0 beside image 1
+      assert.deepStrictEqual(u, v, norm);
+    }
   });
 
   test('(â + b̂)·W equals the concatenated row [â | b̂] through [W; W], for every norm', () => {
@@ -51,7 +62,7 @@ describe('Self-Contrastive FF pairs', () => {
     const W = Float64Array.from({ length: D * H }, () => rng.normal());
     for (const norm of ['rms', 'l2', 'std'] as const) {
       const u = new Float64Array(D), scratch = new Float64Array(2 * D);
-      pairInputRows(u, images, Int32Array.of(1), 1, D, norm, scratch); // image 0 beside image 1
+      pairInputRows(u, images, images, Int32Array.of(1), 1, D, norm, scratch); // image 0 beside image 1
       // The concatenated row, built by the definitions alone.
       const cat = new Float64Array(2 * D);
       stdNormalizeRows(cat.subarray(0, D), images.subarray(0, D), 1, D, STD_EPS);
@@ -133,4 +144,8 @@ test('flags: triangle and scff are unsupervised only, the readout not recurrent'
   assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, act: 'triangle' }), ['--act triangle applies to --mode unsupervised only']);
   assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, contrast: 'scff' }), ['--contrast scff applies to --mode unsupervised only']);
   assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, mode: 'recurrent', readoutEpochs: 1 }), ['--readout-epochs does not apply to --mode recurrent']);
+  const scff = applyPreset({ ...DEFAULT_CONFIG }, 'scff');
+  assertUserError(() => checkConfig({ ...scff, contrast: 'hybrid', views: 2 }), ['--views 2 applies to --contrast scff only']);
+  assertUserError(() => checkConfig({ ...scff, shift: 0, views: 2 }), ['--views 2 needs --shift K > 0']);
+  checkConfig({ ...scff, views: 2 });
 });

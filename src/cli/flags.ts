@@ -90,6 +90,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'peer-norm': { field: 'peerNorm', kind: 'string', value: 'X', help: 'λ of peer normalisation (Hinton 0.03; 0 = off)', parse: num(0) },
   loss: { field: 'loss', kind: 'string', value: 'NAME', help: 'ff (softplus(θ − G+), softplus(G- − θ) per row) | symba (softplus(α·(G- − G+)) per positive/negative pair)', parse: oneOf('ff', 'symba') },
   'symba-alpha': { field: 'symbaAlpha', kind: 'string', value: 'X', help: 'α of --loss symba (SymBa paper: 4)', parse: num(0, Infinity, false) },
+  views: { field: 'views', kind: 'string', value: 'N', help: 'scff: 1 = a positive pair is an image beside itself | 2 = beside a second view of it, each view shifted by its own draw (needs --shift)', parse: int(1, 2) },
   shift: { field: 'shift', kind: 'string', value: 'K', help: 'move each training image by a random (dx, dy) in [-K, K]² pixels, zero fill (0 = off)', parse: int(0, 1000) },
   dropout: { field: 'dropout', kind: 'string', value: 'P', help: 'inverted dropout of every hidden layer\'s units in training steps, P = probability of dropping (0 = off)', parse: num(0, 1) },
   negatives: { field: 'negatives', kind: 'string', value: 'NAME', help: 'random | hard (wrong labels drawn from the softmax head)', parse: oneOf('random', 'hard') },

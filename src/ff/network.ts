@@ -91,7 +91,7 @@ export function forwardAll(
 ): void {
   if (from === 0 && ws.pairs && upTo > 0) {
     const first = net.layers[0]!, a0 = ws.acts[0]!;
-    pairInputRows(a0.xhat, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
+    pairInputRows(a0.xhat, ws.input, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
     layerForwardFromNormalised(a0, first, R, math, mm, par);
     from = 1;
   }

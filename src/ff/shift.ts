@@ -57,11 +57,11 @@ export function shiftBatch(
 }
 
 // A training step's shift of its B gathered images (B, P) of `split` (no-op without a shifter);
-// `obs` sees the draws and the shifted images.
-export function shiftStepImages(sh: Shifter | null, images: Float32Array, B: number, split: Split, obs?: StepObserver): void {
+// `obs` sees the draws and the shifted images, as `view` (2: the second views of --views 2).
+export function shiftStepImages(sh: Shifter | null, images: Float32Array, B: number, split: Split, obs?: StepObserver, view: 1 | 2 = 1): void {
   if (!sh) return;
   const P = split.rows * split.cols;
   const dx = obs?.onShift ? new Int32Array(B) : undefined, dy = obs?.onShift ? new Int32Array(B) : undefined;
   shiftBatch(sh, images, B, split.rows, split.cols, dx, dy);
-  if (dx && dy) obs!.onShift!(dx, dy, images.subarray(0, B * P));
+  if (dx && dy) obs!.onShift!(dx, dy, images.subarray(0, B * P), view);
 }

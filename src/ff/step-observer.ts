@@ -45,8 +45,8 @@ export interface HeadView {
 export interface StepObserver {
   /** The batch: indices (B) into the split, labels (B), images (B, D0) as gathered (pixels / 255). */
   onBatch?(indices: Int32Array, labels: Int32Array, images: Float32Array): void;
-  /** With --shift: each image's draw dx, dy (B) and the images (B, D0) after the shift, before any label is written. */
-  onShift?(dx: Int32Array, dy: Int32Array, images: Float32Array): void;
+  /** With --shift: each image's draw dx, dy (B) and the images (B, D0) after the shift, before any label is written; view 2: the second views of --views 2. */
+  onShift?(dx: Int32Array, dy: Int32Array, images: Float32Array, view: 1 | 2): void;
   /** A pass's input rows: (N, D0) pixels (supervised: labels written in; recurrent: normalised image), and the recurrent net's clamped label layer (N, C) or null. */
   onRows?(pass: Pass, input: Float32Array, rows: number, labelLayer: Float32Array | null): void;
   /** Layer l (0-based): 'forward' after its forward (params still as before the step), 'backward' after its local backward. */

@@ -1,7 +1,8 @@
 // Unsupervised Forward-Forward: positives are real images, negatives are hybrid images (two
 // images of the batch stitched by a blurred random mask, src/ff/masks.ts), or, with
 // cfg.contrast = 'scff', Self-Contrastive FF pairs (src/ff/pairs.ts: an image beside itself
-// against an image beside another one); no label touches the FF layers. A linear softmax head on the normalised activities of the scored layers (default:
+// against an image beside another one; with cfg.views = 2 the positive pairs an image's view with a
+// second view of it, each shifted by its own draw); no label touches the FF layers. A linear softmax head on the normalised activities of the scored layers (default:
 // the last three) is trained ALONGSIDE the layers on each step's positive rows, with those
 // activities as constants (no gradient reaches the layers). Evaluation: one pass, then the head.
 // B = images per step, D0 = pixels, C = classes.
@@ -37,11 +38,13 @@ export function makeUnsupervisedTrainer(
   const maskScratch = new Float32Array(D0); // (rows, cols)
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
   const partners = new Int32Array(B0); // scff: negative pair r = image r beside image partners[r]
+  // scff with --views 2: (B, D0) the second views, the right halves of the pairs; null = the images themselves.
+  const secondViews = scff && cfg.views === 2 ? new Float32Array(B0 * D0) : null;
   // scff: the first layer's 2B rows are pairs of the step's B images (rows 0..B-1 of ws.input).
   const pairPath = (B: number): FirstLayerPath => ({
     forward(acts, z) {
       const first = net.layers[0]!, pairs = ws.pairs!;
-      positiveNegativePairRows(acts.xhat, ws.input, pairs.self, partners, B, D0, cfg.norm, pairs.scratch);
+      positiveNegativePairRows(acts.xhat, ws.input, secondViews ?? ws.input, pairs.self, partners, B, D0, cfg.norm, pairs.scratch);
       layerForwardFromNormalised(acts, first, 2 * B, math, mm, par);
       if (z) matmulAddBias(z, acts.xhat, first, 2 * B, mm); // for an observer
     },
@@ -53,16 +56,22 @@ export function makeUnsupervisedTrainer(
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), ws.input.subarray(0, B * D0));
+    // --views 2, in a step where layers learn: the second views start as a copy of the images and
+    // are shifted after the first views, by draws of their own.
+    const twoViews = secondViews !== null && only !== -1;
+    if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
     shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids or pairs are made of the shifted images
+    if (twoViews) shiftStepImages(shifter, secondViews, B, split, obs, 2);
     let first: FirstLayerPath | undefined;
     if (only === -1) {
       // The readout (the head alone): no layer learns, so no negative rows are made.
     } else if (scff) {
       // Rows B..2B-1 are not read (the pairs come from rows 0..B-1); an observer sees each
-      // negative's partner image there.
+      // negative's partner image there (its second view with --views 2).
       const k = drawPairPartners(partners, B, maskRng);
       obs?.onPairs?.(partners.subarray(0, B), k);
-      if (obs?.onRows) for (let r = 0; r < B; r++) ws.input.copyWithin((B + r) * D0, partners[r]! * D0, (partners[r]! + 1) * D0);
+      const right = secondViews ?? ws.input;
+      if (obs?.onRows) for (let r = 0; r < B; r++) ws.input.set(right.subarray(partners[r]! * D0, (partners[r]! + 1) * D0), (B + r) * D0);
       first = pairPath(B);
     } else {
       const hybridPartners = obs?.onHybrids ? new Int32Array(B) : undefined;

@@ -137,6 +137,9 @@ export interface EvaluationTrace {
   errors: TestErrors;
 }
 
+/** A step's shifts: each image's draw (B each) and the shifted images (B, D0). */
+export interface ShiftTrace { dx: number[]; dy: number[]; images: Tensor }
+
 export interface Trace {
   format: string;
   about: string;
@@ -147,7 +150,7 @@ export interface Trace {
   neutral?: PassTrace; // supervised and recurrent: the pass with the neutral label (head, hard negatives)
   negatives?: NegativesTrace; // supervised and recurrent
   hybrids?: { masks: Tensor; partners: number[] }; // unsupervised, hybrid negatives
-  shift?: { dx: number[]; dy: number[]; images: Tensor }; // --shift: each image's draw and the shifted images (B, D0)
+  shift?: ShiftTrace & { view2?: ShiftTrace }; // --shift: each image's draw and the shifted images (B, D0); view2: the second views of --views 2
   pairs?: { k: number; partners: number[] }; // unsupervised, Self-Contrastive FF pairs
   ff: PassTrace;
   head: HeadTrace;
@@ -216,7 +219,8 @@ export function traceBytesBound(cfg: Config, classes: number, evalImages: number
   const passes = recurrent ? cfg.iterations + 1 : 1; // a layer's rows are kept once per pass (recurrent: per iteration)
   let f32 = 5 * B * D0 + 3 * B * C; // batch images, neutral and ff input rows, masks; label layers
   let f64 = 10 * B + B * C; // indices, labels, u, wrongMass/offset, wrong, partners, row losses, shifts dx, dy; q
-  f32 += B * D0; // shifted images
+  f32 += B * D0 * (cfg.views === 2 ? 2 : 1); // shifted images (and second views)
+  f64 += cfg.views === 2 ? 2 * B : 0; // the second views' dx, dy
   const fanIn = recurrent ? recurrentFanIn(w, C) : w.slice(0, L);
   for (let l = 0; l < L; l++) {
     const H = w[l + 1]!, D = fanIn[l]!;
@@ -347,8 +351,10 @@ function makeStepTracer(cfg: Config, net: Trainer['net'], C: number, mm: MatmulF
       B = labels.length;
       batch = { indices: Array.from(indices), labels: Array.from(labels), images: tensor32(images, [B, D0]) };
     },
-    onShift(dx, dy, images) {
-      shift = { dx: Array.from(dx), dy: Array.from(dy), images: tensor32(images, [B, D0]) };
+    onShift(dx, dy, images, view) {
+      const s = { dx: Array.from(dx), dy: Array.from(dy), images: tensor32(images, [B, D0]) };
+      if (view === 1) shift = s;
+      else shift!.view2 = s;
     },
     onRows(pass, input, rows, labelLayer) {
       passes[pass] = { input: tensor32(input, [rows, D0]), ...(labelLayer ? { labelLayer: tensor32(labelLayer, [rows, C]) } : {}) };

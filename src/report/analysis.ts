@@ -171,7 +171,7 @@ export function hybridGoodness(cfg: Config, net: Network, split: Split, count: n
       // Self-Contrastive FF: each image beside itself, then beside another image (pairs.ts), as training makes them.
       const first = net.layers[0]!, a0 = ws.acts[0]!;
       drawPairPartners(partners, n, rng);
-      positiveNegativePairRows(a0.xhat, ws.input, ws.pairs!.self, partners, n, D0, cfg.norm, ws.pairs!.scratch);
+      positiveNegativePairRows(a0.xhat, ws.input, ws.input, ws.pairs!.self, partners, n, D0, cfg.norm, ws.pairs!.scratch);
       layerForwardFromNormalised(a0, first, 2 * n, math, mm);
       forwardAll(ws, net, 2 * n, math, mm, net.layers.length, 1);
     } else {

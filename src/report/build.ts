@@ -153,8 +153,8 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
     const partners = new Int32Array(n), self = new Int32Array(n).map((_, i) => i), scratch = new Float32Array(2 * P);
     const k = drawPairPartners(partners, n, rng);
     const pos = new Float32Array(n * P), neg = new Float32Array(n * P);
-    pairInputRows(pos, images, self, n, P, cfg.norm, scratch);
-    pairInputRows(neg, images, partners, n, P, cfg.norm, scratch);
+    pairInputRows(pos, images, images, self, n, P, cfg.norm, scratch);
+    pairInputRows(neg, images, images, partners, n, P, cfg.norm, scratch);
     const rescaled = (t: Float32Array): Float32Array => {
       let lo = Infinity, hi = -Infinity;
       for (const v of t) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
