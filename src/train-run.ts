@@ -144,6 +144,27 @@ function ffPhases(cfg: Config): number {
   return cfg.greedy ? cfg.layers.length - 1 : 1;
 }
 
+/**
+ * trainRun's `restore` for a new readout of trained layers: the run starts at its readout phase
+ * (cfg.readoutEpochs > 0), its layers a copy of `trained`'s (weights, biases, peer means), its head
+ * at zero as a fresh network's is, its streams and optimizers fresh from the seed.
+ */
+export function readoutStart(trained: Network, cfg: Config): (fresh: RunState) => RunState {
+  if (cfg.readoutEpochs <= 0) throw new Error('readoutStart: the config has no readout epochs');
+  return (fresh: RunState): RunState => {
+    const net = fresh.net;
+    if (trained.layers.length !== net.layers.length || trained.layers.some((l, i) => l.W.length !== net.layers[i]!.W.length)) {
+      throw new Error('readoutStart: the trained network does not have the config\'s layers');
+    }
+    trained.layers.forEach((l, i) => {
+      const to = net.layers[i]!;
+      to.W.set(l.W); to.b.set(l.b); to.peerMean.set(l.peerMean);
+    });
+    net.head.W.fill(0); net.head.b.fill(0);
+    return { ...fresh, phase: ffPhases(cfg) };
+  };
+}
+
 /** Epochs of phase `phase` (0-based): cfg.epochs for an FF phase, cfg.readoutEpochs for the readout. */
 export function phaseEpochs(cfg: Config, phase: number): number {
   return phase < ffPhases(cfg) ? cfg.epochs : cfg.readoutEpochs;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadModel } from '../src/index.ts';
 import { encodeIdx, tempDir, writeFixture, writeFixtureDataset } from './idx-fixtures.ts';
 
 function run(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -143,6 +144,40 @@ test('a gzipped IDX dataset trains end to end; --save then eval.ts agree; --json
     const ev = JSON.parse(evalLines[evalLines.length - 1]!) as { test: { goodnessError: number; softmaxError: number } };
     assert.deepStrictEqual(ev.test, last.test, 'eval.ts reproduces the errors train.ts printed');
     assertUserError('eval.ts', ['--model', model, '--data-dir', dir, '--by-iteration'], /--by-iteration:.*supervised model.*recurrent models only/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('readout.ts: a new head on a saved model\'s frozen layers; the layers keep their bits, the record its FF epochs', () => {
+  const { dir, cleanup } = tempDir('cli-readout');
+  try {
+    writeFixtureDataset(dir, { trainCount: 60, testCount: 20, rows: 5, cols: 5, gzip: false });
+    const model = join(dir, 'u.safetensors'), out = join(dir, 'r.safetensors');
+    const t = run('train.ts', ['--data-dir', dir, '--mode', 'unsupervised', '--layers', '25,8,6', '--epochs', '2', '--readout-epochs', '1',
+      '--batch-size', '20', '--validation', '20', '--save', model, '--quiet']);
+    assert.equal(t.code, 0, t.stderr);
+    const r = run('readout.ts', ['--model', model, '--data-dir', dir, '--epochs', '2', '--head-lr', '0.05', '--save', out, '--json', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochs: { epoch: number; validation: { softmax: number } }[]; test: { softmaxError: number } };
+    assert.deepStrictEqual(res.epochs.map((e) => e.epoch), [3, 4], 'numbered after the model\'s 2 FF epochs');
+    assert.ok(res.epochs.every((e) => typeof e.validation.softmax === 'number'), 'the model\'s validation split, printed per epoch');
+    const before = loadModel(model), after = loadModel(out);
+    before.net.layers.forEach((l, i) => {
+      assert.deepStrictEqual(after.net.layers[i]!.W, l.W, `layer ${i + 1} W`);
+      assert.deepStrictEqual(after.net.layers[i]!.b, l.b, `layer ${i + 1} b`);
+    });
+    assert.notDeepStrictEqual(after.net.head.W, before.net.head.W, 'a new head');
+    assert.deepStrictEqual([after.cfg.readoutEpochs, after.cfg.headLr, after.cfg.validation], [2, 0.05, 20]);
+    assert.deepStrictEqual(after.record!.epochs.map((e) => e.trainingLayer), [null, null, 0, 0], 'the model\'s readout replaced');
+    assert.equal(after.record!.test!.softmax, res.test.softmaxError);
+    const e = run('eval.ts', ['--model', out, '--data-dir', dir, '--json']);
+    assert.equal((JSON.parse(e.stdout.trim().split('\n').pop()!) as { test: { softmaxError: number } }).test.softmaxError, res.test.softmaxError, 'eval.ts agrees');
+    assertUserError('readout.ts', ['--data-dir', dir], /--model PATH is required/);
+    assertUserError('readout.ts', ['--model', join(dir, 'none.safetensors')], /none\.safetensors/);
+    const rec = join(dir, 'rec.safetensors');
+    assert.equal(run('train.ts', ['--data-dir', dir, '--mode', 'recurrent', '--layers', '25,8,6', '--epochs', '1', '--batch-size', '20', '--iterations', '2', '--score-iterations', '1,2', '--save', rec, '--quiet']).code, 0);
+    assertUserError('readout.ts', ['--model', rec, '--data-dir', dir], /recurrent model/);
   } finally {
     cleanup();
   }
