@@ -14,7 +14,7 @@ import { makeRng } from '../src/rng.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { stepCounts, trainRun } from '../src/train-run.ts';
+import { readoutStart, stepCounts, trainRun } from '../src/train-run.ts';
 import { checkConfig } from '../src/check-config.ts';
 import { applyPreset } from '../src/presets.ts';
 import { assertClose, assertUserError, centralDifference } from './helpers.ts';
@@ -137,6 +137,26 @@ describe('the readout phase (--readout-epochs)', () => {
     assert.ok(withReadout.epochs[3]!.headLoss < withReadout.epochs[1]!.headLoss, 'the readout lowers the head loss');
     assert.deepStrictEqual(stepCounts({ ...cfg, readoutEpochs: 2 }, 300), { perEpoch: 6, phases: 2, epochs: 4, total: 24 });
     assert.deepStrictEqual(stepCounts({ ...cfg, readoutEpochs: 2, greedy: true }, 300), { perEpoch: 6, phases: 3, epochs: 6, total: 36 });
+  });
+
+  test('readoutStart (readout.ts): the readout alone on trained layers, from a zero head; the layers keep their bits', () => {
+    const plain = trainRun(cfg, data, createJsMatmul());
+    const rcfg: Config = { ...cfg, readoutEpochs: 2 };
+    const head0 = plain.net.head.W.slice();
+    const r = trainRun(rcfg, data, createJsMatmul(), {}, readoutStart(plain.net, rcfg));
+    assert.deepStrictEqual(r.epochs.map((e) => [e.epoch, e.trainingLayer]), [[3, 0], [4, 0]], 'only the readout epochs, numbered after the FF epochs');
+    for (let l = 0; l < 2; l++) assert.deepStrictEqual(r.net.layers[l]!.W, plain.net.layers[l]!.W, `layer ${l + 1} W`);
+    assert.deepStrictEqual(plain.net.head.W, head0, 'the trained network is not touched');
+    // The state the run starts from (head at zero, the readout phase); run again, the same bits.
+    const zeroed = trainRun(rcfg, data, createJsMatmul(), {}, (fresh) => {
+      const s = readoutStart(plain.net, rcfg)(fresh);
+      assert.ok(s.net.head.W.every((w) => w === 0) && s.net.head.b.every((b) => b === 0), 'the head starts at zero');
+      assert.equal(s.phase, 1, 'the run starts at its readout phase');
+      return s;
+    });
+    assert.deepStrictEqual(zeroed.net.head.W, r.net.head.W);
+    assert.ok(r.epochs[1]!.headLoss < r.epochs[0]!.headLoss, 'the new head learns');
+    assert.throws(() => readoutStart(plain.net, cfg), /no readout epochs/);
   });
 });
 
