@@ -1,10 +1,11 @@
 // Unsupervised Forward-Forward: positives are real images, negatives are hybrid images (two
 // images of the batch stitched by a blurred random mask, src/ff/masks.ts), or, with
 // cfg.contrast = 'scff', Self-Contrastive FF pairs (src/ff/pairs.ts: an image beside itself
-// against an image beside another one; with cfg.views = 2 the positive pairs an image's view with a
-// second view of it, each shifted by its own draw); no label touches the FF layers. A linear softmax head on the normalised activities of the scored layers (default:
-// the last three) is trained ALONGSIDE the layers on each step's positive rows, with those
-// activities as constants (no gradient reaches the layers). Evaluation: one pass, then the head.
+// against an image beside another one; with cfg.views = 2 an image's view beside a second view
+// of it, each shifted by its own draw); no label touches the FF layers. A linear softmax head on
+// the normalised activities of the scored layers (default: the last three) is trained ALONGSIDE
+// the layers on each step's positive rows, with those activities as constants (no gradient
+// reaches the layers). Evaluation: one pass, then the head.
 // B = images per step, D0 = pixels, C = classes.
 import type { Config } from '../config.ts';
 import type { Split } from '../data/dataset.ts';
