@@ -29,11 +29,14 @@ test('--mode recurrent / unsupervised alone give the same config as --preset rec
   assertUserError(() => configOf(['--mode', 'sideways']), ['--mode', 'sideways']);
 });
 
-test('the hinton-aug preset is the hinton recipe with shifts, dropout, weight cost 0.002 and 60 epochs; scff shifts', () => {
+test('the hinton-aug preset is the hinton recipe with shifts, dropout, weight cost 0.002 and 60 epochs; recurrent-aug likewise; scff shifts', () => {
   const aug = configOf(['--preset', 'hinton-aug']);
   const spelled = configOf(['--preset', 'hinton', '--shift', '1', '--dropout', '0.1', '--weight-cost', '0.002', '--epochs', '60']);
   assert.deepStrictEqual({ ...aug, preset: 'hinton' }, spelled);
   assert.equal(configOf(['--preset', 'scff']).shift, 1);
+  const recAug = configOf(['--preset', 'recurrent-aug']);
+  const recSpelled = configOf(['--preset', 'recurrent', '--shift', '1', '--dropout', '0.1', '--epochs', '24']);
+  assert.deepStrictEqual({ ...recAug, preset: 'recurrent' }, recSpelled, 'recurrent-aug: the recurrent recipe with shifts, dropout and 24 epochs');
 });
 
 test('parseFlags: --name value and --name=value, booleans alone, a later repeat wins; the rest are user errors', () => {
