@@ -11,7 +11,7 @@ import {
   checkConfigAgainstData, createBackend, loadDataset, loadModel, makeTrainer, scoredLayerNumbers, UserError, type Config,
 } from '../src/index.ts';
 import { runMain } from '../src/cli/errors.ts';
-import { flagValue, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, requiredModel, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { formatErrors, pct } from '../src/cli/report.ts';
 import { formatTable } from '../src/cli/table.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
@@ -33,17 +33,17 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('Usage: npx tsx scripts/eval.ts --model PATH [options]', FLAGS));
     return;
   }
-  if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
-  const { cfg: saved, net } = loadModel(v.model);
+  const modelPath = requiredModel(v);
+  const { cfg: saved, net } = loadModel(modelPath);
   const cfg: Config = {
     ...saved,
     threads: flagValue(v, FLAGS, 'threads', saved.threads),
-    backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
+    backend: flagValue(v, FLAGS, 'backend', saved.backend),
   };
   const testLimit = flagValue<number | null>(v, FLAGS, 'test-limit', null);
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
-  if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${v.model} is a ${cfg.mode} model; it applies to recurrent models only`);
+  if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${modelPath} is a ${cfg.mode} model; it applies to recurrent models only`);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();
@@ -55,10 +55,10 @@ async function main(): Promise<void> {
     : trainer.evaluate(data.test, data.test.count);
   const seconds = (performance.now() - t0) / 1000;
   backend.close();
-  console.log(`model ${v.model}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
+  console.log(`model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
   console.log(`test error: ${formatErrors(err)} (${data.test.count} images, ${seconds.toFixed(1)} s)`);
   if (byIteration) for (const line of byIterationTable(byIteration, cfg)) console.log(line);
-  if (v.json) console.log(JSON.stringify({ model: v.model, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds, byIteration }));
+  if (v.json) console.log(JSON.stringify({ model: modelPath, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds, byIteration }));
 }
 
 function byIterationTable(d: RecurrentDiagnostics, cfg: Config): string[] {

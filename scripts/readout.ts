@@ -10,10 +10,10 @@
 // data are split as the model's run split them (its --validation) unless --validation says
 // otherwise, so its head never sees the images the layers were validated on.
 import {
-  checkConfig, checkConfigAgainstData, createBackend, loadModel, saveNetwork, stepCounts, trainRunYielding, UserError, type Config,
+  checkConfig, createBackend, loadModel, saveNetwork, stepCounts, trainRunYielding, UserError, type Config,
 } from '../src/index.ts';
 import { runMain } from '../src/cli/errors.ts';
-import { flagValue, helpText, int, num, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, requiredModel, helpText, int, num, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { makeProgress } from '../src/cli/progress.ts';
 import { epochLine, formatErrors } from '../src/cli/report.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
@@ -42,9 +42,9 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('Usage: npx tsx scripts/readout.ts --model PATH [options]', FLAGS));
     return;
   }
-  if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
-  const { cfg: saved, record: savedRecord, net: trained } = loadModel(v.model);
-  if (saved.mode === 'recurrent') throw new UserError(`--model: ${v.model} is a recurrent model; its head reads the iterated states, so it has no readout on frozen layers`);
+  const modelPath = requiredModel(v);
+  const { cfg: saved, record: savedRecord, net: trained } = loadModel(modelPath);
+  if (saved.mode === 'recurrent') throw new UserError(`--model: ${modelPath} is a recurrent model; its head reads the iterated states, so it has no readout on frozen layers`);
   const cfg: Config = {
     ...saved,
     readoutEpochs: flagValue(v, FLAGS, 'epochs', 10),
@@ -53,15 +53,14 @@ async function main(): Promise<void> {
     dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : saved.dataDir,
     seed: flagValue(v, FLAGS, 'seed', saved.seed),
     threads: flagValue(v, FLAGS, 'threads', saved.threads),
-    backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
+    backend: flagValue(v, FLAGS, 'backend', saved.backend),
     save: typeof v.save === 'string' ? v.save : null,
     json: v.json === true, quiet: v.quiet === true, report: null, checkpoint: null, checkpointEvery: null, resume: null,
   };
   checkConfig(cfg);
   if (cfg.save) checkOutputFile('save', cfg.save);
-  console.log(`model ${v.model}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}; a new head on its frozen layers, ${cfg.readoutEpochs} epochs at head lr ${cfg.headLr}`);
+  console.log(`model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}; a new head on its frozen layers, ${cfg.readoutEpochs} epochs at head lr ${cfg.headLr}`);
   const data = announceAndLoad(cfg);
-  checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}`);
   const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const { perEpoch, epochs: totalEpochs } = stepCounts(cfg, data.train.count);
@@ -97,7 +96,7 @@ async function main(): Promise<void> {
   }
   if (cfg.json) {
     console.log(JSON.stringify({
-      model: v.model, config: cfg, test: { goodnessError: result.test.goodness, softmaxError: result.test.softmax },
+      model: modelPath, config: cfg, test: { goodnessError: result.test.goodness, softmaxError: result.test.softmax },
       epochs: result.epochs.map((e) => ({ epoch: e.epoch, validation: e.validation, headLoss: e.headLoss })), seconds,
     }));
   }

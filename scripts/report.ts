@@ -9,7 +9,7 @@
 // no curves. Writes DIR/index.html, one self-contained file.
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { flagValue, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, requiredModel, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
 import { checkOutputDir } from '../src/cli/output-paths.ts';
 import { checkConfigAgainstData } from '../src/check-config.ts';
 import type { Config } from '../src/config.ts';
@@ -39,15 +39,15 @@ async function main(): Promise<void> {
     process.stdout.write(helpText('Usage: npx tsx scripts/report.ts --model PATH --out DIR [options]\n\nWrites DIR/index.html: the report of a saved model (curves from its stored history, pictures, held-out analysis).', FLAGS));
     return;
   }
-  if (typeof v.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
+  const modelPath = requiredModel(v);
   if (typeof v.out !== 'string' || v.out === '') throw new UserError('--out DIR is required (the folder to write index.html into)');
   const t0 = performance.now();
-  const { cfg: saved, record: stored, net } = loadModel(v.model);
+  const { cfg: saved, record: stored, net } = loadModel(modelPath);
   checkOutputDir('out', v.out);
   const cfg: Config = {
     ...saved,
     threads: flagValue(v, FLAGS, 'threads', saved.threads),
-    backend: v.backend !== undefined ? (v.backend as Config['backend']) : saved.backend,
+    backend: flagValue(v, FLAGS, 'backend', saved.backend),
   };
   const limit = flagValue<number>(v, FLAGS, 'test-limit', DEFAULT_IMAGES);
   const dataDir = typeof v['data-dir'] === 'string' ? v['data-dir'] : cfg.dataDir ?? undefined;
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const analysis = analyseHeldOut(ctx, data.test, data.test.count);
   const { path, bytes } = writeReport(v.out, ctx, analysis, `on the first ${data.test.count} test images, by scripts/report.ts`, true);
   backend.close();
-  console.log(`model ${v.model}: ${cfg.mode} ${cfg.layers.join('-')}${stored ? `, ${stored.epochs.length} epochs of history` : ', saved without a run record (no curves)'}`);
+  console.log(`model ${modelPath}: ${cfg.mode} ${cfg.layers.join('-')}${stored ? `, ${stored.epochs.length} epochs of history` : ', saved without a run record (no curves)'}`);
   console.log(`report ${path} (${(bytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 

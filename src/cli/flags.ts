@@ -157,6 +157,12 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Rec
   return values;
 }
 
+/** The --model PATH of a script that reads a saved model (eval, report, readout); without it, a UserError. */
+export function requiredModel(values: Record<string, string | boolean | undefined>): string {
+  if (typeof values.model !== 'string') throw new UserError('--model PATH is required (a file written by train.ts --save)');
+  return values.model;
+}
+
 /** A flag's value through its own parser, or `fallback` when the flag was not given. */
 export function flagValue<T>(values: Record<string, string | boolean | undefined>, flags: Record<string, FlagSpec>, name: string, fallback: T): T {
   const raw = values[name];
