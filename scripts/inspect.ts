@@ -16,7 +16,7 @@ import { checkConfig } from '../src/check-config.ts';
 import { runMain } from '../src/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
-import { traceRun, traceToJson } from '../src/io/trace.ts';
+import { describeDraws, traceRun, traceToJson } from '../src/io/trace.ts';
 import { announceAndLoad } from '../src/cli/run-setup.ts';
 
 const USAGE = `Usage: npx tsx scripts/inspect.ts [--mode MODE] [--step K] [--eval N] [options]
@@ -25,7 +25,8 @@ Runs the first K − 1 training steps of the run the options describe (as train.
 writes a JSON trace of step K: inputs, normalised inputs, z, y, goodness, p, losses, dL/dG, dZ,
 the peer term, gradients, optimizer state before and after with the learning rate, weights before
 and after, the head's logits and losses, and the step's random draws (batch, wrong labels with
-their uniforms, masks and hybrid partners, recurrent states per iteration). --eval N adds the
+their uniforms, masks and hybrid partners, scff pairs and their offset, shifts, recurrent states per
+iteration). --eval N adds the
 per-label scores of the first N test images after step K. Schema: docs/TRACE.md.
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
@@ -57,9 +58,9 @@ async function main(): Promise<void> {
   writeFileAtomic(out, text);
 
   const s = trace.step;
-  console.log(`step ${s.number} (epoch ${s.epoch}, step ${s.stepInEpoch} of ${s.stepsPerEpoch}) lr ${s.lr} head lr ${s.headLr}`);
-  const drawn = trace.negatives ? `wrong labels ${trace.negatives.wrong.join(',')} (${trace.negatives.mode})` : `hybrid partners ${trace.hybrids!.partners.join(',')}`;
-  console.log(`images ${trace.batch.indices.join(',')} labels ${trace.batch.labels.join(',')} ${drawn}`);
+  const lr = s.trainedLayers.length > 0 ? `lr ${s.lr}` : 'no layer trains (a readout or frozen step)';
+  console.log(`step ${s.number} (epoch ${s.epoch}, step ${s.stepInEpoch} of ${s.stepsPerEpoch}) ${lr} head lr ${s.headLr}`);
+  console.log(`images ${trace.batch.indices.join(',')} labels ${trace.batch.labels.join(',')}; ${describeDraws(trace)}`);
   for (const l of trace.layers) {
     const loss = l.loss ?? (l.iterations ? l.iterations.slice(1).reduce((a, it) => a + it.loss!, 0) / (l.iterations.length - 1) : NaN);
     console.log(`layer ${l.layer} (${l.D}→${l.H}) loss ${Number.isNaN(loss) ? 'not trained' : loss.toFixed(6)} θ ${l.theta}`);

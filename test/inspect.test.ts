@@ -379,3 +379,33 @@ test('scripts/inspect.ts writes the trace of any mode; a bad flag is one line an
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('scripts/inspect.ts exits 0 with an empty stderr on every mode and contrast, and says what the step drew', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-inspect-modes-'));
+  try {
+    const out = join(dir, 'trace.json');
+    const script = join(import.meta.dirname, '..', 'scripts', 'inspect.ts');
+    const common = ['--layers', '784,16,8', '--batch-size', '4', '--train-limit', '64', '--test-limit', '8', '--step', '3', '--eval', '2', '--threads', '1'];
+    const cases: [string, string[], RegExp][] = [
+      ['supervised', ['--mode', 'supervised'], /wrong labels \d,\d,\d,\d \(hard\)/],
+      ['unsupervised hybrid', ['--mode', 'unsupervised'], /hybrid partners \d,\d,\d,\d/],
+      ['unsupervised scff, one view', ['--mode', 'unsupervised', '--contrast', 'scff'], /scff pair partners \d,\d,\d,\d \(offset [123]\)/],
+      ['unsupervised scff, two views', ['--preset', 'scff', '--shift', '1', '--views', '2'], /scff pair partners .*; shifts dx:dy .*, second view /],
+      ['recurrent', ['--mode', 'recurrent'], /wrong labels \d,\d,\d,\d \(hard\)/],
+    ];
+    for (const [name, args, drawn] of cases) {
+      for (const withEval of [true, false]) {
+        const argv = withEval ? [...common, ...args] : [...common.slice(0, -4), ...common.slice(-2), ...args];
+        const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...argv, '--out', out], { encoding: 'utf8' });
+        assert.equal(run.status, 0, `${name}: exit ${run.status}\n${run.stderr}`);
+        assert.equal(run.stderr, '', `${name}: stderr`);
+        assert.match(run.stdout, drawn, `${name}: the summary line`);
+        const trace = JSON.parse(readFileSync(out, 'utf8')) as { step: { number: number }; evaluation?: unknown };
+        assert.equal(trace.step.number, 3, name);
+        assert.equal(trace.evaluation !== undefined, withEval, `${name}: evaluation in the trace`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

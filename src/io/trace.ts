@@ -158,6 +158,21 @@ export interface Trace {
   evaluation?: EvaluationTrace;
 }
 
+/**
+ * One line on what the traced step drew for its negatives, whichever kind the mode has: wrong
+ * labels (supervised, recurrent), hybrid partners (unsupervised, hybrid), or Self-Contrastive FF
+ * pairs with their offset (unsupervised, scff); then each view's shifts when --shift is on.
+ */
+export function describeDraws(trace: Pick<Trace, 'negatives' | 'hybrids' | 'pairs' | 'shift'>): string {
+  const parts: string[] = [];
+  if (trace.negatives) parts.push(`wrong labels ${trace.negatives.wrong.join(',')} (${trace.negatives.mode})`);
+  if (trace.hybrids) parts.push(`hybrid partners ${trace.hybrids.partners.join(',')}`);
+  if (trace.pairs) parts.push(`scff pair partners ${trace.pairs.partners.join(',')} (offset ${trace.pairs.k})`);
+  const shifts = (s: ShiftTrace): string => s.dx.map((dx, i) => `${dx}:${s.dy[i]}`).join(',');
+  if (trace.shift) parts.push(`shifts dx:dy ${shifts(trace.shift)}${trace.shift.view2 ? `, second view ${shifts(trace.shift.view2)}` : ''}`);
+  return parts.length > 0 ? parts.join('; ') : 'no negatives drawn';
+}
+
 /** The shortest decimal that reads back (via Math.fround) as the same float32 as v. */
 export function shortestF32(v: number): number {
   if (!Number.isFinite(v) || v === 0) return v === 0 ? 0 : v; // -0 prints as 0; NaN/±∞ become null in JSON

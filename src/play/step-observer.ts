@@ -44,13 +44,17 @@ export function recordStep(cfg: Config, data: Dataset, backend: MatmulBackend, s
   const t: Trace = traceRun(cfg, data, { step, evalImages: 0 }, undefined, backend);
   const B = t.batch.labels.length, r = row, img: [number, number] = [t.dataset.rows, t.dataset.cols];
   const D0 = img[0] * img[1];
-  const norm = cfg.norm === 'rms' ? 'x̂ = x / (1e-8 + √(mean x²))' : 'x̂ = x / (1e-4 + ‖x‖₂)';
+  const norm = { rms: 'x̂ = x / (1e-8 + √(mean x²))', l2: 'x̂ = x / (1e-4 + ‖x‖₂)', std: 'x̂ = (x − mean x) / (ε + std x)' }[cfg.norm];
   const wrong = t.negatives ? t.negatives.wrong[r]! : null;
   const inputFormula = cfg.mode === 'supervised'
     ? `the image with its first ${t.dataset.classes} pixels a one-hot label ×${cfg.labelStrength}: positive the true label ${t.batch.labels[r]}, negative the wrong label ${wrong}`
-    : cfg.mode === 'unsupervised'
-      ? `positive the image; negative the hybrid image·mask + partner·(1 − mask), partner image ${t.hybrids?.partners[r]} of the batch`
-      : 'the normalised image (the label layer is clamped above the top layer: true label on the positive row, wrong label on the negative)';
+    : t.pairs
+      ? `a pair through the same weights, x̂ = â + b̂: positive the image beside itself${cfg.views === 2 ? ' (its second view)' : ''}, negative beside image ${t.pairs.partners[r]} of the batch (offset ${t.pairs.k})`
+      : t.hybrids
+        ? `positive the image; negative the hybrid image·mask + partner·(1 − mask), partner image ${t.hybrids.partners[r]} of the batch`
+        : cfg.mode === 'recurrent'
+          ? 'the normalised image (the label layer is clamped above the top layer: true label on the positive row, wrong label on the negative)'
+          : 'the image alone: this step trains the head on frozen layers, with no negatives';
   const side = (rows: RowsTrace, key: keyof RowsTrace, at: number): number[] | null => {
     const v = rows[key] as Tensor | undefined;
     return v ? rowOf(v, at) : null;
