@@ -26,8 +26,8 @@ writes a JSON trace of step K: inputs, normalised inputs, z, y, goodness, p, los
 the peer term, gradients, optimizer state before and after with the learning rate, weights before
 and after, the head's logits and losses, and the step's random draws (batch, wrong labels with
 their uniforms, masks and hybrid partners, scff pairs and their offset, shifts, recurrent states per
-iteration). --eval N adds the
-per-label scores of the first N test images after step K. Schema: docs/TRACE.md.
+iteration). --eval N adds the per-label scores of the first N test images after step K. Schema:
+docs/TRACE.md.
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
 /** train.ts's flags that do something here, plus --step, --eval and --out. */
