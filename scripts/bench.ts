@@ -2,7 +2,7 @@
 // (naive, js, wasm per thread count), training-step examples/s, 10-label evaluation images/s, peak
 // RSS (also of a short real training run), and with --peers numpy/PyTorch on the same work with
 // the ratios to them and the project's speed targets. Medians with min/max/reps and each row's foreign CPU load;
-// every timed block waits for an idle machine first (src/bench/guard.ts). It changes no model code.
+// every timed block waits for an idle machine first (apps/bench/guard.ts). It changes no model code.
 //
 //   npx tsx scripts/bench.ts                         # full run (several minutes)
 //   npx tsx scripts/bench.ts --quick                 # smoke run, small shapes (seconds)
@@ -14,23 +14,23 @@
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMain } from '../src/cli/errors.ts';
+import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { flagValue, helpText, int, intList, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { flagValue, helpText, int, intList, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
 import { makeRng } from '../src/rng.ts';
-import { DEFAULT_GUARD, foreignCores, type GuardOptions } from '../src/bench/guard.ts';
-import { benchMatmul, matmulCases, type MatmulReps } from '../src/bench/matmul-cases.ts';
-import { runNumpy, runTorch, type NumpyResult, type PeerRun, type TorchResult } from '../src/bench/peers.ts';
-import { computeRatios, stepFigures, type Ratio } from '../src/bench/ratios.ts';
-import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../src/bench/rss.ts';
-import type { Row } from '../src/bench/summary.ts';
-import { benchSimdPeak } from '../src/bench/simd-peak.ts';
-import { fixed, formatTable } from '../src/cli/table.ts';
-import { rowsTable } from '../src/bench/table.ts';
-import { benchTraining, layersName, type TrainingBenchConfig } from '../src/bench/training-cases.ts';
+import { DEFAULT_GUARD, foreignCores, type GuardOptions } from '../apps/bench/guard.ts';
+import { benchMatmul, matmulCases, type MatmulReps } from '../apps/bench/matmul-cases.ts';
+import { runNumpy, runTorch, type NumpyResult, type PeerRun, type TorchResult } from '../apps/bench/peers.ts';
+import { computeRatios, stepFigures, type Ratio } from '../apps/bench/ratios.ts';
+import { measureTrainingRss, ownMaxRssKB, rssRunConfig, type TrainingRss } from '../apps/bench/rss.ts';
+import type { Row } from '../apps/bench/summary.ts';
+import { benchSimdPeak } from '../apps/bench/simd-peak.ts';
+import { fixed, formatTable } from '../apps/cli/table.ts';
+import { rowsTable } from '../apps/bench/table.ts';
+import { benchTraining, layersName, type TrainingBenchConfig } from '../apps/bench/training-cases.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECTIONS = ['matmul', 'training', 'rss'] as const;
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       matmulRows = [...res.rows, benchSimdPeak(cfg.quick ? 2e6 : 2e7, cfg.matmulReps.wasm, guard, progress)];
       identical = res.identical;
       printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out; median ms per call)\n' +
-        '   last row: the SIMD128 mul+add ceiling of one core (src/bench/simd-peak.ts), the most any SIMD128 kernel without FMA can do here', matmulRows);
+        '   last row: the SIMD128 mul+add ceiling of one core (apps/bench/simd-peak.ts), the most any SIMD128 kernel without FMA can do here', matmulRows);
       say(`  wasm products bit-identical across thread counts ${cfg.threads.join(',')}: ${identical ? 'yes' : 'NO'}` +
         (fma.length > 0 ? ' (each kernel against itself; wasm-fma, relaxed SIMD, has other bits by design)' : '; wasm-fma not measured: no relaxed SIMD here'));
       say();

@@ -6,15 +6,15 @@
 // Reads the model's own config from the file, rebuilds the network, copies the weights in and
 // prints the test error by goodness and by the softmax head. For a recurrent model,
 // --by-iteration also prints, per iteration and hidden layer, the mean goodness with the true and
-// the wrong labels and the error of that layer alone (src/ff/recurrent-diagnostics.ts).
+// the wrong labels and the error of that layer alone (src/ff/modes/recurrent-diagnostics.ts).
 import {
   checkConfigAgainstData, createBackend, loadDataset, loadModel, makeTrainer, scoredLayerNumbers, UserError, type Config,
 } from '../src/index.ts';
-import { runMain } from '../src/cli/errors.ts';
-import { flagValue, requiredModel, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { formatErrors, pct } from '../src/cli/report.ts';
-import { formatTable } from '../src/cli/table.ts';
-import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { flagValue, requiredModel, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
+import { formatErrors, pct } from '../apps/cli/report.ts';
+import { formatTable } from '../apps/cli/table.ts';
+import { recurrentDiagnostics, type RecurrentDiagnostics } from '../src/ff/modes/recurrent-diagnostics.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },

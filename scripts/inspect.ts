@@ -7,17 +7,17 @@
 //   npx tsx scripts/inspect.ts --help
 //
 // Reads top to bottom: flags → config (printed with its seed) → data → the run's first K − 1 steps
-// and step K observed (src/io/trace.ts: trainSteps with a StepObserver) → write → one line per layer.
+// and step K observed (src/trace/trace.ts: trainSteps with a StepObserver) → write → one line per layer.
 // Takes train.ts's config flags except the output and checkpoint ones; runs on --backend (default wasm).
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
-import { checkOutputFile } from '../src/cli/output-paths.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { checkConfig } from '../src/check-config.ts';
-import { runMain } from '../src/cli/errors.ts';
+import { checkOutputFile } from '../apps/cli/output-paths.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
+import { checkConfig } from '../src/config/check.ts';
+import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
-import { describeDraws, traceRun, traceToJson } from '../src/io/trace.ts';
-import { announceAndLoad } from '../src/cli/run-setup.ts';
+import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../apps/cli/flags.ts';
+import { describeDraws, traceRun, traceToJson } from '../src/trace/trace.ts';
+import { announceAndLoad } from '../apps/cli/run-setup.ts';
 
 const USAGE = `Usage: npx tsx scripts/inspect.ts [--mode MODE] [--step K] [--eval N] [options]
 

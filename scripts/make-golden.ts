@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMain } from '../src/cli/errors.ts';
-import { helpText, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { helpText, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { GOLDEN_CASES, goldenBackends, goldenDrift, runGolden, type GoldenFile } from '../test/golden-cases.ts';
 

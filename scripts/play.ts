@@ -4,10 +4,10 @@
 //   npx tsx scripts/play.ts                 # http://127.0.0.1:8321/
 //   npx tsx scripts/play.ts --port 9000 --host 127.0.0.1
 //   npx tsx scripts/play.ts --help
-import { runMain } from '../src/cli/errors.ts';
-import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { bundlePlayground } from '../src/play/bundle.ts';
-import { startPlayServer } from '../src/play/server.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
+import { bundlePlayground } from '../apps/play/bundle.ts';
+import { startPlayServer } from '../apps/play/server.ts';
 
 const USAGE = `Usage: npx tsx scripts/play.ts [options]
 

@@ -1,6 +1,6 @@
 // Where a supervised training step's time goes: the trainer's own step, run on the wasm backend
 // wrapped so that every matmul call (by shape) and every row job (by task) is timed
-// (src/bench/timed-backend.ts), with the shortcuts on and off, on each thread count. It changes
+// (apps/bench/timed-backend.ts), with the shortcuts on and off, on each thread count. It changes
 // no model code and is not guarded against other processes (scripts/bench.ts is): run it on a
 // quiet machine, and compare columns of one run.
 //
@@ -9,16 +9,16 @@
 //
 // Reads top to bottom: flags → data → per thread count and shortcut setting: warm-up steps, timed
 // steps → one table per thread count (ms per step by part, shortcuts on beside off).
-import { runMain } from '../src/cli/errors.ts';
-import { configFromFlags, flagValue, helpText, int, intList, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../src/cli/flags.ts';
-import { checkConfig } from '../src/check-config.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { configFromFlags, flagValue, helpText, int, intList, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../apps/cli/flags.ts';
+import { checkConfig } from '../src/config/check.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
 import { createWasmMatmul, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
-import { timedBackend } from '../src/bench/timed-backend.ts';
-import { fixed, formatTable } from '../src/cli/table.ts';
-import { buildNetwork, makeTrainer } from '../src/train-run.ts';
+import { timedBackend } from '../apps/bench/timed-backend.ts';
+import { fixed, formatTable } from '../apps/cli/table.ts';
+import { buildNetwork, makeTrainer } from '../src/run/train-run.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },

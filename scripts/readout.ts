@@ -12,14 +12,14 @@
 import {
   checkConfig, createBackend, loadModel, saveNetwork, stepCounts, trainRunYielding, UserError, type Config,
 } from '../src/index.ts';
-import { runMain } from '../src/cli/errors.ts';
-import { flagValue, requiredModel, helpText, int, num, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { makeProgress } from '../src/cli/progress.ts';
-import { epochLine, formatErrors } from '../src/cli/report.ts';
-import { announceAndLoad } from '../src/cli/run-setup.ts';
-import { checkOutputFile } from '../src/cli/output-paths.ts';
-import { addEpoch, newRunRecord } from '../src/report/run-record.ts';
-import { readoutStart } from '../src/train-run.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { flagValue, requiredModel, helpText, int, num, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
+import { makeProgress } from '../apps/cli/progress.ts';
+import { epochLine, formatErrors } from '../apps/cli/report.ts';
+import { announceAndLoad } from '../apps/cli/run-setup.ts';
+import { checkOutputFile } from '../apps/cli/output-paths.ts';
+import { addEpoch, newRunRecord } from '../src/model/run-record.ts';
+import { readoutStart } from '../src/run/train-run.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },

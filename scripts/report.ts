@@ -7,19 +7,19 @@
 // file's metadata), rebuilds the network, and analyses the first --test-limit test images (default
 // 2000) through the trainer's own evaluation. A model saved without a record gets a report with
 // no curves. Writes DIR/index.html, one self-contained file.
-import { runMain } from '../src/cli/errors.ts';
+import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { flagValue, requiredModel, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { checkOutputDir } from '../src/cli/output-paths.ts';
-import { checkConfigAgainstData } from '../src/check-config.ts';
-import type { Config } from '../src/config.ts';
+import { flagValue, requiredModel, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
+import { checkOutputDir } from '../apps/cli/output-paths.ts';
+import { checkConfigAgainstData } from '../src/config/check.ts';
+import type { Config } from '../src/config/config.ts';
 import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
-import { loadModel } from '../src/model-io.ts';
-import { analyseHeldOut } from '../src/report/build.ts';
-import type { RunRecord } from '../src/report/run-record.ts';
-import { writeReport } from '../src/report/write-report.ts';
-import { makeTrainer } from '../src/train-run.ts';
+import { loadModel } from '../src/model/model-io.ts';
+import { analyseHeldOut } from '../apps/report/build.ts';
+import type { RunRecord } from '../src/model/run-record.ts';
+import { writeReport } from '../apps/report/write-report.ts';
+import { makeTrainer } from '../src/run/train-run.ts';
 
 const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },

@@ -7,13 +7,13 @@
 // Usage: npx tsx scripts/show-hybrids.ts [--out DIR] [--count N] [--blurs K] [--seed S]
 //                                        [--data-dir DIR] [--zoom Z]
 import { join, resolve } from 'node:path';
-import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../src/cli/flags.ts';
-import { runMain } from '../src/cli/errors.ts';
+import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
+import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { checkOutputDir } from '../src/cli/output-paths.ts';
+import { checkOutputDir } from '../apps/cli/output-paths.ts';
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { makeHybridBatch } from '../src/ff/masks.ts';
+import { makeHybridBatch } from '../src/ff/inputs/masks.ts';
 import { encodePngGray, imageGrid, zoomPixels } from '../src/io/png.ts';
 import { makeRng } from '../src/rng.ts';
 

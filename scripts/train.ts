@@ -12,18 +12,18 @@
 import {
   checkConfig, createBackend, DEFAULT_CONFIG, Interrupted, PRESETS, saveNetwork, stepCounts, trainRunYielding, UserError, type Config, type Trainer,
 } from '../src/index.ts';
-import { runMain } from '../src/cli/errors.ts';
-import { watchStopSignals } from '../src/cli/stop-signals.ts';
-import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/checkpoint.ts';
-import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
-import { makeProgress } from '../src/cli/progress.ts';
-import { epochLine, formatErrors } from '../src/cli/report.ts';
-import { announceAndLoad } from '../src/cli/run-setup.ts';
-import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
-import { makeHeldOutCollector, thresholdsOf } from '../src/report/analysis.ts';
-import { analyseHeldOut, finishAnalysis, type ReportContext } from '../src/report/build.ts';
-import { addEpoch, newRunRecord } from '../src/report/run-record.ts';
-import { writeReport } from '../src/report/write-report.ts';
+import { runMain } from '../apps/cli/errors.ts';
+import { watchStopSignals } from '../apps/cli/stop-signals.ts';
+import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/model/checkpoint.ts';
+import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
+import { makeProgress } from '../apps/cli/progress.ts';
+import { epochLine, formatErrors } from '../apps/cli/report.ts';
+import { announceAndLoad } from '../apps/cli/run-setup.ts';
+import { checkOutputDir, checkOutputFile } from '../apps/cli/output-paths.ts';
+import { makeHeldOutCollector, thresholdsOf } from '../apps/report/analysis.ts';
+import { analyseHeldOut, finishAnalysis, type ReportContext } from '../apps/report/build.ts';
+import { addEpoch, newRunRecord } from '../src/model/run-record.ts';
+import { writeReport } from '../apps/report/write-report.ts';
 
 /** Test images the report analyses after each epoch but the last (the last uses all of them). */
 const REPORT_EPOCH_IMAGES = 1000;

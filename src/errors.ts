@@ -3,7 +3,7 @@
 // DivergedError: the training produced a non-finite number (too large a learning rate).
 // Interrupted: SIGINT or SIGTERM stopped the run between two steps.
 // They sit at the bottom of the source tree so that data/, io/ and the library raise them without
-// depending on the command line; src/cli/errors.ts maps each to its exit code and one stderr line.
+// depending on the command line; apps/cli/errors.ts maps each to its exit code and one stderr line.
 
 export class UserError extends Error {
   override name = 'UserError';

@@ -5,9 +5,9 @@
 // Everything here is re-exported from the file that defines it; nothing is computed in this file.
 
 // Config and presets.
-export { DEFAULT_CONFIG, scoredLayerNumbers, type Backend, type Config, type Mode, type Negatives, type OptimizerName } from './config.ts';
-export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './presets.ts';
-export { checkConfig, checkConfigAgainstData } from './check-config.ts';
+export { DEFAULT_CONFIG, scoredLayerNumbers, type Backend, type Config, type Mode, type Negatives, type OptimizerName } from './config/config.ts';
+export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './config/presets.ts';
+export { checkConfig, checkConfigAgainstData } from './config/check.ts';
 export { DivergedError, Interrupted, UserError } from './errors.ts';
 
 // Data: IDX files (MNIST by default) or arrays.
@@ -16,14 +16,14 @@ export { ARRAY_CLASSES, datasetFromArrays, splitFromArrays, type ArrayDatasetOpt
 
 // A network, the trainer of each mode, a whole run, evaluation.
 export type { Network } from './ff/network.ts';
-export { makeSupervisedTrainer } from './ff/supervised.ts';
-export { makeUnsupervisedTrainer } from './ff/unsupervised.ts';
-export { initRecurrentNetwork, makeRecurrentTrainer } from './ff/recurrent.ts';
+export { makeSupervisedTrainer } from './ff/modes/supervised.ts';
+export { makeUnsupervisedTrainer } from './ff/modes/unsupervised.ts';
+export { initRecurrentNetwork, makeRecurrentTrainer } from './ff/modes/recurrent.ts';
 export type { EvalObserver, Method, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
-export { buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult } from './train-run.ts';
-export { evaluate, train } from './train-evaluate.ts';
+export { buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult } from './run/train-run.ts';
+export { evaluate, train } from './run/train-evaluate.ts';
 export { createBackend } from './linalg/create-backend.ts';
 export type { MatmulBackend } from './linalg/backend.ts';
 
 // Saved models (safetensors).
-export { loadModel, loadModelFile, MODEL_FORMAT, modelConfig, saveNetwork, type ModelConfig } from './model-io.ts';
+export { loadModel, loadModelFile, MODEL_FORMAT, modelConfig, saveNetwork, type ModelConfig } from './model/model-io.ts';

@@ -1,13 +1,13 @@
 // The benchmark's own measuring code where a wrong result would mislead silently: the SIMD128
-// ceiling loop (src/bench/simd-peak.ts) must really run n iterations of 6 multiply chains and 6 add
+// ceiling loop (apps/bench/simd-peak.ts) must really run n iterations of 6 multiply chains and 6 add
 // chains, or the "ceiling" it reports would be a different loop's speed; and the ratios that
 // read it must divide the right rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { instantiatePeak, PEAK_CHAINS, PEAK_FLOPS_PER_ITERATION } from '../src/bench/simd-peak.ts';
-import { computeRatios } from '../src/bench/ratios.ts';
-import type { Row } from '../src/bench/summary.ts';
-import { runNumpy, runTorch } from '../src/bench/peers.ts';
+import { instantiatePeak, PEAK_CHAINS, PEAK_FLOPS_PER_ITERATION } from '../apps/bench/simd-peak.ts';
+import { computeRatios } from '../apps/bench/ratios.ts';
+import type { Row } from '../apps/bench/summary.ts';
+import { runNumpy, runTorch } from '../apps/bench/peers.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRng } from '../src/rng.ts';
-import { CHECKPOINT_FILE, readCheckpoint } from '../src/checkpoint.ts';
+import { CHECKPOINT_FILE, readCheckpoint } from '../src/model/checkpoint.ts';
 import { tempDir, writeFixtureDataset } from './idx-fixtures.ts';
 
 const TRAIN = join('scripts', 'train.ts');

@@ -1,4 +1,4 @@
-// Tests for src/ff/definitions.ts: the stable softplus / sigmoid / logSigmoid helpers (known
+// Tests for src/ff/layer/definitions.ts: the stable softplus / sigmoid / logSigmoid helpers (known
 // values, ±1000 without overflow or NaN, identities), the threshold θ and its override, goodness
 // for 'sum' and 'mean' (exact on dyadic rows), and the FF loss: its value and dL/dG on rows worked
 // out by hand, dL/dG against central differences of the returned loss in float64, and its signs.
@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ffLossRows, goodnessRows, goodnessScale, L2_EPS, logSigmoid, normalizeRows, RMS_EPS, sigmoid, softplus, thresholdFor,
-} from '../src/ff/definitions.ts';
+} from '../src/ff/layer/definitions.ts';
 import { makeRng } from '../src/rng.ts';
 import { assertClose, centralDifference } from './helpers.ts';
 

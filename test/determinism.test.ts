@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
-import { saveNetwork } from '../src/model-io.ts';
-import { trainRun } from '../src/train-run.ts';
+import { saveNetwork } from '../src/model/model-io.ts';
+import { trainRun } from '../src/run/train-run.ts';
 
 function trainAndSave(path: string, over: Partial<Config>): Buffer {
   const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 20, 20], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, quiet: true, ...over };

@@ -1,14 +1,14 @@
-// The divergence guard (src/divergence.ts): a learning rate far too large stops the run with a
+// The divergence guard (src/run/divergence.ts): a learning rate far too large stops the run with a
 // DivergedError naming the layer, epoch and step; a healthy run is never stopped; a non-finite
 // weight is found where the weights are about to be kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { DivergedError } from '../src/errors.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { buildNetwork, trainRun } from '../src/train-run.ts';
-import { checkStepFinite, checkWeightsFinite } from '../src/divergence.ts';
+import { buildNetwork, trainRun } from '../src/run/train-run.ts';
+import { checkStepFinite, checkWeightsFinite } from '../src/run/divergence.ts';
 
 const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 32], epochs: 1, batchSize: 100, trainLimit: 500, testLimit: 100, backend: 'js', threads: 1 };
 

@@ -1,4 +1,4 @@
-// Inverted dropout of the hidden units (src/ff/dropout.ts, --dropout P): exact masks and scaling
+// Inverted dropout of the hidden units (src/ff/inputs/dropout.ts, --dropout P): exact masks and scaling
 // on dyadic values, the masks replayed from the 'dropout' stream, the hand-derived backward
 // (dL/dz = dLdG·2s·ỹ/(1 − P), layer.ts) against central finite differences in float64 with a
 // fixed mask (the library's own forward, dropout and backward on Float64Array storage), for both
@@ -7,16 +7,16 @@
 // Resuming with --dropout is in test/resume.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { goodnessRows, type Goodness } from '../src/ff/definitions.ts';
-import { dropoutRows, makeDropout } from '../src/ff/dropout.ts';
-import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer.ts';
+import { goodnessRows, type Goodness } from '../src/ff/layer/definitions.ts';
+import { dropoutRows, makeDropout } from '../src/ff/inputs/dropout.ts';
+import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer/layer.ts';
 import type { StepObserver } from '../src/ff/step-observer.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { makeRng } from '../src/rng.ts';
-import { buildNetwork, makeStreams, makeTrainer } from '../src/train-run.ts';
+import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts';
 import { centralDifference } from './helpers.ts';
 
 test('dropoutRows keeps a unit where its uniform is ≥ P, scales it by 1/(1 − P), zeroes the rest: exact on dyadic values', () => {

@@ -9,13 +9,13 @@
 // On a mismatch, goldenDrift lists the drifting values in the order the run computes them
 // (tensors layer by layer, then statistics, then evaluation), with the size of each drift, after
 // llm.c's check_tensor: the first item is where to look.
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { fnv1a } from '../src/io/checksum.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';
 import type { Network } from '../src/ff/network.ts';
 import type { EvalObserver } from '../src/ff/trainer.ts';
-import { trainRun } from '../src/train-run.ts';
+import { trainRun } from '../src/run/train-run.ts';
 
 export interface TensorSummary {
   sum: number; // Σ x over the tensor, in float64

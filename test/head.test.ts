@@ -1,4 +1,4 @@
-// Tests for src/ff/head.ts, the linear softmax head.
+// Tests for src/ff/layer/head.ts, the linear softmax head.
 // Tier A: zero parameters give exactly 1/C; saturated logits give exactly one-hot rows.
 // Forward: rows sum to 1 and match softmax(feats·W + b) written out in float64 below.
 // Tier B: headBackward's dW and db against central differences in float64, running the library's
@@ -7,8 +7,8 @@
 // N = rows, F = feature width, C = classes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headBackward, headForward, makeHeadParams, type HeadParams } from '../src/ff/head.ts';
-import type { MatmulFn } from '../src/ff/layer.ts';
+import { headBackward, headForward, makeHeadParams, type HeadParams } from '../src/ff/layer/head.ts';
+import type { MatmulFn } from '../src/ff/layer/layer.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { makeBlockedScratch, matmulBlocked } from '../src/linalg/matmul-blocked.ts';
 import { makeRng } from '../src/rng.ts';

@@ -1,4 +1,4 @@
-// Tests of the trace of step K (src/io/trace.ts, scripts/inspect.ts, schema in docs/TRACE.md), in
+// Tests of the trace of step K (src/trace/trace.ts, scripts/inspect.ts, schema in docs/TRACE.md), in
 // every mode, at a step of the second epoch (Adam's bias correction and the smoothed SGD past their
 // first step, a non-zero head, a reshuffled order).
 // The trace equals what the trainer did, to the bit: its "before" and "after" weights, peer means
@@ -16,20 +16,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { applyPreset } from '../src/presets.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
+import { applyPreset } from '../src/config/presets.ts';
 import { UserError } from '../src/errors.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { makeHybridBatch } from '../src/ff/masks.ts';
-import { drawWrongLabels } from '../src/ff/negatives.ts';
-import { MASK_BLURS } from '../src/ff/unsupervised.ts';
-import { shiftImage } from '../src/ff/shift.ts';
-import { drawPairPartners, positiveNegativePairRows } from '../src/ff/pairs.ts';
-import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/io/trace.ts';
+import { makeHybridBatch } from '../src/ff/inputs/masks.ts';
+import { drawWrongLabels } from '../src/ff/inputs/negatives.ts';
+import { MASK_BLURS } from '../src/ff/modes/unsupervised.ts';
+import { shiftImage } from '../src/ff/inputs/shift.ts';
+import { drawPairPartners, positiveNegativePairRows } from '../src/ff/inputs/pairs.ts';
+import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/trace/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
 import { makeRng } from '../src/rng.ts';
-import { makeTrainer, trainSteps, type RunState } from '../src/train-run.ts';
+import { makeTrainer, trainSteps, type RunState } from '../src/run/train-run.ts';
 import { assertClose, assertUserError, U32 } from './helpers.ts';
 
 const data = loadDataset({ trainLimit: 64, testLimit: 8 });

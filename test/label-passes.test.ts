@@ -3,15 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstLayerAllLabels, makeAllLabelsScratch } from '../src/ff/label-passes.ts';
-import { layerForward, makeLayerActs, makeLayerParams, type LayerMath } from '../src/ff/layer.ts';
-import { overlayLabels } from '../src/ff/overlay.ts';
+import { layerForward, makeLayerActs, makeLayerParams, type LayerMath } from '../src/ff/layer/layer.ts';
+import { overlayLabels } from '../src/ff/inputs/overlay.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { makeRng } from '../src/rng.ts';
 import { assertClose } from './helpers.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { datasetFromArrays } from '../src/data/from-arrays.ts';
 import type { StepObserver } from '../src/ff/step-observer.ts';
-import { buildNetwork, makeTrainer } from '../src/train-run.ts';
+import { buildNetwork, makeTrainer } from '../src/run/train-run.ts';
 
 for (const norm of ['rms', 'l2'] as const) {
   for (const goodness of ['sum', 'mean'] as const) {

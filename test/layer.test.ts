@@ -3,10 +3,10 @@
 // Tier A: exact values of the forward pass on small dyadic inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer.ts';
+import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer/layer.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { makeRng } from '../src/rng.ts';
-import type { Goodness, Norm } from '../src/ff/definitions.ts';
+import type { Goodness, Norm } from '../src/ff/layer/definitions.ts';
 import { matView } from '../src/linalg/view.ts';
 
 const mm = (c: any, a: any, b: any) => matmulNaive<Float64Array>(c, a, b);

@@ -1,10 +1,10 @@
-// Tests for src/ff/masks.ts: the blur kernel exactly on small dyadic images (tier A), the
+// Tests for src/ff/inputs/masks.ts: the blur kernel exactly on small dyadic images (tier A), the
 // statistics of thresholded masks (values 0/1, mean ~0.5, blobs), hybrids that copy each pixel
 // from source a or source b, partners that are other rows, and seed determinism.
 // Sizes deliberately include non-square and non-28 images to catch row/column mix-ups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blurInPlace, hybridRows, makeHybridBatch, randomMask } from '../src/ff/masks.ts';
+import { blurInPlace, hybridRows, makeHybridBatch, randomMask } from '../src/ff/inputs/masks.ts';
 import { makeRng } from '../src/rng.ts';
 
 /** Row-major outer product u vᵀ as a Float32Array. */

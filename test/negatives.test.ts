@@ -1,11 +1,11 @@
-// The wrong labels of supervised FF's negative rows (src/ff/negatives.ts), checked as draws:
+// The wrong labels of supervised FF's negative rows (src/ff/inputs/negatives.ts), checked as draws:
 // hard negatives follow the head's probabilities over the wrong labels (a seeded chi-square test
 // on 20 000 rows; labels of probability 0 are never drawn), a head that puts no mass on any wrong
 // label (or a non-finite one) falls back to uniform wrong labels, no draw is ever the true label,
 // and every row takes exactly one uniform draw, so later draws of the stream do not shift.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hardWrongLabels, randomWrongLabels } from '../src/ff/negatives.ts';
+import { hardWrongLabels, randomWrongLabels } from '../src/ff/inputs/negatives.ts';
 import { makeRng } from '../src/rng.ts';
 
 const C = 10;

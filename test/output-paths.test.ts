@@ -1,11 +1,11 @@
-// Output paths are checked before any work (src/cli/output-paths.ts): a file's folder must exist,
+// Output paths are checked before any work (apps/cli/output-paths.ts): a file's folder must exist,
 // a folder (--checkpoint, show-hybrids --out) is created with its parents; anything that cannot be
 // written is a one-line UserError naming the flag, and the check leaves no probe file behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkOutputDir, checkOutputFile } from '../src/cli/output-paths.ts';
+import { checkOutputDir, checkOutputFile } from '../apps/cli/output-paths.ts';
 import { tempDir } from './idx-fixtures.ts';
 import { assertUserError } from './helpers.ts';
 

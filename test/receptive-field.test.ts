@@ -1,4 +1,4 @@
-// Local receptive fields (src/ff/receptive-field.ts): the masks, exact on small grids (which
+// Local receptive fields (src/ff/inputs/receptive-field.ts): the masks, exact on small grids (which
 // inputs each unit sees, at the edges too); the masked gradient dW = (x̂ᵀ·dZ) ⊙ M against central
 // finite differences of the loss of z = x̂·(W ⊙ M) + b in float64 (the library's layer code on
 // Float64Array); weights outside the mask stay exactly 0 through real training steps with Adam and
@@ -7,21 +7,21 @@
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { buildNetwork, makeStreams, makeTrainer } from '../src/train-run.ts';
-import { fieldMask, layerMasks, parseReceptiveField, resolveFields } from '../src/ff/receptive-field.ts';
-import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer.ts';
+import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts';
+import { fieldMask, layerMasks, parseReceptiveField, resolveFields } from '../src/ff/inputs/receptive-field.ts';
+import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer/layer.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { makeRng } from '../src/rng.ts';
-import { checkConfig, checkConfigAgainstData } from '../src/check-config.ts';
-import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../src/cli/flags.ts';
-import { encodeModel, modelConfig, MODEL_FORMAT, modelFromSafetensors, networkTensors } from '../src/model-format.ts';
+import { checkConfig, checkConfigAgainstData } from '../src/config/check.ts';
+import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
+import { encodeModel, modelConfig, MODEL_FORMAT, modelFromSafetensors, networkTensors } from '../src/model/model-format.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors-bytes.ts';
-import { applyPreset } from '../src/presets.ts';
-import { traceRun, traceToJson, type Trace } from '../src/io/trace.ts';
-import { checkSameConfig, type Checkpoint } from '../src/checkpoint.ts';
+import { applyPreset } from '../src/config/presets.ts';
+import { traceRun, traceToJson, type Trace } from '../src/trace/trace.ts';
+import { checkSameConfig, type Checkpoint } from '../src/model/checkpoint.ts';
 import { assertUserError, centralDifference } from './helpers.ts';
 
 /** The sorted input indices that reach unit j of a (D, H) mask. */

@@ -1,18 +1,18 @@
-// Recurrent FF (src/ff/recurrent.ts): damping is exactly h ← d·h + (1 − d)·relu(z); the clamped
+// Recurrent FF (src/ff/modes/recurrent.ts): damping is exactly h ← d·h + (1 − d)·relu(z); the clamped
 // label layer never changes; the layer's input is [norm(below) | norm(above)]; the gradient the
 // optimizer gets is the mean over iterations of each iteration's layer gradient (neighbours'
 // states as constants: no backpropagation through time); the trainer is deterministic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
-import { normalizeRows } from '../src/ff/definitions.ts';
-import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerMath } from '../src/ff/layer.ts';
-import { bottomUp, initRecurrentNetwork, iterate, makeState, setLabelLayer } from '../src/ff/recurrent.ts';
-import { recurrentDiagnostics } from '../src/ff/recurrent-diagnostics.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
+import { normalizeRows } from '../src/ff/layer/definitions.ts';
+import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerMath } from '../src/ff/layer/layer.ts';
+import { bottomUp, initRecurrentNetwork, iterate, makeState, setLabelLayer } from '../src/ff/modes/recurrent.ts';
+import { recurrentDiagnostics } from '../src/ff/modes/recurrent-diagnostics.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { makeRng } from '../src/rng.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { trainRun } from '../src/train-run.ts';
+import { trainRun } from '../src/run/train-run.ts';
 import { fnv1a } from '../src/io/checksum.ts';
 import { assertClose } from './helpers.ts';
 

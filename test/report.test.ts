@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { loadModelFile } from '../src/model-io.ts';
-import { errorsFromConfusion, histogram, makeHeldOutCollector, thresholdsOf } from '../src/report/analysis.ts';
-import { analyseHeldOut } from '../src/report/build.ts';
-import { makeTrainer, trainRun } from '../src/train-run.ts';
+import { loadModelFile } from '../src/model/model-io.ts';
+import { errorsFromConfusion, histogram, makeHeldOutCollector, thresholdsOf } from '../apps/report/analysis.ts';
+import { analyseHeldOut } from '../apps/report/build.ts';
+import { makeTrainer, trainRun } from '../src/run/train-run.ts';
 import { tempDir, writeFixtureDataset } from './idx-fixtures.ts';
 
 function run(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -1,5 +1,5 @@
 // Row jobs on the wasm backend's pool against the same kernels on the calling thread alone: every
-// task of src/row-tasks.ts, on shared inputs big enough to be shared, gives the same bits split
+// task of src/run/row-tasks.ts, on shared inputs big enough to be shared, gives the same bits split
 // across 2 threads as in one call (and the job really ran on the pool); arrays outside shared
 // memory run inline; the staging copies of a product from shared arrays are row jobs too.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { INLINE_ROWS, span, type RowArg, type RowRunner } from '../src/linalg/ro
 import { sharedFloat32, sharedFloat64, sharedInt32 } from '../src/linalg/shared-floats.ts';
 import { matView, transposed } from '../src/linalg/view.ts';
 import { createWasmMatmul, type MatmulBackend } from '../src/linalg/wasm/index.ts';
-import { ROW_TASKS } from '../src/row-tasks.ts';
+import { ROW_TASKS } from '../src/run/row-tasks.ts';
 import { makeRng } from '../src/rng.ts';
 
 const rng = makeRng(11, 'row-jobs-test');

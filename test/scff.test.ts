@@ -7,16 +7,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stdNormalizeRows } from '../src/linalg/rows.ts';
-import { ffLossRows, normalizeRows, RMS_EPS, softplus, STD_EPS } from '../src/ff/definitions.ts';
-import { drawPairPartners, pairInputRows } from '../src/ff/pairs.ts';
-import { triangleRows } from '../src/ff/layer.ts';
+import { ffLossRows, normalizeRows, RMS_EPS, softplus, STD_EPS } from '../src/ff/layer/definitions.ts';
+import { drawPairPartners, pairInputRows } from '../src/ff/inputs/pairs.ts';
+import { triangleRows } from '../src/ff/layer/layer.ts';
 import { makeRng } from '../src/rng.ts';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { readoutStart, stepCounts, trainRun } from '../src/train-run.ts';
-import { checkConfig } from '../src/check-config.ts';
-import { applyPreset } from '../src/presets.ts';
+import { readoutStart, stepCounts, trainRun } from '../src/run/train-run.ts';
+import { checkConfig } from '../src/config/check.ts';
+import { applyPreset } from '../src/config/presets.ts';
 import { assertClose, assertUserError, centralDifference } from './helpers.ts';
 
 describe('standardisation (--norm std)', () => {

@@ -1,18 +1,18 @@
-// Random shifts of training images (src/ff/shift.ts, --shift K): exact shifts of small images with
+// Random shifts of training images (src/ff/inputs/shift.ts, --shift K): exact shifts of small images with
 // dyadic pixels and zero fill, on any rows × cols; the draws are uniform over −K..K, replayable
 // from the 'shift' stream, and the same seed gives the same shifts. In a training step: supervised
 // FF writes the label pixels after the shift, the unsupervised and recurrent steps train on the
 // shifted images, and evaluation never shifts. Resuming with --shift is in test/resume.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { datasetFromArrays } from '../src/data/from-arrays.ts';
 import { gatherRows } from '../src/data/batch.ts';
-import { makeShifter, shiftBatch, shiftImage } from '../src/ff/shift.ts';
+import { makeShifter, shiftBatch, shiftImage } from '../src/ff/inputs/shift.ts';
 import type { StepObserver } from '../src/ff/step-observer.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { makeRng } from '../src/rng.ts';
-import { buildNetwork, makeStreams, makeTrainer } from '../src/train-run.ts';
+import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts';
 
 // A 3×4 image with pixels k/16, k = 1..12, row-major.
 const IMG = Float32Array.from({ length: 12 }, (_, k) => (k + 1) / 16);

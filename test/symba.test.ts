@@ -1,20 +1,20 @@
-// The SymBa loss (src/ff/definitions.ts symbaLossRows, --loss symba): exact values on small
+// The SymBa loss (src/ff/layer/definitions.ts symbaLossRows, --loss symba): exact values on small
 // inputs, its hand-derived dL/dG against central finite differences in float64, the layer's
 // weight gradient under it against finite differences (the library's own forward and backward on
 // Float64Array storage), and in a training step of every mode: the loss the step reports is the
 // mean pair loss of its own goodness, which the epoch line prints as `symba`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { epochLine } from '../src/cli/report.ts';
-import { softplus, sigmoid, symbaLossRows } from '../src/ff/definitions.ts';
-import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer.ts';
+import { epochLine } from '../apps/cli/report.ts';
+import { softplus, sigmoid, symbaLossRows } from '../src/ff/layer/definitions.ts';
+import { layerBackward, layerForward, type LayerActs, type LayerMath, type LayerParams } from '../src/ff/layer/layer.ts';
 import type { StepObserver } from '../src/ff/step-observer.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { makeRng } from '../src/rng.ts';
-import { buildNetwork, makeStreams, makeTrainer, type EpochReport } from '../src/train-run.ts';
+import { buildNetwork, makeStreams, makeTrainer, type EpochReport } from '../src/run/train-run.ts';
 import { assertClose, centralDifference } from './helpers.ts';
 
 test('symbaLossRows: exact values on small inputs (pairs (r, B + r))', () => {

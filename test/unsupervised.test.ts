@@ -1,13 +1,13 @@
-// Unsupervised FF's greedy step (src/ff/unsupervised.ts): the head reads every scored layer, so a
+// Unsupervised FF's greedy step (src/ff/modes/unsupervised.ts): the head reads every scored layer, so a
 // greedy step that trains only a lower layer must still run the layers above on this step's
 // images. The head's update must not depend on what the workspace held before the step (the
 // previous step's or an evaluation's activities).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type Config } from '../src/config.ts';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { buildNetwork, makeStreams, makeTrainer } from '../src/train-run.ts';
+import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts';
 
 test('unsupervised greedy: the head learns from this step\'s activities of the layers above the trained one', () => {
   const cfg: Config = { ...DEFAULT_CONFIG, mode: 'unsupervised', layers: [784, 16, 12, 8], scoredLayers: 'last-2', batchSize: 20, greedy: true, backend: 'js', threads: 1 };

@@ -13,12 +13,12 @@
 // κ and κ⊙x_rest are bit-equal to the plain path's normalisation (the square sum is accumulated in
 // the same order); z and dW are equal to it up to float32 rounding order (test/label-passes.test.ts).
 // n = images, C = classes, D = pixels, H = first layer width.
-import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './definitions.ts';
+import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './layer/definitions.ts';
 import { COLUMN_SUMS, SCALE_ROWS, SUM_HALVES } from '../linalg/rows.ts';
 import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32, sharedFloat64 } from '../linalg/shared-floats.ts';
 import { matView, transposed } from '../linalg/view.ts';
-import type { LayerActs, LayerParams, MatmulFn } from './layer.ts';
+import type { LayerActs, LayerParams, MatmulFn } from './layer/layer.ts';
 
 // Square sum of a label part written as `count` pixels of value v, added in pixel order from 0
 // as the plain normalisation adds them (so that κ below is bit-equal to the plain path's).

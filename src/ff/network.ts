@@ -3,11 +3,11 @@
 // forwardAll runs the bottom-up sweep (each layer sees the previous layer's y, normalised by the
 // layer itself); headFeatures gathers the normalised activities of the scored layers.
 // L = hidden layers, R = rows of a pass, F = head feature width, C = classes (10).
-import { normalizeRows } from './definitions.ts';
-import { pairInputRows } from './pairs.ts';
-import { makeHeadParams, type HeadParams } from './head.ts';
-import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
-import { maskFanIn } from './receptive-field.ts';
+import { normalizeRows } from './layer/definitions.ts';
+import { pairInputRows } from './inputs/pairs.ts';
+import { makeHeadParams, type HeadParams } from './layer/head.ts';
+import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
+import { maskFanIn } from './inputs/receptive-field.ts';
 import type { Rng } from '../rng.ts';
 import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';

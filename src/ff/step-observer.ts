@@ -1,13 +1,13 @@
 // What one training step shows a listener: the StepObserver every trainer's step() takes (all
 // modes), called at fixed points of the real step with the trainer's own buffers. The trace
-// (src/io/trace.ts) listens here instead of re-running the step. Every array
+// (src/trace/trace.ts) listens here instead of re-running the step. Every array
 // is live: valid during the call only, to be copied if kept, never written. Without an observer
 // a step allocates and copies nothing more and gives the same bits. Callbacks come in the order
 // the step computes what they show. B = images of the step, N = rows of a pass, D0 = pixels,
 // C = classes.
 import type { Optimizer } from '../optim/optimizer.ts';
-import type { HeadParams } from './head.ts';
-import type { LayerActs, LayerParams } from './layer.ts';
+import type { HeadParams } from './layer/head.ts';
+import type { LayerActs, LayerParams } from './layer/layer.ts';
 
 /**
  * The passes of a step: 'neutral' (the B images with the neutral label; supervised and

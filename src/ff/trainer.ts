@@ -3,19 +3,19 @@
 // trainLayers — the local FF step of every layer on B positive rows followed by B negative rows —
 // and trainHead, the softmax head's step.
 // Supervised and unsupervised FF differ only in how those rows are made and how the head is fed.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Split } from '../data/dataset.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
-import { headBackward, headForward } from './head.ts';
-import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer.ts';
-import { maskGradient } from './receptive-field.ts';
+import { headBackward, headForward } from './layer/head.ts';
+import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
+import { maskGradient } from './inputs/receptive-field.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
-import { dropLayer, makeDropout, type Dropout } from './dropout.ts';
-import { makeShifter, type Shifter } from './shift.ts';
+import { dropLayer, makeDropout, type Dropout } from './inputs/dropout.ts';
+import { makeShifter, type Shifter } from './inputs/shift.ts';
 import type { Rng } from '../rng.ts';
 
 /** Per-layer statistics of one step, summed by the caller over an epoch. */

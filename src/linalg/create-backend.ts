@@ -3,7 +3,7 @@
 // fused multiply-add in the micro-kernel: opt-in, since its bits differ). Where wasm SIMD is
 // missing, 'wasm' falls back to 'js', and where relaxed SIMD is, 'wasm-fma' to 'wasm', each with
 // a one-line notice.
-import type { Backend } from '../config.ts';
+import type { Backend } from '../config/config.ts';
 import { createJsMatmul, type MatmulBackend } from './backend.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable } from './wasm/index.ts';
 

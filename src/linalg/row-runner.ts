@@ -10,7 +10,7 @@ import type { Floats } from './view.ts';
 export type RowArg = number | Floats | Int32Array;
 
 /**
- * A kernel as a row job: defined beside its kernel (rowTask), collected by name in src/row-tasks.ts,
+ * A kernel as a row job: defined beside its kernel (rowTask), collected by name in src/run/row-tasks.ts,
  * the table a worker thread loads.
  */
 export interface RowTask {

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD matmul under Node: the public surface. createWasmMatmul({ threads }) returns
 // a synchronous, deterministic MatmulBackend on worker_threads; wasmSimdAvailable() says whether it
 // can run here. Everything else in this folder (assembler, kernel bytes, staging, pool) is
-// internal; a browser starts the same backend on Web Workers (src/play/web-threads.ts).
+// internal; a browser starts the same backend on Web Workers (apps/play/web-threads.ts).
 import { setFlagsFromString } from 'node:v8';
 import type { MatmulBackend } from '../backend.ts';
 import { makeWasmMatmul, type WasmMatmulOptions } from './matmul.ts';

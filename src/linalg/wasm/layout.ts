@@ -49,7 +49,7 @@ export const CTRL = {
   ERROR: 3,
   /** Workers that have instantiated the module and entered their wait loop. */
   READY: 4,
-  /** Workers that have also loaded the row tasks (src/row-tasks.ts) and can run row jobs. */
+  /** Workers that have also loaded the row tasks (src/run/row-tasks.ts) and can run row jobs. */
   ROWS_READY: 5,
 } as const;
 

@@ -8,7 +8,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { SpawnThread } from './pool.ts';
 
 /** The table of row tasks the workers load (the calling thread imports the same module). */
-const ROW_TASKS_URL = new URL('../../row-tasks.ts', import.meta.url).href;
+const ROW_TASKS_URL = new URL('../../run/row-tasks.ts', import.meta.url).href;
 
 export const spawnNodeThread: SpawnThread = (data, onError) => {
   const { port1, port2 } = new MessageChannel();

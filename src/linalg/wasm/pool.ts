@@ -2,7 +2,7 @@
 // (runJob below: open the job, wake the workers, do a share of the tasks, close, wait for the
 // workers inside). Which thread runs which task never changes the result. The threads themselves
 // come from a SpawnThread: Node's worker_threads (pool-node.ts) or the browser's Web Workers
-// (src/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below. Row jobs
+// (apps/play/web-threads.ts); both run the same loop (worker-loop.js) on the data below. Row jobs
 // (row-jobs.ts) use the same protocol; their descriptor is the rowJob buffer, of a size the
 // caller gives (row-jobs.ts ROW_JOB_BYTES), so that this file does not import the row jobs.
 import { ACTIVE_CLOSED, CTRL, JOB, JOB_ADDR, PHASE_ROWS } from './layout.ts';

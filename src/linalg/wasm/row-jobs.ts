@@ -4,7 +4,7 @@
 // tasks are claimed (pool.ts); its descriptor lives in the pool's rowJob buffer (below), its arrays
 // in SharedArrayBuffers. Each worker receives, once and by message before the first job that
 // names them, every buffer (with its id) and every task's name (with its id; the worker finds the
-// task by name in src/row-tasks.ts). A job whose arrays are not all shared, or a pool whose workers
+// task by name in src/run/row-tasks.ts). A job whose arrays are not all shared, or a pool whose workers
 // could not load the row tasks (a browser), runs on the calling thread: the same bits.
 import { span, type RowArg, type RowRunner, type RowTask } from '../row-runner.ts';
 import type { Floats } from '../view.ts';
@@ -110,7 +110,7 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
 }
 
 /**
- * A worker's side: returns the function its loop calls for a row job. `table` is src/row-tasks.ts's
+ * A worker's side: returns the function its loop calls for a row job. `table` is src/run/row-tasks.ts's
  * ROW_TASKS (loaded in the worker); `receive` returns the next registration message, or undefined.
  */
 export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<string, RowTask>>, receive: () => unknown): () => void {
@@ -125,7 +125,7 @@ export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<stri
       else if ('drop' in m) buffers.delete(m.id);
       else {
         const task = table[m.task];
-        if (task === undefined) throw new Error(`row job: src/row-tasks.ts has no task '${m.task}'`);
+        if (task === undefined) throw new Error(`row job: src/run/row-tasks.ts has no task '${m.task}'`);
         tasks[m.id] = task;
       }
     }

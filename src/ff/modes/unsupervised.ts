@@ -1,0 +1,110 @@
+// Unsupervised Forward-Forward: positives are real images, negatives are hybrid images (two
+// images of the batch stitched by a blurred random mask, src/ff/inputs/masks.ts), or, with
+// cfg.contrast = 'scff', Self-Contrastive FF pairs (src/ff/inputs/pairs.ts: an image beside itself
+// against an image beside another one; with cfg.views = 2 an image's view beside a second view
+// of it, each shifted by its own draw); no label touches the FF layers. A linear softmax head on
+// the normalised activities of the scored layers (default: the last three) is trained ALONGSIDE
+// the layers on each step's positive rows, with those activities as constants (no gradient
+// reaches the layers). Evaluation: one pass, then the head.
+// B = images per step, D0 = pixels, C = classes.
+import type { Config } from '../../config/config.ts';
+import type { Split } from '../../data/dataset.ts';
+import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import type { Rng } from '../../rng.ts';
+import { headForward } from '../layer/head.ts';
+import { layerForwardFromNormalised, layerGradients, matmulAddBias, type MatmulFn } from '../layer/layer.ts';
+import { drawPairPartners, positiveNegativePairRows } from '../inputs/pairs.ts';
+import { makeHybridBatch } from '../inputs/masks.ts';
+import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
+import type { StepObserver } from '../step-observer.ts';
+import { shiftStepImages } from '../inputs/shift.ts';
+import { INLINE_ROWS, type RowRunner } from '../../linalg/row-runner.ts';
+import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+
+/** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
+export const MASK_BLURS = 6;
+
+// par: the threads of the work around the products (the backend's rows; default: the calling thread).
+export function makeUnsupervisedTrainer(
+  cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
+  streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
+): Trainer {
+  const scff = cfg.contrast === 'scff';
+  const ws = makeWorkspace(net, workspaceRows(cfg), { act: cfg.act, pairs: scff });
+  const math = layerMath(cfg);
+  const opt = makeOptimizers(cfg, net, par);
+  const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
+  const labels = new Int32Array(ws.rows);
+  const masks = new Float32Array(B0 * D0); // (B, D0) this step's masks
+  const maskScratch = new Float32Array(D0); // (rows, cols)
+  const { shifter, dropout } = makeAugmentation(cfg, net, streams);
+  const partners = new Int32Array(B0); // scff: negative pair r = image r beside image partners[r]
+  // scff with --views 2: (B, D0) the second views, the right halves of the pairs; null = the images themselves.
+  const secondViews = scff && cfg.views === 2 ? new Float32Array(B0 * D0) : null;
+  // scff: the first layer's 2B rows are pairs of the step's B images (rows 0..B-1 of ws.input).
+  const pairPath = (B: number): FirstLayerPath => ({
+    forward(acts, z) {
+      const first = net.layers[0]!, pairs = ws.pairs!;
+      positiveNegativePairRows(acts.xhat, ws.input, secondViews ?? ws.input, pairs.self, partners, B, D0, cfg.norm, pairs.scratch);
+      layerForwardFromNormalised(acts, first, 2 * B, math, mm, par);
+      if (z) matmulAddBias(z, acts.xhat, first, 2 * B, mm); // for an observer
+    },
+    grads: (layer, acts) => layerGradients(layer, acts, 2 * B, mm, par),
+  });
+
+  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
+    // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
+    gatherRows(ws.input, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), ws.input.subarray(0, B * D0));
+    // --views 2, in a step where layers learn: the second views start as a copy of the images and
+    // are shifted after the first views, by draws of their own.
+    const twoViews = secondViews !== null && only !== -1;
+    if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
+    shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids or pairs are made of the shifted images
+    if (twoViews) shiftStepImages(shifter, secondViews, B, split, obs, 2);
+    let first: FirstLayerPath | undefined;
+    if (only === -1) {
+      // The readout (the head alone): no layer learns, so no negative rows are made.
+    } else if (scff) {
+      // Rows B..2B-1 are not read (the pairs come from rows 0..B-1); an observer sees each
+      // negative's partner image there (its second view with --views 2).
+      const k = drawPairPartners(partners, B, maskRng);
+      obs?.onPairs?.(partners.subarray(0, B), k);
+      const right = secondViews ?? ws.input;
+      if (obs?.onRows) for (let r = 0; r < B; r++) ws.input.set(right.subarray(partners[r]! * D0, (partners[r]! + 1) * D0), (B + r) * D0);
+      first = pairPath(B);
+    } else {
+      const hybridPartners = obs?.onHybrids ? new Int32Array(B) : undefined;
+      makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng, hybridPartners);
+      if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
+    }
+    obs?.onRows?.('ff', ws.input, 2 * B, null);
+    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, first, dropout, par);
+    // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
+    // layers above it run forward on the positive rows now (from layer only's y of this step).
+    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1, par);
+    // The head learns from the positive rows' activities of this step's forward pass (weights
+    // before the update): features are constants for it.
+    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
+    return { layers, headLoss, rows: B };
+  }
+
+  function evaluate(split: Split, count: number, _methods?: readonly Method[], observer?: EvalObserver): TestErrors {
+    const order = new Int32Array(count).map((_, i) => i);
+    let err = 0;
+    for (let start = 0; start < count; start += ws.rows) {
+      const n = Math.min(ws.rows, count - start);
+      gatherRows(ws.input, split, order, start, n);
+      gatherLabels(labels, split, order, start, n);
+      forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
+      headFeatures(ws, net, n, math, undefined, par);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
+      observer?.headProbs?.(start, n, ws.probs);
+    }
+    return { goodness: null, softmax: err / count };
+  }
+
+  return { net, ws, opt, step, evaluate };
+}
