@@ -12,7 +12,7 @@
 import { writeFileAtomic } from '../src/io/atomic-write.ts';
 import { checkOutputFile } from '../apps/cli/output-paths.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
-import { checkConfig } from '../src/config/check.ts';
+import { checkConfig } from '../src/run/check-config.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../apps/cli/flags.ts';

@@ -11,7 +11,7 @@
 // steps → one table per thread count (ms per step by part, shortcuts on beside off).
 import { runMain } from '../apps/cli/errors.ts';
 import { configFromFlags, flagValue, helpText, int, intList, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../apps/cli/flags.ts';
-import { checkConfig } from '../src/config/check.ts';
+import { checkConfig } from '../src/run/check-config.ts';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';

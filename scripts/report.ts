@@ -11,7 +11,7 @@ import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { flagValue, requiredModel, helpText, int, nullableInt, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
 import { checkOutputDir } from '../apps/cli/output-paths.ts';
-import { checkConfigAgainstData } from '../src/config/check.ts';
+import { checkConfigAgainstData } from '../src/run/check-config.ts';
 import type { Config } from '../src/config/config.ts';
 import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
 import { createBackend } from '../src/linalg/create-backend.ts';

@@ -7,7 +7,7 @@
 // Config and presets.
 export { DEFAULT_CONFIG, scoredLayerNumbers, type Backend, type Config, type Mode, type Negatives, type OptimizerName } from './config/config.ts';
 export { applyPreset, MODE_DEFAULT_PRESET, PRESETS, type Preset } from './config/presets.ts';
-export { checkConfig, checkConfigAgainstData } from './config/check.ts';
+export { checkConfig, checkConfigAgainstData } from './run/check-config.ts';
 export { DivergedError, Interrupted, UserError } from './errors.ts';
 
 // Data: IDX files (MNIST by default) or arrays.
@@ -26,4 +26,5 @@ export { createBackend } from './linalg/create-backend.ts';
 export type { MatmulBackend } from './linalg/backend.ts';
 
 // Saved models (safetensors).
-export { loadModel, loadModelFile, MODEL_FORMAT, modelConfig, saveNetwork, type ModelConfig } from './model/model-io.ts';
+export { loadModel, loadModelFile, MODEL_FORMAT, saveNetwork } from './model/model-io.ts';
+export { modelConfig, type ModelConfig } from './config/stored.ts';

@@ -1,14 +1,14 @@
 // Flags → Config (apps/cli/flags.ts): --mode X alone starts from mode X's documented default preset,
 // the same config as --preset of that name; later flags still override it. And the memory check
-// (src/config/check.ts checkMemory) refuses, before allocating, a config that cannot fit,
+// (src/run/check-config.ts checkMemory) refuses, before allocating, a config that cannot fit,
 // giving the estimate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
-import { checkConfig, checkConfigAgainstData, checkMemory } from '../src/config/check.ts';
-import { estimateMemory } from '../src/config/memory-estimate.ts';
-import { modelConfig } from '../src/model/model-format.ts';
+import { checkConfig, checkConfigAgainstData, checkMemory } from '../src/run/check-config.ts';
+import { estimateMemory } from '../src/run/memory-estimate.ts';
+import { modelConfig } from '../src/config/stored.ts';
 import { assertUserError } from './helpers.ts';
 
 const configOf = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { DivergedError, UserError } from '../src/errors.ts';
-import { checkConfig } from '../src/config/check.ts';
+import { checkConfig } from '../src/run/check-config.ts';
 import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { readIdx } from '../src/data/idx.ts';

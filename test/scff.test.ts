@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { readoutStart, stepCounts, trainRun } from '../src/run/train-run.ts';
-import { checkConfig } from '../src/config/check.ts';
+import { checkConfig } from '../src/run/check-config.ts';
 import { applyPreset } from '../src/config/presets.ts';
 import { assertClose, assertUserError, centralDifference } from './helpers.ts';
 

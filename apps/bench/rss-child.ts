@@ -4,7 +4,7 @@
 // A separate process because the peak is a high-water mark: in the benchmark's own process it
 // would also count everything measured before.
 import type { Config } from '../../src/config/config.ts';
-import { checkConfig, checkConfigAgainstData } from '../../src/config/check.ts';
+import { checkConfig, checkConfigAgainstData } from '../../src/run/check-config.ts';
 import { loadDataset } from '../../src/data/dataset.ts';
 import { createBackend } from '../../src/linalg/create-backend.ts';
 import { trainRun } from '../../src/run/train-run.ts';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
-import { checkConfig } from '../../src/config/check.ts';
+import { checkConfig } from '../../src/run/check-config.ts';
 
 export interface TrainingRss {
   config: Config; // what the child trained

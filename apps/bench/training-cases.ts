@@ -7,7 +7,7 @@
 // inside matmul calls. Inputs are real MNIST rows. Times the project's own trainer code and
 // changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
-import { checkConfig } from '../../src/config/check.ts';
+import { checkConfig } from '../../src/run/check-config.ts';
 import { applyPreset } from '../../src/config/presets.ts';
 import { gatherLabels, gatherRows } from '../../src/data/batch.ts';
 import type { Dataset } from '../../src/data/dataset.ts';

@@ -3,7 +3,7 @@
 // against it. Returns the dataset.
 import type { Config } from '../../src/config/config.ts';
 import { loadDataset, type Dataset } from '../../src/data/dataset.ts';
-import { checkConfigAgainstData } from '../../src/config/check.ts';
+import { checkConfigAgainstData } from '../../src/run/check-config.ts';
 
 export function announceAndLoad(cfg: Config): Dataset {
   console.log(`seed ${cfg.seed}`);

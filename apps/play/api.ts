@@ -3,8 +3,9 @@
 // a page cannot bundle) plus the byte-level pieces a page needs. No logic of its own.
 export { DEFAULT_CONFIG, type Config, type Mode } from '../../src/config/config.ts';
 export { PRESETS, MODE_DEFAULT_PRESET } from '../../src/config/presets.ts';
+export { fieldRows, inPage } from '../../src/config/fields.ts';
 export { configFromFlags, parseFlags, TRAIN_FLAGS } from '../cli/flags.ts';
-export { checkConfig, checkConfigAgainstData } from '../../src/config/check.ts';
+export { checkConfig, checkConfigAgainstData } from '../../src/run/check-config.ts';
 export { UserError } from '../../src/errors.ts';
 export { parseIdx } from '../../src/data/idx-bytes.ts';
 export { datasetFromIdx, IDX_NAMES, type Dataset, type Split } from '../../src/data/split.ts';

@@ -8,7 +8,7 @@
 import {
   buildNetwork, checkConfig, checkConfigAgainstData, configFromFlags, datasetFromIdx, decodeSafetensors, DEFAULT_CONFIG,
   encodeModel, fnv1a, IDX_NAMES, makeTrainer, modelFromSafetensors, parseIdx, receptiveFieldTiles, signedTilesRgb,
-  addEpoch, newRunRecord, parseFlags, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
+  addEpoch, fieldRows, inPage, newRunRecord, parseFlags, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
   type Config, type Dataset, type MatmulBackend, type Network, type RunRecord, type Split, type Trainer,
 } from './api.ts';
 import type { Fields, FromWorker, RunSpec, ToWorker } from './messages.ts';
@@ -88,8 +88,8 @@ function fields(cfg: Config, net: Network, data: Dataset): Fields {
   return { ...px, units };
 }
 
-/** train.ts flags that have no meaning in a page: files, terminal output, the thread count (its own box). */
-const TERMINAL_ONLY = ['help', 'save', 'report', 'checkpoint', 'checkpoint-every', 'resume', 'data-dir', 'threads', 'backend', 'json', 'quiet'];
+/** train.ts flags that have no meaning in a page (the table of fields says which: files, terminal output, the machine's threads and backend). */
+const TERMINAL_ONLY = new Set(['help', ...fieldRows().filter(([, f]) => f.flag !== null && !inPage(f)).map(([, f]) => f.flag!)]);
 
 /**
  * The run's config: the page's boxes, then the "more flags" box parsed by train.ts's own parser.
@@ -99,7 +99,7 @@ const TERMINAL_ONLY = ['help', 'save', 'report', 'checkpoint', 'checkpoint-every
 function runConfig(run: RunSpec, threads: number): Config {
   const more = parseFlags(run.more.split(/\s+/).filter(Boolean), TRAIN_FLAGS);
   for (const name of Object.keys(more)) {
-    if (TERMINAL_ONLY.includes(name)) throw new UserError(`more flags: --${name} is for train.ts in a terminal, not the playground`);
+    if (TERMINAL_ONLY.has(name)) throw new UserError(`more flags: --${name} is for train.ts in a terminal, not the playground`);
     if (name in run.flags) throw new UserError(`more flags: --${name} has its own box above`);
   }
   const cfg = configFromFlags({ ...run.flags, ...more, threads: String(threads) }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });

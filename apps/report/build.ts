@@ -17,7 +17,7 @@ import { overlayPositiveNegative } from '../../src/ff/inputs/overlay.ts';
 import { recurrentDiagnostics, type RecurrentDiagnostics } from '../../src/ff/modes/recurrent-diagnostics.ts';
 import type { Trainer } from '../../src/ff/trainer.ts';
 import { MASK_BLURS } from '../../src/ff/modes/unsupervised.ts';
-import { modelConfig } from '../../src/model/model-io.ts';
+import { modelConfig } from '../../src/config/stored.ts';
 import { makeRng } from '../../src/rng.ts';
 import { hybridGoodness, makeHeldOutCollector, thresholdsOf, type HeldOutAnalysis } from './analysis.ts';
 import { grayGrid, labelWeights, receptiveFields, strongestUnits, type Picture } from './pictures.ts';

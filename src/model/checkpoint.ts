@@ -10,10 +10,10 @@ import { temporaryPath } from '../io/atomic-write.ts';
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
-import { TRAIN_FLAGS } from '../../apps/cli/flags.ts';
+import { flagOf } from '../config/fields.ts';
 import { fnv1a } from '../io/checksum.ts';
 import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../io/safetensors.ts';
-import { modelConfig } from './model-io.ts';
+import { modelConfig } from '../config/stored.ts';
 import { fillNetwork, networkTensors } from './model-format.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
 import { epochsBefore, phaseEpochs, RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from '../run/train-run.ts';
@@ -204,12 +204,6 @@ export function readCheckpoint(dir: string): Checkpoint {
     throw err;
   }
   return parseCheckpoint(file, where);
-}
-
-/** The flag that sets a Config field, for messages. */
-function flagOf(field: string): string {
-  const entry = Object.entries(TRAIN_FLAGS).find(([, spec]) => spec.field === field);
-  return entry ? `--${entry[0]}` : field;
 }
 
 /**

@@ -6,33 +6,13 @@
 // layers (1-based, comma list), and `history` = the run's record without wall-clock times.
 import { DEFAULT_CONFIG, type Config } from '../config/config.ts';
 import { UserError } from '../errors.ts';
-import { configFromStored, TRAIN_FLAGS } from '../../apps/cli/flags.ts';
-import { checkConfig } from '../config/check.ts';
+import { configFromStored, modelConfig } from '../config/stored.ts';
+import { checkConfig } from '../run/check-config.ts';
 import type { Network } from '../ff/network.ts';
 import { recordFromJson, recordToJson, timeless, type RunRecord } from './run-record.ts';
 import { encodeSafetensors, getF32, type SafetensorsFile, type TensorToWrite } from '../io/safetensors-bytes.ts';
 
 export const MODEL_FORMAT = 'forward-forward-ts/1';
-
-/**
- * The config as stored with a model: everything that shapes the weights. Settings that cannot
- * change a bit of them (threads, output options) are left out, so the same training gives the
- * same file whatever the thread count.
- */
-export function modelConfig(cfg: Config): ModelConfig {
-  const { threads: _t, quiet: _q, json: _j, save: _s, report: _rp, checkpoint: _c, checkpointEvery: _e, resume: _r, ...kept } = cfg;
-  // Fields added after the format's first files are stored only when set: a run that does not use
-  // them keeps its bytes, and a file written before them reads back with their defaults.
-  for (const k of LATER_FIELDS) if (kept[k] === DEFAULT_CONFIG[k]) delete kept[k];
-  return kept;
-}
-
-/** Config fields newer than the first model files and checkpoints (absent = the default). */
-const LATER_FIELDS = ['loss', 'symbaAlpha', 'shift', 'dropout', 'receptiveField', 'thresholdNeg', 'act', 'contrast', 'readoutEpochs', 'views'] as const;
-
-/** The fields of Config that shape the weights. */
-export type ModelConfig = Omit<Config, 'threads' | 'quiet' | 'json' | 'save' | 'report' | 'checkpoint' | 'checkpointEvery' | 'resume' | (typeof LATER_FIELDS)[number]>
-  & Partial<Pick<Config, (typeof LATER_FIELDS)[number]>>;
 
 /** The model file's bytes: the same network, config and record give the same bytes. */
 /**
@@ -84,7 +64,7 @@ export function modelFromSafetensors(file: SafetensorsFile): StoredModel {
   } catch {
     throw new UserError(`${path}: the model's config metadata is not valid JSON`);
   }
-  const cfg = configFromStored(stored, { ...DEFAULT_CONFIG }, TRAIN_FLAGS, path);
+  const cfg = configFromStored(stored, { ...DEFAULT_CONFIG }, path);
   if (!Array.isArray(cfg.layers) || cfg.layers.length < 2) throw new UserError(`${path}: the model's config has no valid 'layers'`);
   checkConfig(cfg);
   let record: RunRecord | null = null;

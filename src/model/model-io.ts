@@ -9,7 +9,7 @@ import { readSafetensors } from '../io/safetensors.ts';
 import { encodeModel, modelFromSafetensors, type StoredModel } from './model-format.ts';
 import { buildNetwork } from '../run/train-run.ts';
 
-export { MODEL_FORMAT, modelConfig, type ModelConfig } from './model-format.ts';
+export { MODEL_FORMAT } from './model-format.ts';
 
 export function saveNetwork(path: string, net: Network, cfg: Config, record?: RunRecord): void {
   writeFileAtomic(path, encodeModel(net, cfg, record)); // bad tensors throw before the disk is touched

@@ -10,4 +10,4 @@ export {
   type SmoothedSgdConfig,
   type SmoothedSgdState,
 } from './smoothed-sgd.ts';
-export { lrAt, LR_SCHEDULES, type LrSchedule } from './schedule.ts';
+export { lrAt, type LrSchedule } from './schedule.ts';

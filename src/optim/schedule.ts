@@ -4,10 +4,10 @@
 // Equivalently, in the second half lr = base·2·(total − step − 1/2)/total: the line from base at
 // the midpoint to 0 at the end, read at the centre of each step. The last step gets base/total.
 // A "step" is whatever the caller counts (Hinton: epochs); call with epochs to match his code.
+import type { Config } from '../config/config.ts';
 
-/** The schedule names, for config parsing. */
-export const LR_SCHEDULES = ['constant', 'linear-decay'] as const;
-export type LrSchedule = (typeof LR_SCHEDULES)[number];
+/** A schedule's name (the --schedule field of the table of options). */
+export type LrSchedule = Config['schedule'];
 
 /** The learning rate of step `step` in [0, totalSteps). */
 export function lrAt(schedule: LrSchedule, baseLr: number, step: number, totalSteps: number): number {

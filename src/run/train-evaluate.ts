@@ -2,7 +2,7 @@
 // call checks the config against the data (the same UserErrors as the command line), opens the
 // matrix backend the config names, runs, and closes the backend, so a caller holds no threads.
 // train() is trainRun (train-run.ts) from the seed; evaluate() is the trainer's own evaluation.
-import { checkConfig, checkConfigAgainstData } from '../config/check.ts';
+import { checkConfig, checkConfigAgainstData } from './check-config.ts';
 import type { Config } from '../config/config.ts';
 import type { Dataset, Split } from '../data/dataset.ts';
 import type { Network } from '../ff/network.ts';

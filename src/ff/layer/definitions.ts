@@ -4,15 +4,16 @@
 // something a layer wants HIGH on positive rows and LOW on negative rows; the loss is minimised.
 // docs/DEFINITIONS.md is the prose version of this file; keep the two in step.
 // Notation: R = rows of a step (positives first, then negatives), H = layer width.
+import type { Config } from '../../config/config.ts';
 import { NORMALIZE_ROWS, SUM_SQUARES_ROWS, type Floats } from '../../linalg/rows.ts';
 import { INLINE_ROWS, type RowRunner } from '../../linalg/row-runner.ts';
 
 /** How a layer's input rows are normalised: Hinton's RMS, the PyTorch reference's L2, or standardisation (Self-Contrastive FF). */
-export type Norm = 'rms' | 'l2' | 'std';
+export type Norm = Config['norm'];
 /** Goodness of a row of activities y (H): Σ y² ('sum', θ = H) or Σ y² / H ('mean', θ = 2). */
-export type Goodness = 'sum' | 'mean';
+export type Goodness = Config['goodness'];
 /** A layer's loss: 'ff' per row against θ (ffLossRows), or 'symba' per (positive, negative) pair (symbaLossRows). */
-export type LossKind = 'ff' | 'symba';
+export type LossKind = Config['loss'];
 
 /** ε of the RMS normalisation: x / (ε + sqrt(mean x²)). Tiny: it only guards an all-zero row. */
 export const RMS_EPS = 1e-8;

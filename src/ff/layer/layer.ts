@@ -4,6 +4,7 @@
 // to the layer below (that is the algorithm). Optional peer normalisation (Hinton) is added here.
 // N = rows of the step (positives first, P of them, then negatives), D = input width, H = width.
 // Generic over float32/float64 storage so the gradient test runs this exact code in float64.
+import type { Config } from '../../config/config.ts';
 import { BIAS_RELU_ROWS, COLUMN_SUMS, SCALE_ROWS, type Floats } from '../../linalg/rows.ts';
 import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../../linalg/row-runner.ts';
 import { sharedFloat32 } from '../../linalg/shared-floats.ts';
@@ -33,7 +34,7 @@ export interface LayerMath {
  * goodness the layer learns. 'triangle' (Self-Contrastive FF): relu(z − mean_j z), the units above
  * their row's mean; the goodness is still that of y.
  */
-export type Activation = 'relu' | 'triangle';
+export type Activation = Config['act'];
 
 /** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). Float32 ones live in shared memory (shared-floats.ts). */
 export interface LayerParams<T extends Floats> {

@@ -8,7 +8,7 @@ import { workspaceRows } from '../ff/trainer.ts';
 import { recurrentFanIn } from '../ff/modes/recurrent.ts';
 import { BLOCKING, placeOperands } from '../linalg/wasm/layout.ts';
 import { MAX_PAGES } from '../linalg/wasm/kernel.ts';
-import { scoredLayerNumbers, type Config } from './config.ts';
+import { scoredLayerNumbers, type Config } from '../config/config.ts';
 
 export interface MemoryEstimate {
   buffers: number; // bytes of the JS float arrays

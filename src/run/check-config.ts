@@ -1,11 +1,12 @@
 // Cross-field checks of a Config, once flags and presets are applied: things no single flag's
 // parser can see (scored layers against --layers, the input width against the dataset, ...).
 // Each failure is a UserError naming the flag(s) involved.
-import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from './config.ts';
+import { DEFAULT_CONFIG, scoredLayerNumbers, type Config } from '../config/config.ts';
 import { UserError } from '../errors.ts';
 import { totalmem } from 'node:os';
 import { estimateMemory } from './memory-estimate.ts';
-import { parseReceptiveField, resolveFields } from '../ff/inputs/receptive-field.ts';
+import { parseReceptiveField } from '../config/receptive-field-spec.ts';
+import { resolveFields } from '../ff/inputs/receptive-field.ts';
 
 export function checkConfig(cfg: Config): void {
   const L = cfg.layers.length - 1;
