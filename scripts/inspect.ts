@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { checkConfig } from '../src/run/check-config.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
-import { flagValue, configFromFlags, helpText, int, parseFlags, TRAIN_FLAGS, type FlagSpec } from '../apps/cli/flags.ts';
+import { flagValue, configFromFlags, helpText, int, parseFlags, trainFlagsWithout, type FlagSpec } from '../apps/cli/flags.ts';
 import { describeDraws, traceRun, traceToJson } from '../src/trace/trace.ts';
 import { announceAndLoad } from '../apps/cli/run-setup.ts';
 
@@ -31,9 +31,8 @@ docs/TRACE.md.
 Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size small.`;
 
 /** train.ts's flags that do something here, plus --step, --eval and --out. */
-const { save: _save, report: _report, json: _json, quiet: _quiet, checkpoint: _ck, 'checkpoint-every': _every, resume: _resume, ...CONFIG_FLAGS } = TRAIN_FLAGS;
 const INSPECT_FLAGS: Record<string, FlagSpec> = {
-  ...CONFIG_FLAGS,
+  ...trainFlagsWithout('output'),
   step: { field: null, kind: 'string', value: 'K', help: 'the step to trace, counted from 1 over the whole run (default 1)', parse: int(1) },
   eval: { field: null, kind: 'string', value: 'N', help: 'also trace the evaluation of the first N test images after step K (default 0)', parse: int(0) },
   out: { field: null, kind: 'string', value: 'PATH', help: 'where to write the trace (default trace.json)' },

@@ -4,7 +4,7 @@
 // is a UserError naming the flag and what was expected. Presets apply first, then flags.
 import type { Config, Mode } from '../../src/config/config.ts';
 import { UserError } from '../../src/errors.ts';
-import { fieldRows } from '../../src/config/fields.ts';
+import { FIELDS, fieldRows, type FieldKind } from '../../src/config/fields.ts';
 import type { Parser } from '../../src/config/parsers.ts';
 import { applyPreset, MODE_DEFAULT_PRESET } from '../../src/config/presets.ts';
 
@@ -27,6 +27,11 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     ...(f.value !== undefined ? { value: f.value, parse: f.parse } : {}), ...(f.negate ? { negate: true } : {}),
   } satisfies FlagSpec])),
 };
+
+/** train.ts's flags without the fields of these kinds (a script that writes no model takes no 'output' flag). */
+export function trainFlagsWithout(...kinds: FieldKind[]): Record<string, FlagSpec> {
+  return Object.fromEntries(Object.entries(TRAIN_FLAGS).filter(([, s]) => s.field === null || !kinds.includes(FIELDS[s.field].kind)));
+}
 
 /**
  * Parse argv with `flags`; returns the raw values by flag name (a later repeat wins). `--name value`
