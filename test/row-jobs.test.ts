@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { INLINE_ROWS, span, type RowArg, type RowRunner } from '../src/linalg/row-runner.ts';
+import { BIAS_RELU_ROWS } from '../src/linalg/rows.ts';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from '../src/linalg/shared-floats.ts';
 import { matView, transposed } from '../src/linalg/view.ts';
 import { createWasmMatmul, type MatmulBackend } from '../src/linalg/wasm/index.ts';
@@ -107,6 +108,18 @@ describe('row jobs on the pool (2 threads)', () => {
     assert.equal(rows.sharedJobs(), jobs, 'plain arrays are copied by the calling thread');
     assert.deepEqual(c1, Float32Array.from(c2));
   });
+});
+
+test('a call site is checked against its task\'s argument types: a wrong argument does not compile', () => {
+  const y = new Float32Array(4);
+  const wrong = (): void => {
+    // @ts-expect-error: C, biasReluRows' 4th argument, is a number
+    INLINE_ROWS.run(BIAS_RELU_ROWS, [y, y, y, y], 1, 4);
+    // @ts-expect-error: biasReluRows takes 4 arguments
+    INLINE_ROWS.run(BIAS_RELU_ROWS, [y, y, y], 1, 4);
+  };
+  INLINE_ROWS.run(BIAS_RELU_ROWS, [y, y, y, 4], 1, 4);
+  assert.equal(typeof wrong, 'function'); // never called: tsc (npm test's first step) checks the lines above
 });
 
 test('span cuts [0, size) into near-equal ranges that cover it once', () => {

@@ -15,7 +15,7 @@
 // n = images, C = classes, D = pixels, H = first layer width.
 import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './layer/definitions.ts';
 import { COLUMN_SUMS, SCALE_ROWS, SUM_HALVES } from '../linalg/rows.ts';
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32, sharedFloat64 } from '../linalg/shared-floats.ts';
 import { matView, transposed } from '../linalg/view.ts';
 import type { LayerActs, LayerParams, MatmulFn } from './layer/layer.ts';
@@ -68,18 +68,22 @@ export function firstLayerRows(
   }
 }
 
-const N = (a: RowArg): number => a as number;
 /** [y, y0, base, kappa, labelRows, labels (Int32Array, or a number: one label for all), b, H]: firstLayerRows without zOut. */
-export const FIRST_LAYER_ROWS = rowTask('firstLayerRows', (a, lo, hi) => {
-  const H = N(a[7]), labels = a[5] as Int32Array | number;
-  firstLayerRows(a[0] as Float32Array, N(a[1]) + lo, (a[2] as Float32Array).subarray(lo * H), (a[3] as Float64Array).subarray(lo),
-    a[4] as Float64Array, typeof labels === 'number' ? labels : labels.subarray(lo), a[6] as Float32Array, hi - lo, H);
+export const FIRST_LAYER_ROWS = rowTask<[
+  y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
+  b: Float32Array, H: number,
+]>('firstLayerRows', (a, lo, hi) => {
+  const [y, y0, base, kappa, labelRows, labels, b, H] = a;
+  const rowLabels = typeof labels === 'number' ? labels : labels.subarray(lo);
+  firstLayerRows(y, y0 + lo, base.subarray(lo * H), kappa.subarray(lo), labelRows, rowLabels, b, hi - lo, H);
 });
 
 /** [kappa, images, D, C, labelSq, l2 (0 | 1)]: labelKappa. */
-export const LABEL_KAPPA = rowTask('labelKappa', (a, lo, hi) => {
-  const D = N(a[2]);
-  labelKappa((a[0] as Float64Array).subarray(lo), (a[1] as Float32Array).subarray(lo * D), hi - lo, D, N(a[3]), N(a[4]), N(a[5]) === 1 ? 'l2' : 'rms');
+export const LABEL_KAPPA = rowTask<[
+  kappa: Float64Array, images: Float32Array, D: number, C: number, labelSq: number, l2: number,
+]>('labelKappa', (a, lo, hi) => {
+  const [kappa, images, D, C, labelSq, l2] = a;
+  labelKappa(kappa.subarray(lo), images.subarray(lo * D), hi - lo, D, C, labelSq, l2 === 1 ? 'l2' : 'rms');
 });
 
 // base (n, H) = x_rest·W, the product every label of the n images shares; zeroes the label pixels
@@ -190,6 +194,6 @@ function labelGradColumns(
 }
 
 /** [lg, dZ, kappa, labels, wrong, B, s, H], units = columns: labelGradColumns. */
-export const LABEL_GRAD_COLUMNS = rowTask('labelGradColumns', (a, lo, hi) => labelGradColumns(
-  a[0] as Float64Array, a[1] as Float32Array, a[2] as Float64Array, a[3] as Int32Array, a[4] as Int32Array, N(a[5]), N(a[6]), N(a[7]), lo, hi,
-));
+export const LABEL_GRAD_COLUMNS = rowTask<[
+  lg: Float64Array, dZ: Float32Array, kappa: Float64Array, labels: Int32Array, wrong: Int32Array, B: number, s: number, H: number,
+]>('labelGradColumns', (a, lo, hi) => labelGradColumns(...a, lo, hi));

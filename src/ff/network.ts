@@ -9,7 +9,7 @@ import { makeHeadParams, type HeadParams } from './layer/head.ts';
 import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
 import { maskFanIn } from './inputs/receptive-field.ts';
 import type { Rng } from '../rng.ts';
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface Network {
@@ -124,9 +124,9 @@ function copyColumnsInto(dst: Float32Array, src: Float32Array, F: number, col: n
   }
 }
 
-const N = (a: RowArg): number => a as number;
 /** [dst, src, F, col, H]: copyColumnsInto. */
-export const COPY_COLUMNS_INTO = rowTask('copyColumnsInto', (a, lo, hi) => copyColumnsInto(a[0] as Float32Array, a[1] as Float32Array, N(a[2]), N(a[3]), N(a[4]), lo, hi));
+export const COPY_COLUMNS_INTO = rowTask<[dst: Float32Array, src: Float32Array, F: number, col: number, H: number]>('copyColumnsInto', (a, lo, hi) =>
+  copyColumnsInto(...a, lo, hi));
 
 /** Index of the largest of row r's C values (the first on ties). */
 export function argmaxRow(m: Float32Array, r: number, C: number): number {

@@ -8,29 +8,38 @@ import type { Floats } from './view.ts';
 
 /** One argument of a row task: a number or an array (shared memory when the job is to be shared). */
 export type RowArg = number | Floats | Int32Array;
+/** A row task's arguments, in order: a tuple of RowArgs (a worker receives them in that order). */
+export type RowArgs = readonly RowArg[];
 
 /**
- * A kernel as a row job: defined beside its kernel (rowTask), collected by name in src/run/row-tasks.ts,
- * the table a worker thread loads.
+ * A kernel as a row job over arguments of types A (a tuple named like the comment above each task
+ * lists them): defined beside its kernel (rowTask), collected by name in src/run/row-tasks.ts, the
+ * table a worker thread loads. `fn` is a method, so that a task of any argument types is also a
+ * plain RowTask (the table by name, and a worker, whose arguments are decoded by position); the
+ * arguments of a call site are checked against A by RowRunner.run.
  */
-export interface RowTask {
+export interface RowTask<A extends RowArgs = RowArgs> {
   readonly name: string;
   /** Do units lo..hi-1 of the job whose arguments are `args`. */
-  readonly fn: (args: readonly RowArg[], lo: number, hi: number) => void;
+  fn(args: A, lo: number, hi: number): void;
 }
 
 export interface RowRunner {
   /** Threads a job may run on (1: the calling thread only). */
   readonly threads: number;
-  /** task.fn(args, lo, hi) over [0, size), in ranges; `work` ≈ the job's element operations (small jobs stay on the calling thread). */
-  run(task: RowTask, args: readonly RowArg[], size: number, work: number): void;
+  /**
+   * task.fn(args, lo, hi) over [0, size), in ranges; `work` ≈ the job's element operations (small jobs stay on the calling
+   * thread). The task alone fixes A: `args` must have its argument types.
+   */
+  run<A extends RowArgs>(task: RowTask<A>, args: NoInfer<A>, size: number, work: number): void;
   /** Wait up to `ms` until jobs can be shared; true if they can (false at once for INLINE_ROWS). Tests and benchmarks use it. */
   waitUntilShared(ms: number): boolean;
   /** Jobs run on more than one thread so far (tests check that sharing happens). */
   sharedJobs(): number;
 }
 
-export function rowTask(name: string, fn: RowTask['fn']): RowTask {
+/** The row task `name` over arguments of types A: rowTask<[out: Floats, n: number]>('name', (a, lo, hi) => ...). */
+export function rowTask<A extends RowArgs>(name: string, fn: (args: A, lo: number, hi: number) => void): RowTask<A> {
   return { name, fn };
 }
 

@@ -4,7 +4,7 @@
 // the gradient tests can run the very same code in float64. Each also has a RowTask (bottom of
 // the file): the same kernel on a range of rows, columns or elements, for the backend's threads.
 
-import { rowTask, type RowArg } from './row-runner.ts';
+import { rowTask } from './row-runner.ts';
 import type { Floats } from './view.ts';
 export type { Floats };
 
@@ -89,39 +89,36 @@ export function sumHalves(out: Floats, m: Floats, n: number, lo = 0, hi = n): vo
 }
 
 // --- The kernels above as row jobs (row-runner.ts): units are rows unless said otherwise. ---
-const F = (a: RowArg): Floats => a as Floats;
-const N = (a: RowArg): number => a as number;
-
 /** [out, x, C, eps, kind (0 rms | 1 l2 | 2 std)]: rmsNormalizeRows / l2NormalizeRows / stdNormalizeRows. */
-export const NORMALIZE_ROWS = rowTask('normalizeRows', (a, lo, hi) => {
-  const C = N(a[2]), norm = [rmsNormalizeRows, l2NormalizeRows, stdNormalizeRows][N(a[4])]!;
-  norm(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), hi - lo, C, N(a[3]));
+export const NORMALIZE_ROWS = rowTask<[out: Floats, x: Floats, C: number, eps: number, kind: number]>('normalizeRows', (a, lo, hi) => {
+  const [out, x, C, eps, kind] = a, norm = [rmsNormalizeRows, l2NormalizeRows, stdNormalizeRows][kind]!;
+  norm(out.subarray(lo * C, hi * C), x.subarray(lo * C, hi * C), hi - lo, C, eps);
 });
 
 /** [y, z, b, C]: biasReluRows. */
-export const BIAS_RELU_ROWS = rowTask('biasReluRows', (a, lo, hi) => {
-  const C = N(a[3]);
-  biasReluRows(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), F(a[2]), hi - lo, C);
+export const BIAS_RELU_ROWS = rowTask<[y: Floats, z: Floats, b: Floats, C: number]>('biasReluRows', (a, lo, hi) => {
+  const [y, z, b, C] = a;
+  biasReluRows(y.subarray(lo * C, hi * C), z.subarray(lo * C, hi * C), b, hi - lo, C);
 });
 
 /** [s, y, C]: sumSquaresRows. */
-export const SUM_SQUARES_ROWS = rowTask('sumSquaresRows', (a, lo, hi) => {
-  const C = N(a[2]);
-  sumSquaresRows(F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo * C, hi * C), hi - lo, C);
+export const SUM_SQUARES_ROWS = rowTask<[s: Floats, y: Floats, C: number]>('sumSquaresRows', (a, lo, hi) => {
+  const [s, y, C] = a;
+  sumSquaresRows(s.subarray(lo, hi), y.subarray(lo * C, hi * C), hi - lo, C);
 });
 
 /** [colSum, m, r0, R, C], units = columns: columnSums. */
-export const COLUMN_SUMS = rowTask('columnSums', (a, lo, hi) => {
-  columnSums(F(a[0]), F(a[1]), N(a[2]), N(a[3]), N(a[4]), lo, hi);
+export const COLUMN_SUMS = rowTask<[colSum: Floats, m: Floats, r0: number, R: number, C: number]>('columnSums', (a, lo, hi) => {
+  columnSums(...a, lo, hi);
 });
 
 /** [out, x, k, c, C]: scaleRows. */
-export const SCALE_ROWS = rowTask('scaleRows', (a, lo, hi) => {
-  const C = N(a[4]);
-  scaleRows(F(a[0]).subarray(lo * C, hi * C), F(a[1]).subarray(lo * C, hi * C), F(a[2]).subarray(lo, hi), N(a[3]), hi - lo, C);
+export const SCALE_ROWS = rowTask<[out: Floats, x: Floats, k: Floats, c: number, C: number]>('scaleRows', (a, lo, hi) => {
+  const [out, x, k, c, C] = a;
+  scaleRows(out.subarray(lo * C, hi * C), x.subarray(lo * C, hi * C), k.subarray(lo, hi), c, hi - lo, C);
 });
 
 /** [out, m, n], units = elements: sumHalves. */
-export const SUM_HALVES = rowTask('sumHalves', (a, lo, hi) => {
-  sumHalves(F(a[0]), F(a[1]), N(a[2]), lo, hi);
+export const SUM_HALVES = rowTask<[out: Floats, m: Floats, n: number]>('sumHalves', (a, lo, hi) => {
+  sumHalves(...a, lo, hi);
 });

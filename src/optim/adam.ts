@@ -5,7 +5,7 @@
 // Deliberately absent: weight decay / AdamW, AMSGrad, gradient clipping.
 // Letters: n = number of values in one parameter tensor.
 import { checkSizes, checkStepArgs, copyStateTensors, type Optimizer } from './optimizer.ts';
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface AdamConfig {
@@ -56,13 +56,13 @@ export function adamUpdateInPlace(
   }
 }
 
-const F = (a: RowArg): Float32Array => a as Float32Array;
-const N = (a: RowArg): number => a as number;
 /** [param, m, v, grad, t, lr, β1, β2, ε], units = values: adamUpdateInPlace on a range. */
-export const ADAM_UPDATE = rowTask('adamUpdate', (a, lo, hi) => adamUpdateInPlace(
-  F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo, hi), F(a[2]).subarray(lo, hi), F(a[3]).subarray(lo, hi), N(a[4]), N(a[5]),
-  { beta1: N(a[6]), beta2: N(a[7]), eps: N(a[8]) },
-));
+export const ADAM_UPDATE = rowTask<[
+  param: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, t: number, lr: number, β1: number, β2: number, ε: number,
+]>('adamUpdate', (a, lo, hi) => {
+  const [param, m, v, grad, t, lr, beta1, beta2, eps] = a;
+  adamUpdateInPlace(param.subarray(lo, hi), m.subarray(lo, hi), v.subarray(lo, hi), grad.subarray(lo, hi), t, lr, { beta1, beta2, eps });
+});
 
 /** Adam over a fixed list of parameter tensors; the moments start at zero (in shared memory). */
 export class Adam implements Optimizer {

@@ -5,7 +5,7 @@
 // the intended use (decay = true for W, false for b); a tensor with decay = false gets wc = 0.
 // Sign convention: g is the gradient of a loss to MINIMISE (Hinton ascends goodness: same rule).
 import { checkSizes, checkStepArgs, copyStateTensors, type Optimizer } from './optimizer.ts';
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface SmoothedSgdConfig {
@@ -45,12 +45,13 @@ export function smoothedSgdUpdateInPlace(
   }
 }
 
-const F = (a: RowArg): Float32Array => a as Float32Array;
-const N = (a: RowArg): number => a as number;
 /** [param, smoothed, grad, lr, smoothing, wc], units = values: smoothedSgdUpdateInPlace on a range. */
-export const SMOOTHED_SGD_UPDATE = rowTask('smoothedSgdUpdate', (a, lo, hi) => smoothedSgdUpdateInPlace(
-  F(a[0]).subarray(lo, hi), F(a[1]).subarray(lo, hi), F(a[2]).subarray(lo, hi), N(a[3]), N(a[4]), N(a[5]),
-));
+export const SMOOTHED_SGD_UPDATE = rowTask<[
+  param: Float32Array, smoothed: Float32Array, grad: Float32Array, lr: number, smoothing: number, wc: number,
+]>('smoothedSgdUpdate', (a, lo, hi) => {
+  const [param, smoothed, grad, lr, smoothing, wc] = a;
+  smoothedSgdUpdateInPlace(param.subarray(lo, hi), smoothed.subarray(lo, hi), grad.subarray(lo, hi), lr, smoothing, wc);
+});
 
 /** Smoothed SGD over a fixed list of parameter tensors, with weight cost per tensor (state in shared memory). */
 export class SmoothedSgd implements Optimizer {

@@ -6,7 +6,7 @@
 // Generic over float32/float64 storage so the gradient test runs this exact code in float64.
 import type { Config } from '../../config/config.ts';
 import { BIAS_RELU_ROWS, COLUMN_SUMS, SCALE_ROWS, type Floats } from '../../linalg/rows.ts';
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../../linalg/row-runner.ts';
 import { sharedFloat32 } from '../../linalg/shared-floats.ts';
 import { matView, transposed, type MatOf } from '../../linalg/view.ts';
 import { maskGradient } from '../inputs/receptive-field.ts';
@@ -227,12 +227,11 @@ function addPeerRows(dZ: Floats, m: Floats, mBar: number, k: number, R: number, 
   }
 }
 
-const F = (a: RowArg): Floats => a as Floats;
-const N = (a: RowArg): number => a as number;
 /** [m, y, P, H, μ], units = columns: peerMeanColumns. */
-export const PEER_MEAN_COLUMNS = rowTask('peerMeanColumns', (a, lo, hi) => peerMeanColumns(F(a[0]), F(a[1]), N(a[2]), N(a[3]), N(a[4]), lo, hi));
+export const PEER_MEAN_COLUMNS = rowTask<[m: Floats, y: Floats, P: number, H: number, μ: number]>('peerMeanColumns', (a, lo, hi) =>
+  peerMeanColumns(...a, lo, hi));
 /** [dZ, m, m̄, k, H]: addPeerRows. */
-export const ADD_PEER_ROWS = rowTask('addPeerRows', (a, lo, hi) => {
-  const H = N(a[4]);
-  addPeerRows(F(a[0]).subarray(lo * H, hi * H), F(a[1]), N(a[2]), N(a[3]), hi - lo, H);
+export const ADD_PEER_ROWS = rowTask<[dZ: Floats, m: Floats, m̄: number, k: number, H: number]>('addPeerRows', (a, lo, hi) => {
+  const [dZ, m, mBar, k, H] = a;
+  addPeerRows(dZ.subarray(lo * H, hi * H), m, mBar, k, hi - lo, H);
 });

@@ -6,7 +6,7 @@
 // names them, every buffer (with its id) and every task's name (with its id; the worker finds the
 // task by name in src/run/row-tasks.ts). A job whose arrays are not all shared, or a pool whose workers
 // could not load the row tasks (a browser), runs on the calling thread: the same bits.
-import { span, type RowArg, type RowRunner, type RowTask } from '../row-runner.ts';
+import { span, type RowArg, type RowArgs, type RowRunner, type RowTask } from '../row-runner.ts';
 import type { Floats } from '../view.ts';
 import type { Pool } from './pool.ts';
 
@@ -29,12 +29,12 @@ const CHUNKS_PER_THREAD = 4;
 /** Jobs under this many element operations stay on the calling thread (waking the pool costs µs). */
 const MIN_WORK_TO_SHARE = 1 << 15;
 
-/** Claim ranges of the current job until none are left, running `fn` on each. */
-function claimRanges(words: Int32Array, fn: RowTask['fn'], args: readonly RowArg[]): void {
+/** Claim ranges of the current job until none are left, running the task on each. */
+function claimRanges<A extends RowArgs>(words: Int32Array, task: RowTask<A>, args: A): void {
   const chunks = words[R.CHUNKS]!, size = words[R.SIZE]!;
   for (let t = Atomics.add(words, R.NEXT, 1); t < chunks; t = Atomics.add(words, R.NEXT, 1)) {
     const [lo, hi] = span(size, chunks, t);
-    fn(args, lo, hi);
+    task.fn(args, lo, hi);
   }
 }
 
@@ -55,7 +55,7 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
   let shared = 0;
 
   /** Write the arguments into the descriptor; false if one of them is not in shared memory. */
-  const encode = (args: readonly RowArg[]): boolean => {
+  const encode = (args: RowArgs): boolean => {
     if (args.length > MAX_ARGS) throw new Error(`row job: ${args.length} arguments, at most ${MAX_ARGS}`);
     for (const a of args) if (typeof a !== 'number' && !(a.buffer instanceof SharedArrayBuffer)) return false;
     for (let i = 0; i < args.length; i++) {
@@ -101,7 +101,7 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
       words[R.SIZE] = size;
       words[R.NEXT] = 0;
       openRowPhase();
-      pool.runJob(() => claimRanges(words, task.fn, args));
+      pool.runJob(() => claimRanges(words, task, args));
       shared++;
     },
     waitUntilShared: (ms) => pool.waitRowsReady(ms),
@@ -144,6 +144,6 @@ export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<stri
     }
     const task = tasks[words[R.TASK]!];
     if (task === undefined) throw new Error(`row job: task ${words[R.TASK]} was never sent to this worker`);
-    claimRanges(words, task.fn, args);
+    claimRanges(words, task, args);
   };
 }

@@ -5,7 +5,7 @@
 // by the threads, in wasm (kernel.ts). The copies are row jobs: when the caller's arrays are in
 // shared memory the pool's threads share them, else the calling thread does them all.
 // Any strides and offsets (transposes are stride swaps). Nothing here allocates a buffer.
-import { INLINE_ROWS, rowTask, type RowArg, type RowRunner } from '../row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../row-runner.ts';
 import type { Mat } from '../view.ts';
 
 /** Where a staged operand's element (k, p) lives: at + k·sK + p·sP, all in bytes. */
@@ -42,11 +42,10 @@ function copyCompact(
   if (o1 > outer) mem.fill(0, at + Math.max(o0, outer) * ldInner, at + o1 * ldInner);
 }
 
-const F = (a: RowArg): Float32Array => a as Float32Array;
-const N = (a: RowArg): number => a as number;
 /** [mem, at, data, offset, sOuter, sInner, outer, inner, ldInner], units = rows o of [0, outerPadded): copyCompact. */
-export const COPY_COMPACT = rowTask('copyCompact', (a, lo, hi) =>
-  copyCompact(F(a[0]), N(a[1]), F(a[2]), N(a[3]), N(a[4]), N(a[5]), N(a[6]), N(a[7]), N(a[8]), lo, hi));
+export const COPY_COMPACT = rowTask<[
+  mem: Float32Array, at: number, data: Float32Array, offset: number, sOuter: number, sInner: number, outer: number, inner: number, ldInner: number,
+]>('copyCompact', (a, lo, hi) => copyCompact(...a, lo, hi));
 
 /** copyCompact of every row on par's threads (a copy is cheap: work counts a quarter per float). */
 function copyCompactOn(
@@ -110,5 +109,6 @@ function unstageRows(cd: Float32Array, co: number, cs0: number, cs1: number, N: 
 }
 
 /** [cd, co, cs0, cs1, N, mem, at, Np], units = rows of C: unstageRows. */
-export const UNSTAGE_ROWS = rowTask('unstageRows', (a, lo, hi) =>
-  unstageRows(F(a[0]), N(a[1]), N(a[2]), N(a[3]), N(a[4]), F(a[5]), N(a[6]), N(a[7]), lo, hi));
+export const UNSTAGE_ROWS = rowTask<[
+  cd: Float32Array, co: number, cs0: number, cs1: number, N: number, mem: Float32Array, at: number, Np: number,
+]>('unstageRows', (a, lo, hi) => unstageRows(...a, lo, hi));
