@@ -20,6 +20,7 @@ import { flagValue, helpText, int, intList, parseFlags, type FlagSpec } from '..
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul, type MatmulBackend } from '../src/linalg/backend.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
+import { ROW_TASK_TABLE } from '../src/run/row-tasks.ts';
 import { makeRng } from '../src/rng.ts';
 import { DEFAULT_GUARD, foreignCores, type GuardOptions } from '../apps/bench/guard.ts';
 import { benchMatmul, matmulCases, type MatmulReps } from '../apps/bench/matmul-cases.ts';
@@ -149,9 +150,11 @@ async function main(): Promise<void> {
 
   // Backends: js (1 thread) and wasm on each thread count, kept for the whole run.
   const js = createJsMatmul();
-  const wasm: MatmulBackend[] = cfg.threads.map((threads) => createWasmMatmul({ threads }));
+  const wasm: MatmulBackend[] = cfg.threads.map((threads) => createWasmMatmul({ threads, rowTasks: ROW_TASK_TABLE }));
   // The opt-in relaxed-SIMD kernel (--backend wasm-fma), in the matmul section only.
-  const fma: MatmulBackend[] = wasmFmaAvailable() ? cfg.threads.map((threads) => createWasmMatmul({ threads, fma: true })) : [];
+  const fma: MatmulBackend[] = wasmFmaAvailable()
+    ? cfg.threads.map((threads) => createWasmMatmul({ threads, fma: true, rowTasks: ROW_TASK_TABLE }))
+    : [];
   let matmulRows: Row[] = [];
   let identical: boolean | null = null;
   let trainingRows: Row[] = [];

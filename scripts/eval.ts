@@ -8,7 +8,7 @@
 // --by-iteration also prints, per iteration and hidden layer, the mean goodness with the true and
 // the wrong labels and the error of that layer alone (src/ff/modes/recurrent-diagnostics.ts).
 import {
-  checkConfigAgainstData, createBackend, loadDataset, loadModel, makeTrainer, scoredLayerNumbers, UserError, type Config,
+  checkConfigAgainstData, loadDataset, loadModel, makeBackend, makeTrainer, scoredLayerNumbers, UserError, type Config,
 } from '../src/index.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { flagValue, requiredModel, helpText, nullableInt, int, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
   if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${modelPath} is a ${cfg.mode} model; it applies to recurrent models only`);
-  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();
   // --by-iteration runs the C label runs itself, and its scored error IS the goodness error

@@ -16,6 +16,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
 import { createWasmMatmul, wasmSimdAvailable } from '../src/linalg/wasm/index.ts';
+import { ROW_TASK_TABLE } from '../src/run/row-tasks.ts';
 import { timedBackend } from '../apps/bench/timed-backend.ts';
 import { fixed, formatTable } from '../apps/cli/table.ts';
 import { buildNetwork, makeTrainer } from '../src/run/train-run.ts';
@@ -33,7 +34,7 @@ const FLAGS: Record<string, FlagSpec> = {
 interface Profile { total: number; parts: Map<string, number> }
 
 function profile(cfg: Config, steps: number, warmup: number, data: ReturnType<typeof loadDataset>): Profile {
-  const be = createWasmMatmul({ threads: cfg.threads });
+  const be = createWasmMatmul({ threads: cfg.threads, rowTasks: ROW_TASK_TABLE });
   try {
     if (cfg.threads > 1 && !be.rows.waitUntilShared(60_000)) process.stderr.write('warning: the row jobs run on the calling thread only\n');
     const tb = timedBackend(be, true);

@@ -10,7 +10,7 @@
 // data are split as the model's run split them (its --validation) unless --validation says
 // otherwise, so its head never sees the images the layers were validated on.
 import {
-  checkConfig, createBackend, loadModel, saveNetwork, stepCounts, trainRunYielding, UserError, type Config,
+  checkConfig, loadModel, makeBackend, saveNetwork, stepCounts, trainRunYielding, UserError, type Config,
 } from '../src/index.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { flagValue, requiredModel, helpText, int, num, oneOf, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   console.log(`model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}; a new head on its frozen layers, ${cfg.readoutEpochs} epochs at head lr ${cfg.headLr}`);
   const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}`);
-  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const { perEpoch, epochs: totalEpochs } = stepCounts(cfg, data.train.count);
   // The record: the model's FF epochs, then this readout's (a readout the model had is replaced).
   const record = newRunRecord(data.source, data.train.count, data.test.count, (savedRecord?.epochs ?? []).filter((e) => e.trainingLayer !== 0));

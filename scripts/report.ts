@@ -14,7 +14,7 @@ import { checkOutputDir } from '../apps/cli/output-paths.ts';
 import { checkConfigAgainstData } from '../src/run/check-config.ts';
 import type { Config } from '../src/config/config.ts';
 import { loadDataset, sliceSplit } from '../src/data/dataset.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
+import { makeBackend } from '../src/run/backend.ts';
 import { loadModel } from '../src/model/model-io.ts';
 import { analyseHeldOut } from '../apps/report/build.ts';
 import type { RunRecord } from '../src/model/run-record.ts';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const data = { ...all, test: sliceSplit(all.test, 0, Math.min(limit, all.test.count)) };
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
 
-  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const record: RunRecord = stored ?? {
     source: data.source, trainCount: 0, testCount: 0, epochs: [], test: null, seconds: null, trainSeconds: 0, examplesPerSecond: 0,

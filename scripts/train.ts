@@ -10,7 +10,7 @@
 // backend → train (a line per epoch, and the report) → test error of both prediction methods →
 // save (with the run's record) → optional JSON line.
 import {
-  checkConfig, createBackend, DEFAULT_CONFIG, Interrupted, PRESETS, saveNetwork, stepCounts, trainRunYielding, UserError, type Config, type Trainer,
+  checkConfig, DEFAULT_CONFIG, Interrupted, makeBackend, PRESETS, saveNetwork, stepCounts, trainRunYielding, UserError, type Config, type Trainer,
 } from '../src/index.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { watchStopSignals } from '../apps/cli/stop-signals.ts';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   if (resumeFrom) checkSameData(resumeFrom, fingerprint!);
   if (cfg.checkpoint) removeStaleTemporaries(cfg.checkpoint);
 
-  const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+  const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   console.log(`backend ${backend.name}, ${backend.threads} thread(s)`);
   if (resumeFrom) console.log(`resuming from ${cfg.resume} after ${resumeFrom.history.length} epoch(s) and ${resumeFrom.counters.step} step(s)`);
   const { perEpoch: stepsPerEpoch, epochs: totalEpochs } = stepCounts(cfg, data.train.count);

@@ -22,7 +22,7 @@ export { initRecurrentNetwork, makeRecurrentTrainer } from './ff/modes/recurrent
 export type { EvalObserver, Method, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
 export { buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult } from './run/train-run.ts';
 export { evaluate, train } from './run/train-evaluate.ts';
-export { createBackend } from './linalg/create-backend.ts';
+export { makeBackend } from './run/backend.ts';
 export type { MatmulBackend } from './linalg/backend.ts';
 
 // Saved models (safetensors).

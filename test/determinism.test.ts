@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
+import { makeBackend } from '../src/run/backend.ts';
 import { saveNetwork } from '../src/model/model-io.ts';
 import { trainRun } from '../src/run/train-run.ts';
 
 function trainAndSave(path: string, over: Partial<Config>): Buffer {
   const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 20, 20], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, quiet: true, ...over };
   const data = loadDataset({ trainLimit: 300, testLimit: 100 });
-  const mm = createBackend(cfg.backend, cfg.threads, () => {});
+  const mm = makeBackend(cfg.backend, cfg.threads, () => {});
   try {
     saveNetwork(path, trainRun(cfg, data, mm).net, cfg);
   } finally {
@@ -58,7 +58,7 @@ function trainWide(over: Partial<Config>, threads: number): { model: Buffer; sha
     ...DEFAULT_CONFIG, layers: [784, 400, 300], epochs: 1, batchSize: 100, trainLimit: 300, testLimit: 100, quiet: true, seed: 9, threads, ...over,
   };
   const data = loadDataset({ trainLimit: 300, testLimit: 100 });
-  const backend = createBackend('wasm', threads, () => {});
+  const backend = makeBackend('wasm', threads, () => {});
   const dir = mkdtempSync(join(tmpdir(), 'ff-det-'));
   try {
     if (threads > 1) assert.ok(backend.rows.waitUntilShared(60_000), 'the workers did not load the row tasks');

@@ -12,7 +12,7 @@
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { fnv1a } from '../src/io/checksum.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
+import { makeBackend } from '../src/run/backend.ts';
 import type { Network } from '../src/ff/network.ts';
 import type { EvalObserver } from '../src/ff/trainer.ts';
 import { trainRun } from '../src/run/train-run.ts';
@@ -102,7 +102,7 @@ function summariseNetwork(net: Network): Record<string, TensorSummary> {
 export function runGolden(name: string, backend: 'js' | 'wasm' = 'js', threads = 1): GoldenValues {
   const cfg: Config = { ...DEFAULT_CONFIG, seed: 7, backend, threads, quiet: true, ...GOLDEN_CASES[name]! };
   const data = loadDataset({ trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined });
-  const mm = createBackend(cfg.backend, cfg.threads, () => {});
+  const mm = makeBackend(cfg.backend, cfg.threads, () => {});
   const L = cfg.layers.length - 1, C = data.classes;
   // Goodness errors of each layer alone and of all layers, from the final evaluation's per-layer goodness.
   const wrong = new Array<number>(L + 1).fill(0);

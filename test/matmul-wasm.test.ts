@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { matmulNaive } from '../src/linalg/matmul-naive.ts';
 import { matView, shapeOf, transposed, zeros, type Mat } from '../src/linalg/view.ts';
 import { sleb, uleb } from '../src/linalg/wasm/emit.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
+import { makeBackend } from '../src/run/backend.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable, type MatmulBackend } from '../src/linalg/wasm/index.ts';
 import { makeRng, type Rng } from '../src/rng.ts';
 
@@ -271,9 +271,9 @@ describe('wasm-fma: the opt-in kernel with relaxed SIMD multiply-adds', () => {
     plain.close();
   });
 
-  test('is named wasm-fma, and createBackend gives it for --backend wasm-fma', () => {
+  test('is named wasm-fma, and makeBackend gives it for --backend wasm-fma', () => {
     assert.equal(one.name, 'wasm-fma');
-    const be = createBackend('wasm-fma', 2, (msg) => assert.fail(msg));
+    const be = makeBackend('wasm-fma', 2, (msg) => assert.fail(msg));
     assert.deepEqual([be.name, be.threads], ['wasm-fma', 2]);
     be.close();
   });
@@ -325,7 +325,8 @@ test('a forgotten close() does not keep the process alive (workers are unref()ed
   const script = [
     "import { createWasmMatmul } from './src/linalg/wasm/index.ts';",
     "import { zeros } from './src/linalg/view.ts';",
-    'const be = createWasmMatmul({ threads: 2 });',
+    "import { ROW_TASK_TABLE } from './src/run/row-tasks.ts';",
+    'const be = createWasmMatmul({ threads: 2, rowTasks: ROW_TASK_TABLE });',
     'be.matmul(zeros(300, 300), zeros(300, 300), zeros(300, 300));',
     "console.log('done');",
   ].join('\n');

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset, type Dataset } from '../src/data/dataset.ts';
-import { createBackend } from '../src/linalg/create-backend.ts';
+import { makeBackend } from '../src/run/backend.ts';
 import { saveNetwork } from '../src/model/model-io.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
 import { checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, type Checkpoint } from '../src/model/checkpoint.ts';
@@ -43,7 +43,7 @@ function config(over: Partial<Config>, backend: 'js' | 'wasm', threads: number):
 const stats = (e: EpochReport[]): unknown => e.map(({ seconds: _s, examplesPerSecond: _x, ...rest }) => rest);
 
 function run(cfg: Config, data: Dataset, dir: string, name: string, stopAt: number | null, from: Checkpoint | null): { bytes: Buffer; epochs: EpochReport[]; test: unknown; stopped: Checkpoint | null } {
-  const mm = createBackend(cfg.backend, cfg.threads, () => {});
+  const mm = makeBackend(cfg.backend, cfg.threads, () => {});
   let stopped: Checkpoint | null = null;
   try {
     const r = trainRun(cfg, data, mm, {

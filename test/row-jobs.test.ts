@@ -1,15 +1,16 @@
 // Row jobs on the wasm backend's pool against the same kernels on the calling thread alone: every
 // task of src/run/row-tasks.ts, on shared inputs big enough to be shared, gives the same bits split
 // across 2 threads as in one call (and the job really ran on the pool); arrays outside shared
-// memory run inline; the staging copies of a product from shared arrays are row jobs too.
+// memory run inline; the staging copies of a product from shared arrays are row jobs too. The row
+// tasks reach the backend from its maker (ROW_TASK_TABLE); without them every job runs inline.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { INLINE_ROWS, span, type RowArg, type RowRunner } from '../src/linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, span, type RowArg, type RowRunner } from '../src/linalg/row-runner.ts';
 import { BIAS_RELU_ROWS } from '../src/linalg/rows.ts';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from '../src/linalg/shared-floats.ts';
 import { matView, transposed } from '../src/linalg/view.ts';
 import { createWasmMatmul, type MatmulBackend } from '../src/linalg/wasm/index.ts';
-import { ROW_TASKS } from '../src/run/row-tasks.ts';
+import { ROW_TASK_TABLE, ROW_TASKS } from '../src/run/row-tasks.ts';
 import { makeRng } from '../src/rng.ts';
 
 const rng = makeRng(11, 'row-jobs-test');
@@ -57,7 +58,7 @@ describe('row jobs on the pool (2 threads)', () => {
   let be: MatmulBackend;
   let rows: RowRunner;
   before(() => {
-    be = createWasmMatmul({ threads: 2 });
+    be = createWasmMatmul({ threads: 2, rowTasks: ROW_TASK_TABLE });
     rows = be.rows;
     assert.ok(rows.waitUntilShared(60_000), 'the worker did not load the row tasks');
   });
@@ -96,6 +97,11 @@ describe('row jobs on the pool (2 threads)', () => {
     assert.ok(y1.some((v) => v > 0));
   });
 
+  test('a task outside the backend\'s row-task table fails on this thread before it is shared', () => {
+    const stray = rowTask<[out: Float32Array]>('strayTask', ([out], lo, hi) => out.fill(1, lo, hi));
+    assert.throws(() => rows.run(stray, [sharedFloat32(n)], n, Infinity), /row-task table has no task 'strayTask'/);
+  });
+
   test('a product of shared operands stages and unstages them as row jobs; same bits as from plain arrays', () => {
     const M = 500, K = 600, N = 700;
     const a = f32(M * K), b = f32(K * N);
@@ -108,6 +114,21 @@ describe('row jobs on the pool (2 threads)', () => {
     assert.equal(rows.sharedJobs(), jobs, 'plain arrays are copied by the calling thread');
     assert.deepEqual(c1, Float32Array.from(c2));
   });
+});
+
+test('without row tasks, the wasm backend\'s workers run products only: every row job runs on this thread, same bits', () => {
+  const plain = createWasmMatmul({ threads: 2 });
+  try {
+    assert.equal(plain.rows.waitUntilShared(60_000), false);
+    const task = ROW_TASKS['biasReluRows']!;
+    const z = f32(n), b = f32(C), y1 = sharedFloat32(n), y2 = sharedFloat32(n);
+    plain.rows.run(task, [y1, z, b, C], R, Infinity);
+    INLINE_ROWS.run(task, [y2, z, b, C], R, Infinity);
+    assert.equal(plain.rows.sharedJobs(), 0);
+    assert.deepEqual(y1, y2);
+  } finally {
+    plain.close();
+  }
 });
 
 test('a call site is checked against its task\'s argument types: a wrong argument does not compile', () => {

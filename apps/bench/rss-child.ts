@@ -6,7 +6,7 @@
 import type { Config } from '../../src/config/config.ts';
 import { checkConfig, checkConfigAgainstData } from '../../src/run/check-config.ts';
 import { loadDataset } from '../../src/data/dataset.ts';
-import { createBackend } from '../../src/linalg/create-backend.ts';
+import { makeBackend } from '../../src/run/backend.ts';
 import { trainRun } from '../../src/run/train-run.ts';
 import { readFileSync } from 'node:fs';
 
@@ -29,7 +29,7 @@ if (cfg === null) throw new Error('rss-child: pass the Config as JSON in argv[2]
 checkConfig(cfg);
 const data = loadDataset({ trainLimit: cfg.trainLimit ?? undefined, testLimit: cfg.testLimit ?? undefined });
 checkConfigAgainstData(cfg, data.train.pixels, data.train.rows, data.train.cols, data.train.count);
-const backend = createBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
+const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
 const t0 = performance.now();
 const result = trainRun(cfg, data, backend);
 const seconds = (performance.now() - t0) / 1000;

@@ -38,6 +38,17 @@ export interface RowRunner {
   sharedJobs(): number;
 }
 
+/**
+ * The row tasks a backend's worker threads can run, handed to the backend by whoever makes it (linalg
+ * imports nothing above it; this project's table is src/run/row-tasks.ts). `url` is the module each
+ * worker loads, whose export ROW_TASKS is `tasks`; the calling thread checks in `tasks` that a task
+ * it is about to share is the one the workers will find under its name.
+ */
+export interface RowTaskTable {
+  readonly url: string;
+  readonly tasks: Readonly<Record<string, RowTask>>;
+}
+
 /** The row task `name` over arguments of types A: rowTask<[out: Floats, n: number]>('name', (a, lo, hi) => ...). */
 export function rowTask<A extends RowArgs>(name: string, fn: (args: A, lo: number, hi: number) => void): RowTask<A> {
   return { name, fn };

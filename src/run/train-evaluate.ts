@@ -8,7 +8,7 @@ import type { Dataset, Split } from '../data/dataset.ts';
 import type { Network } from '../ff/network.ts';
 import type { EvalObserver, Method, TestErrors } from '../ff/trainer.ts';
 import type { MatmulBackend } from '../linalg/backend.ts';
-import { createBackend } from '../linalg/create-backend.ts';
+import { makeBackend } from './backend.ts';
 import { makeTrainer, trainRun, type RunHooks, type RunResult } from './train-run.ts';
 
 /** Train a network of cfg's mode on data.train from cfg.seed; the result holds it and its test errors. */
@@ -28,7 +28,7 @@ export function evaluate(
 }
 
 function withBackend<T>(cfg: Config, use: (backend: MatmulBackend) => T): T {
-  const backend = createBackend(cfg.backend, cfg.threads, (msg) => process.stderr.write(`${msg}\n`));
+  const backend = makeBackend(cfg.backend, cfg.threads, (msg) => process.stderr.write(`${msg}\n`));
   try {
     return use(backend);
   } finally {

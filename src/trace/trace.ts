@@ -17,12 +17,12 @@ import { crossEntropyRow } from '../ff/layer/head.ts';
 import { recurrentFanIn } from '../ff/modes/recurrent.ts';
 import type { LayerView, Pass, StepObserver } from '../ff/step-observer.ts';
 import type { EvalObserver, TestErrors, Trainer } from '../ff/trainer.ts';
-import { createBackend } from '../linalg/create-backend.ts';
 import type { MatmulBackend } from '../linalg/backend.ts';
 import { matView } from '../linalg/view.ts';
 import { Adam } from '../optim/adam.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
+import { makeBackend } from '../run/backend.ts';
 import { stepCounts, trainSteps } from '../run/train-run.ts';
 
 /** The `format` field of every trace; bump it when the schema changes (docs/TRACE.md). */
@@ -276,7 +276,7 @@ export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes
   if (!Number.isSafeInteger(req.evalImages) || req.evalImages < 0 || req.evalImages > data.test.count) {
     throw new UserError(`--eval: expected a number of test images from 0 to ${data.test.count}, got ${req.evalImages}`);
   }
-  const backend = given ?? createBackend(cfg.backend, cfg.threads, () => {});
+  const backend = given ?? makeBackend(cfg.backend, cfg.threads, () => {});
   try {
     let tracer: StepTracer | null = null;
     let trainer: Trainer | null = null;

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { MatmulBackend } from '../backend.ts';
 import { makeWasmMatmul, type WasmMatmulOptions } from './matmul.ts';
-import { spawnNodeThread } from './pool-node.ts';
+import { nodeThreads } from './pool-node.ts';
 import { wasmSimdAvailable } from './simd.ts';
 
 export { type WasmMatmulOptions } from './matmul.ts';
@@ -13,7 +13,7 @@ export { wasmSimdAvailable };
 export type { MatmulBackend } from '../backend.ts';
 
 export function createWasmMatmul(opts: WasmMatmulOptions): MatmulBackend {
-  return makeWasmMatmul(opts, { spawn: spawnNodeThread });
+  return makeWasmMatmul(opts, { spawn: nodeThreads(opts.rowTasks?.url) });
 }
 
 /**

@@ -5,6 +5,7 @@
 // count: c[i][j] is the float32 sum of its products in k order. Not bit-equal to matmulNaive
 // (float64 sums); no fused bias/activation. c may share storage with a or b.
 import type { MatmulBackend } from '../backend.ts';
+import type { RowTaskTable } from '../row-runner.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
 import { BLOCKING, JOB, JOB_ADDR, PHASE_MULTIPLY, PHASE_PACK, PHASE_ROWS, placeOperands } from './layout.ts';
 import { makePoolRows, ROW_JOB_BYTES } from './row-jobs.ts';
@@ -24,6 +25,11 @@ export interface WasmMatmulOptions {
    * differ between machines); still the same bits for any thread count. Default false.
    */
   fma?: boolean;
+  /**
+   * The row tasks the workers load to share the row jobs (the caller's table: src/run/row-tasks.ts's);
+   * without it, and where workers cannot load them (a browser), every row job runs on the calling thread.
+   */
+  rowTasks?: RowTaskTable;
 }
 
 /** The runtime's way of starting the pool's threads (pool-node.ts, or Web Workers in a browser). */
@@ -54,7 +60,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
   let f32 = new Float32Array(memory.buffer); // refreshed after every grow
   let i32 = new Int32Array(memory.buffer);
   let closed = false;
-  const rows = makePoolRows(pool, threads, () => void (i32[JOB_ADDR / 4 + JOB.PHASE] = PHASE_ROWS));
+  const rows = makePoolRows(pool, threads, () => void (i32[JOB_ADDR / 4 + JOB.PHASE] = PHASE_ROWS), opts.rowTasks?.tasks);
 
   /** Grow the memory to at least `bytes`. */
   const reserve = (bytes: number): void => {

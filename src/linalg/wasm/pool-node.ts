@@ -5,28 +5,32 @@
 // tasks through tsx's API instead (worker.js), and receives the row jobs' buffers on a
 // MessagePort (`post`).
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { SpawnThread } from './pool.ts';
+import type { PoolWorkerData, SpawnThread } from './pool.ts';
 
-/** The table of row tasks the workers load (the calling thread imports the same module). */
-const ROW_TASKS_URL = new URL('../../run/row-tasks.ts', import.meta.url).href;
+/**
+ * A SpawnThread whose workers load the row tasks from `rowTasksUrl` (a module exporting ROW_TASKS:
+ * RowTaskTable.url, from the backend's maker; the calling thread imports the same module), or,
+ * without it, run products only (every row job then stays on the calling thread).
+ */
+export function nodeThreads(rowTasksUrl: string | undefined): SpawnThread {
+  return (data, onError) => spawnNodeThread(data, onError, rowTasksUrl);
+}
 
-export const spawnNodeThread: SpawnThread = (data, onError) => {
-  const { port1, port2 } = new MessageChannel();
+function spawnNodeThread(data: PoolWorkerData, onError: () => void, rowTasksUrl: string | undefined): ReturnType<SpawnThread> {
+  const channel = rowTasksUrl === undefined ? undefined : new MessageChannel();
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { ...data, rows: { port: port2, tasksUrl: ROW_TASKS_URL } },
-    transferList: [port2],
+    workerData: channel ? { ...data, rows: { port: channel.port2, tasksUrl: rowTasksUrl } } : data,
+    transferList: channel ? [channel.port2] : [],
     // Plain JavaScript needs no loader: do not inherit the parent's flags (`--import tsx` would
     // only slow the start; `node -e CODE` would make the worker run CODE instead of this file).
     execArgv: [],
   });
   worker.unref();
-  port1.unref();
+  channel?.port1.unref();
   worker.on('error', onError);
-  return {
-    terminate: () => {
-      port1.close();
-      void worker.terminate();
-    },
-    post: (message) => port1.postMessage(message),
+  const terminate = (): void => {
+    channel?.port1.close();
+    void worker.terminate();
   };
-};
+  return channel ? { terminate, post: (message) => channel.port1.postMessage(message) } : { terminate };
+}

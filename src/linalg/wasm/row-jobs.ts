@@ -4,9 +4,10 @@
 // tasks are claimed (pool.ts); its descriptor lives in the pool's rowJob buffer (below), its arrays
 // in SharedArrayBuffers. Each worker receives, once and by message before the first job that
 // names them, every buffer (with its id) and every task's name (with its id; the worker finds the
-// task by name in src/run/row-tasks.ts). A job whose arrays are not all shared, or a pool whose workers
-// could not load the row tasks (a browser), runs on the calling thread: the same bits.
-import { span, type RowArg, type RowArgs, type RowRunner, type RowTask } from '../row-runner.ts';
+// task by name in the row-task table the backend's maker gave: RowTaskTable, src/run/row-tasks.ts).
+// A job whose arrays are not all shared, or a pool whose workers have no row tasks (none were given,
+// or a browser), runs on the calling thread: the same bits.
+import { span, type RowArg, type RowArgs, type RowRunner, type RowTask, type RowTaskTable } from '../row-runner.ts';
 import type { Floats } from '../view.ts';
 import type { Pool } from './pool.ts';
 
@@ -42,8 +43,10 @@ function claimRanges<A extends RowArgs>(words: Int32Array, task: RowTask<A>, arg
  * The wasm backend's RowRunner: shares a job with the pool's workers when they have loaded the
  * row tasks and every array argument is in shared memory; otherwise runs it inline.
  * `openRowPhase` marks the pool's current job as a row job (layout.ts JOB.PHASE = PHASE_ROWS).
+ * `table` is the workers' table (RowTaskTable.tasks): a task shared for the first time must be in
+ * it under its name, else the job throws here rather than in the workers.
  */
-export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => void): RowRunner {
+export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => void, table?: RowTaskTable['tasks']): RowRunner {
   const words = new Int32Array(pool.rowJob);
   const nums = new Float64Array(pool.rowJob);
   // Buffer ids are never reused; a buffer collected here is dropped by the workers too, so that
@@ -92,6 +95,7 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
       }
       let id = taskIds.get(task);
       if (id === undefined) {
+        if (table !== undefined && table[task.name] !== task) throw new Error(`row job: the row-task table has no task '${task.name}'`);
         id = taskIds.size;
         taskIds.set(task, id);
         pool.broadcast({ id, task: task.name } satisfies Registration);
@@ -110,8 +114,9 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
 }
 
 /**
- * A worker's side: returns the function its loop calls for a row job. `table` is src/run/row-tasks.ts's
- * ROW_TASKS (loaded in the worker); `receive` returns the next registration message, or undefined.
+ * A worker's side: returns the function its loop calls for a row job. `table` is the ROW_TASKS of
+ * the module at RowTaskTable.url (loaded in the worker: worker.js); `receive` returns the next
+ * registration message, or undefined.
  */
 export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<string, RowTask>>, receive: () => unknown): () => void {
   const words = new Int32Array(rowJob);
@@ -125,7 +130,7 @@ export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<stri
       else if ('drop' in m) buffers.delete(m.id);
       else {
         const task = table[m.task];
-        if (task === undefined) throw new Error(`row job: src/run/row-tasks.ts has no task '${m.task}'`);
+        if (task === undefined) throw new Error(`row job: the row-task table has no task '${m.task}'`);
         tasks[m.id] = task;
       }
     }

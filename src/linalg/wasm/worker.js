@@ -1,9 +1,10 @@
 // A matmul worker thread under Node: takes its data from workerData and runs the shared loop
 // (worker-loop.js). Plain JavaScript: Node 20 runs tsx's loader hooks on the main thread only, so
 // this file cannot import a .ts file directly; for row jobs it loads the TypeScript row tasks
-// (src/run/row-tasks.ts, the very kernels the calling thread runs) and row-jobs.ts through tsx's
-// tsImport, and reads the buffers the pool sends with receiveMessageOnPort (synchronous: this
-// thread never returns to its event loop). If that fails, the worker runs products only.
+// (the module the backend's maker named, RowTaskTable.url: src/run/row-tasks.ts, the very kernels
+// the calling thread runs) and row-jobs.ts through tsx's tsImport, and reads the buffers the pool
+// sends with receiveMessageOnPort (synchronous: this thread never returns to its event loop). If
+// that fails, or no row tasks were named, the worker runs products only.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { runWorkerLoop } from './worker-loop.js';
 
