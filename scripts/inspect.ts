@@ -16,7 +16,8 @@ import { checkConfig } from '../src/run/check-config.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { UserError } from '../src/errors.ts';
 import { flagValue, configFromFlags, helpText, int, parseFlags, trainFlagsWithout, type FlagSpec } from '../apps/cli/flags.ts';
-import { describeDraws, traceRun, traceToJson } from '../src/trace/trace.ts';
+import { describeDraws } from '../src/trace/schema.ts';
+import { traceRun, traceToJson } from '../src/trace/trace.ts';
 import { announceAndLoad } from '../apps/cli/run-setup.ts';
 
 const USAGE = `Usage: npx tsx scripts/inspect.ts [--mode MODE] [--step K] [--eval N] [options]

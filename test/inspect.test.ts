@@ -1,4 +1,4 @@
-// Tests of the trace of step K (src/trace/trace.ts, scripts/inspect.ts, schema in docs/TRACE.md), in
+// Tests of the trace of step K (src/trace/: trace.ts, step-tracer.ts, schema.ts; scripts/inspect.ts; schema in docs/TRACE.md), in
 // every mode, at a step of the second epoch (Adam's bias correction and the smoothed SGD past their
 // first step, a non-zero head, a reshuffled order).
 // The trace equals what the trainer did, to the bit: its "before" and "after" weights, peer means
@@ -25,7 +25,8 @@ import { drawWrongLabels } from '../src/ff/inputs/negatives.ts';
 import { MASK_BLURS } from '../src/ff/modes/unsupervised.ts';
 import { shiftImage } from '../src/ff/inputs/shift.ts';
 import { drawPairPartners, positiveNegativePairRows } from '../src/ff/inputs/pairs.ts';
-import { traceRun, traceToJson, TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/trace/trace.ts';
+import { TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/trace/schema.ts';
+import { traceRun, traceToJson } from '../src/trace/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
 import { makeRng } from '../src/rng.ts';

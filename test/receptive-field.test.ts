@@ -22,7 +22,8 @@ import { encodeModel, MODEL_FORMAT, modelFromSafetensors, networkTensors } from 
 import { modelConfig } from '../src/config/stored.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors-bytes.ts';
 import { applyPreset } from '../src/config/presets.ts';
-import { traceRun, traceToJson, type Trace } from '../src/trace/trace.ts';
+import type { Trace } from '../src/trace/schema.ts';
+import { traceRun, traceToJson } from '../src/trace/trace.ts';
 import { checkSameConfig, type Checkpoint } from '../src/model/checkpoint.ts';
 import { assertUserError, centralDifference } from './helpers.ts';
 

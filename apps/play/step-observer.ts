@@ -2,7 +2,8 @@
 // one function that makes it, recordStep: the trace of scripts/inspect.ts (traceRun, which listens
 // to the real step of every mode through its StepObserver) of step K, cut to one image of the
 // batch. No number is computed here; formulas are docs/TRACE.md's.
-import { traceRun, type RowsTrace, type Tensor, type Trace } from '../../src/trace/trace.ts';
+import type { RowsTrace, Tensor, Trace } from '../../src/trace/schema.ts';
+import { traceRun } from '../../src/trace/trace.ts';
 import type { Config, Dataset, MatmulBackend } from './api.ts';
 
 /** One quantity of the step for the chosen image: its positive row, its negative row, or one tensor for the batch. */

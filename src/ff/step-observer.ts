@@ -1,6 +1,6 @@
 // What one training step shows a listener: the StepObserver every trainer's step() takes (all
 // modes), called at fixed points of the real step with the trainer's own buffers. The trace
-// (src/trace/trace.ts) listens here instead of re-running the step. Every array
+// (src/trace/step-tracer.ts) listens here instead of re-running the step. Every array
 // is live: valid during the call only, to be copied if kept, never written. Without an observer
 // a step allocates and copies nothing more and gives the same bits. Callbacks come in the order
 // the step computes what they show. B = images of the step, N = rows of a pass, D0 = pixels,
