@@ -9,6 +9,7 @@ import { bool, int, intList, nullableInt, num, oneOf, text, type Parser } from '
 import { parseReceptiveField } from './receptive-field-spec.ts';
 import { UserError } from '../errors.ts';
 import { PRESETS } from './presets.ts';
+import { BACKEND_NAMES } from '../linalg/backend.ts';
 
 /**
  * What an option shapes: `model` what the network computes (needed to evaluate it), `training`
@@ -170,7 +171,7 @@ export const FIELDS = {
     flag: 'threads', value: 'T', parse: int(1, 64), default: availableParallelism(), kind: 'runtime', shown: "the machine's cores", help: 'threads for the matrix products',
   }),
   backend: field({
-    flag: 'backend', value: 'NAME', parse: oneOf('wasm', 'js', 'wasm-fma'), default: 'wasm', kind: 'runtime', bits: true,
+    flag: 'backend', value: 'NAME', parse: oneOf(...BACKEND_NAMES), default: 'wasm', kind: 'runtime', bits: true,
     help: 'wasm (SIMD, threads) | js (readable TypeScript) | wasm-fma (wasm with fused multiply-adds: faster where the CPU fuses, other bits)',
   }),
   save: field({ flag: 'save', value: 'PATH', parse: pathText, default: null, kind: 'output', help: 'write the trained model (safetensors)' }),

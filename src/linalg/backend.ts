@@ -7,6 +7,10 @@ import { makeBlockedScratch, matmulBlocked } from './matmul-blocked.ts';
 import { INLINE_ROWS, type RowRunner } from './row-runner.ts';
 import type { Mat } from './view.ts';
 
+/** The backends by name (the --backend option of the table of fields takes exactly these). */
+export const BACKEND_NAMES = ['wasm', 'js', 'wasm-fma'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
 export interface MatmulBackend {
   /** 'js' or 'wasm'. */
   readonly name: string;

@@ -5,12 +5,11 @@
 // a one-line notice. The wasm backend's workers run the row jobs of `rowTasks`, which the caller
 // gives (src/run/backend.ts makeBackend gives src/run/row-tasks.ts's), so that this layer imports
 // nothing above it.
-import { createJsMatmul, type MatmulBackend } from './backend.ts';
+import { createJsMatmul, type BackendName, type MatmulBackend } from './backend.ts';
 import type { RowTaskTable } from './row-runner.ts';
 import { createWasmMatmul, wasmFmaAvailable, wasmSimdAvailable } from './wasm/index.ts';
 
-/** A backend's name, as Config.backend spells it. */
-export type BackendName = 'wasm' | 'js' | 'wasm-fma';
+export type { BackendName } from './backend.ts';
 
 export function createBackend(name: BackendName, threads: number, rowTasks: RowTaskTable, notice: (msg: string) => void): MatmulBackend {
   if (name === 'wasm-fma') {
