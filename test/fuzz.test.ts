@@ -72,7 +72,7 @@ function mutateIdx(rng: Rng, base: Uint8Array, rank: number): { bytes: Uint8Arra
     case 3: view.setInt32(4 + 4 * rng.int(rank), pick(rng, HUGE), false); return { bytes: b, what: 'huge or negative dimension' };
     case 4: return { bytes: b.subarray(0, rng.int(b.length)), what: 'truncated' };
     case 5: { const x = new Uint8Array(b.length + 1 + rng.int(50)); x.set(b); return { bytes: x, what: 'trailing bytes' }; }
-    case 6: { const g = gzipSync(b); g[rng.int(g.length)] ^= 1 + rng.int(255); return { bytes: g.subarray(0, g.length - rng.int(8)), what: 'gzip garbage' }; }
+    case 6: { const g = gzipSync(b); g[rng.int(g.length)]! ^= 1 + rng.int(255); return { bytes: g.subarray(0, g.length - rng.int(8)), what: 'gzip garbage' }; }
     default: { const g = gzipSync(b); return { bytes: rng.int(2) ? g : g.subarray(0, 2 + rng.int(g.length - 2)), what: 'gzip, maybe truncated' }; }
   }
 }
@@ -137,7 +137,7 @@ function mutateSafetensors(rng: Rng, base: Uint8Array): Uint8Array {
     case 0: return assemble(base.subarray(8, 8 + n), data, pick(rng, [0n, 1n, BigInt(n) + 8n, BigInt(n) - 8n, 2n ** 63n, 2n ** 64n - 1n]));
     case 1: return base.subarray(0, rng.int(base.length)); // truncated anywhere
     case 2: { const j = Uint8Array.from(base.subarray(8, 8 + n)); j[rng.int(j.length)] = rng.int(256); return assemble(j); } // a byte of the JSON
-    case 3: { const b = Uint8Array.from(base); b[8 + n + rng.int(data.length)] ^= 0xff; return b; } // a data byte: still a valid file
+    case 3: { const b = Uint8Array.from(base); b[8 + n + rng.int(data.length)]! ^= 0xff; return b; } // a data byte: still a valid file
     default: return assemble(mutateHeader(rng, header));
   }
 }

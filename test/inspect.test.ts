@@ -247,8 +247,8 @@ function checkProduct(c: number[], a: number[], b: number[], R: number, D: numbe
   for (let r = 0; r < R; r++) {
     for (let d = 0; d < D; d++) {
       for (let j = 0; j < H; j++) {
-        exact[d * H + j] += a[r * D + d]! * b[r * H + j]!;
-        abs[d * H + j] += Math.abs(a[r * D + d]! * b[r * H + j]!);
+        exact[d * H + j]! += a[r * D + d]! * b[r * H + j]!;
+        abs[d * H + j]! += Math.abs(a[r * D + d]! * b[r * H + j]!);
       }
     }
   }

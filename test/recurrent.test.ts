@@ -115,7 +115,7 @@ test('the summed gradient is the sum of each iteration\'s layer gradient with th
       acts.xhat.set(xs[i]!);
       layerForwardFromNormalised(acts, l, N, math, mm);
       layerBackward(acts, l, N, P, math, mm);
-      l.dW.forEach((v, k) => (expected[i]![k] += v));
+      l.dW.forEach((v, k) => (expected[i]![k]! += v));
     });
     iterate(st, net, N, P, 0.3, math, mm, []);
   }

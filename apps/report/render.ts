@@ -96,7 +96,7 @@ export function renderReport(r: ReportContent): string {
   // Histograms.
   let hist = pending;
   if (a?.histograms) {
-    const seriesNames = r.config.mode !== 'unsupervised' ? ['true label', 'wrong labels']
+    const seriesNames: [string, string] = r.config.mode !== 'unsupervised' ? ['true label', 'wrong labels']
       : r.config.contrast === 'scff' ? ['image beside itself', 'image beside another'] : ['images', 'hybrids'];
     hist = note + '<div class="grid">' + a.histograms.map((h) => {
       const centres = h.edges.slice(0, -1).map((e, i) => (e + h.edges[i + 1]!) / 2);

@@ -112,10 +112,10 @@ function tile4x4(
     // Full tile: store the 16 sums straight from their locals.
     const r0 = co + i0 * cs0 + j0 * cs1, r1 = r0 + cs0, r2 = r1 + cs0, r3 = r2 + cs0;
     if (accumulate) {
-      cd[r0] += c00; cd[r0 + cs1] += c01; cd[r0 + 2 * cs1] += c02; cd[r0 + 3 * cs1] += c03;
-      cd[r1] += c10; cd[r1 + cs1] += c11; cd[r1 + 2 * cs1] += c12; cd[r1 + 3 * cs1] += c13;
-      cd[r2] += c20; cd[r2 + cs1] += c21; cd[r2 + 2 * cs1] += c22; cd[r2 + 3 * cs1] += c23;
-      cd[r3] += c30; cd[r3 + cs1] += c31; cd[r3 + 2 * cs1] += c32; cd[r3 + 3 * cs1] += c33;
+      cd[r0]! += c00; cd[r0 + cs1]! += c01; cd[r0 + 2 * cs1]! += c02; cd[r0 + 3 * cs1]! += c03;
+      cd[r1]! += c10; cd[r1 + cs1]! += c11; cd[r1 + 2 * cs1]! += c12; cd[r1 + 3 * cs1]! += c13;
+      cd[r2]! += c20; cd[r2 + cs1]! += c21; cd[r2 + 2 * cs1]! += c22; cd[r2 + 3 * cs1]! += c23;
+      cd[r3]! += c30; cd[r3 + cs1]! += c31; cd[r3 + 2 * cs1]! += c32; cd[r3 + 3 * cs1]! += c33;
     } else {
       cd[r0] = c00; cd[r0 + cs1] = c01; cd[r0 + 2 * cs1] = c02; cd[r0 + 3 * cs1] = c03;
       cd[r1] = c10; cd[r1 + cs1] = c11; cd[r1 + 2 * cs1] = c12; cd[r1 + 3 * cs1] = c13;

@@ -66,7 +66,7 @@ export function recurrentDiagnostics(cfg: Config, net: Network, classes: number,
       if (t < scoreFrom || t > scoreTo) return;
       for (const l of net.scored) {
         const G = st.acts[l]!.G;
-        for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
+        for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c]! += G[c * n + r]! / inScore;
       }
     });
     for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) scoredErrors++;

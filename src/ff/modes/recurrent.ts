@@ -289,7 +289,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
         if (t < scoreFrom) return;
         for (const l of net.scored) {
           const G = st.acts[l]!.G;
-          for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
+          for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c]! += G[c * n + r]! / inScore;
         }
         if (perLayer) {
           for (let l = 0; l < L; l++) {

@@ -119,7 +119,7 @@ export function makeSupervisedTrainer(
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;
-        for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]!;
+        for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c]! += G[c * n + r]!;
       }
       for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
       observer?.labelScores?.(start, n, scores, ws.acts.map((a) => a.G));
