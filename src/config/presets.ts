@@ -24,7 +24,7 @@ const RECURRENT: Partial<Config> = { mode: 'recurrent', layers: [784, 500, 500],
 export const PRESETS: Record<string, Preset> = {
   default: {
     mode: 'supervised',
-    about: 'fast and good: the default of src/config/config.ts (chosen by measurement; README lists the numbers)',
+    about: 'fast and good: the default of the table of fields, src/config/fields.ts (chosen by measurement; docs/RESULTS.md lists the numbers)',
     fields: {},
   },
   hinton: {
@@ -117,13 +117,13 @@ export const PRESETS: Record<string, Preset> = {
   recurrent: {
     mode: 'recurrent',
     about: 'the default of --mode recurrent: 2×500 hidden layers, 8 damped iterations, score over iterations 3–5, Adam 0.001, ' +
-      'hard negatives, label layer scaled ×15 after normalisation (measured: README); trains in minutes',
+      'hard negatives, label layer scaled ×15 after normalisation (measured: docs/RESULTS.md); trains in minutes',
     fields: RECURRENT,
   },
   'recurrent-aug': {
     mode: 'recurrent',
     about: "the recurrent preset with hinton-aug's augmentation: random ±1 pixel shifts, 10% dropout of every layer's state " +
-      'in the iterations that learn, 24 epochs (measured: README)',
+      'in the iterations that learn, 24 epochs (measured: docs/RESULTS.md)',
     fields: { ...RECURRENT, shift: 1, dropout: 0.1, epochs: 24 },
   },
   'hinton-recurrent': {
