@@ -13,7 +13,8 @@ import { makeHybridBatch } from '../../src/ff/inputs/masks.ts';
 import { drawPairPartners, positiveNegativePairRows } from '../../src/ff/inputs/pairs.ts';
 import { layerForwardFromNormalised, type MatmulFn } from '../../src/ff/layer/layer.ts';
 import { argmaxRow, forwardAll, makeWorkspace, type Network } from '../../src/ff/network.ts';
-import { layerMath, type EvalObserver, type Method, type TestErrors } from '../../src/ff/trainer.ts';
+import { makeStepContext } from '../../src/ff/context.ts';
+import { type EvalObserver, type Method, type TestErrors } from '../../src/ff/trainer.ts';
 import { MASK_BLURS } from '../../src/ff/modes/unsupervised.ts';
 import type { Rng } from '../../src/rng.ts';
 
@@ -162,7 +163,7 @@ export function hybridGoodness(cfg: Config, net: Network, split: Split, count: n
   const masks = new Float32Array(n0 * D0), scratch = new Float32Array(D0), partners = new Int32Array(n0);
   const order = new Int32Array(count).map((_, i) => i);
   const out: GoodnessSamples = { pos: net.layers.map(() => []), neg: net.layers.map(() => []) };
-  const math = layerMath(cfg);
+  const ctx = makeStepContext(cfg, mm), math = ctx.math;
   for (let start = 0; start + 2 <= count; start += n0) {
     const n = Math.min(n0, count - start);
     if (n < 2) break;
@@ -173,10 +174,10 @@ export function hybridGoodness(cfg: Config, net: Network, split: Split, count: n
       drawPairPartners(partners, n, rng);
       positiveNegativePairRows(a0.xhat, ws.input, ws.input, ws.pairs!.self, partners, n, D0, cfg.norm, ws.pairs!.scratch);
       layerForwardFromNormalised(a0, first, 2 * n, math, mm);
-      forwardAll(ws, net, 2 * n, math, mm, net.layers.length, 1);
+      forwardAll(ctx, ws, net, 2 * n, { from: 1 });
     } else {
       makeHybridBatch(ws.input.subarray(n * D0, 2 * n * D0), masks.subarray(0, n * D0), scratch, ws.input.subarray(0, n * D0), n, rows, cols, MASK_BLURS, rng);
-      forwardAll(ws, net, 2 * n, math, mm);
+      forwardAll(ctx, ws, net, 2 * n);
     }
     net.layers.forEach((_, l) => {
       const G = ws.acts[l]!.G;

@@ -6,10 +6,11 @@
 import { normalizeRows } from './layer/definitions.ts';
 import { pairInputRows } from './inputs/pairs.ts';
 import { makeHeadParams, type HeadParams } from './layer/head.ts';
-import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
+import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerParams } from './layer/layer.ts';
 import { maskFanIn } from './inputs/receptive-field.ts';
 import type { Rng } from '../rng.ts';
-import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
+import { rowTask } from '../linalg/row-runner.ts';
+import type { StepContext } from './context.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface Network {
@@ -85,10 +86,15 @@ export function makeWorkspace(net: Network, rows: number, kind: WorkspaceKind = 
 // (layerOutput: y, or its triangle activity).
 // With `from` > 0 the sweep starts at that layer, reading what the layer below already holds.
 // With ws.pairs the first layer reads each row beside itself (a positive pair, pairs.ts).
-// par: the threads of the row kernels (default: the calling thread).
-export function forwardAll(
-  ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0, par: RowRunner = INLINE_ROWS,
-): void {
+/** Which layers a sweep runs: from..upTo-1 (default: all). */
+export interface Sweep {
+  from?: number;
+  upTo?: number;
+}
+
+export function forwardAll(ctx: StepContext, ws: Workspace, net: Network, R: number, sweep: Sweep = {}): void {
+  const { mm, par, math } = ctx, upTo = sweep.upTo ?? net.layers.length;
+  let from = sweep.from ?? 0;
   if (from === 0 && ws.pairs && upTo > 0) {
     const first = net.layers[0]!, a0 = ws.acts[0]!;
     pairInputRows(a0.xhat, ws.input, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
@@ -104,10 +110,8 @@ export function forwardAll(
 
 // feats (R, F) = [norm(a_s1) | norm(a_s2) | ...] over the scored layers s, where a_l is layer l's
 // activity: by default what it passes up after forwardAll; the recurrent net passes its states instead.
-export function headFeatures(
-  ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map(layerOutput), par: RowRunner = INLINE_ROWS,
-): void {
-  const F = net.head.F;
+export function headFeatures(ctx: StepContext, ws: Workspace, net: Network, R: number, activity: Float32Array[] = ws.acts.map(layerOutput)): void {
+  const { math, par } = ctx, F = net.head.F;
   let col = 0;
   for (const l of net.scored) {
     const H = net.layers[l]!.H;

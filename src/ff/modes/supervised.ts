@@ -9,24 +9,25 @@ import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import type { Rng } from '../../rng.ts';
 import { headForward } from '../layer/head.ts';
-import type { MatmulFn } from '../layer/layer.ts';
 import { drawWrongLabels } from '../inputs/negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import { overlayNeutral, overlayPositiveNegative } from '../inputs/overlay.ts';
 import { firstLayerAllLabels, firstLayerRows, firstLayerRowsOn, makeAllLabelsScratch, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from '../label-passes.ts';
-import { INLINE_ROWS, type RowRunner } from '../../linalg/row-runner.ts';
 import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
 import { goodnessRows, normalizeRows } from '../layer/definitions.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
 
-// par: the threads of the work around the products (the backend's rows; default: the calling thread).
+// backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
+// streams.negatives draws the wrong labels.
 export function makeSupervisedTrainer(
-  cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
+  cfg: Config, net: Network, classes: number, backend: TrainerBackend, streams: StepStreams & { negatives: Rng },
 ): Trainer {
+  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const { mm, par } = ctx, negRng = streams.negatives;
   const ws = makeWorkspace(net, workspaceRows(cfg));
-  const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net, par);
   const D0 = net.widths[0]!, C = classes;
   const images = sharedFloat32(cfg.batchSize * D0); // (B, D0) pixels of the step
@@ -41,6 +42,7 @@ export function makeSupervisedTrainer(
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
+    const c = withObserver(ctx, obs);
     gatherRows(images, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
@@ -58,9 +60,9 @@ export function makeSupervisedTrainer(
       prepareSharedFirstLayer(shared, images, first, B, C, s, cfg.neutralLabel, cfg.norm, mm, par);
       firstLayerRowsOn(par, a0.y, 0, shared.base, shared.kappaNeutral, shared.labelRows, C, first.b, B, first.H);
       goodnessRows(a0.G, a0.y, B, first.H, cfg.goodness, par);
-      forwardAll(ws, net, B, math, mm, net.layers.length, 1, par);
-    } else forwardAll(ws, net, B, math, mm, net.layers.length, 0, par);
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
+      forwardAll(c, ws, net, B, { from: 1 });
+    } else forwardAll(c, ws, net, B);
+    const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr });
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
@@ -83,7 +85,7 @@ export function makeSupervisedTrainer(
       },
       grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm, par), // images: consumed
     } : undefined;
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, firstPath, dropout, par);
+    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first: firstPath, drop: dropout });
     return { layers, headLoss, rows: B };
   }
 
@@ -102,8 +104,8 @@ export function makeSupervisedTrainer(
         // Softmax: one neutral pass, then the head.
         gatherRows(ws.input, split, order, start, n);
         overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
-        forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
-        headFeatures(ws, net, n, math, undefined, par);
+        forwardAll(ctx, ws, net, n);
+        headFeatures(ctx, ws, net, n);
         headForward(ws.probs, ws.feats, net.head, n, mm);
         for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
         observer?.headProbs?.(start, n, ws.probs);
@@ -115,7 +117,7 @@ export function makeSupervisedTrainer(
       firstLayerAllLabels(ws.acts[0]!, evalScratch, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm, par);
       // Layers above the last scored one do not score; an observer sees every layer's goodness.
       const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
-      forwardAll(ws, net, C * n, math, mm, upTo, 1, par);
+      forwardAll(ctx, ws, net, C * n, { from: 1, upTo });
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;

@@ -12,26 +12,35 @@ import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import type { Rng } from '../../rng.ts';
 import { headForward } from '../layer/head.ts';
-import { layerForwardFromNormalised, layerGradients, matmulAddBias, type MatmulFn } from '../layer/layer.ts';
+import { layerForwardFromNormalised, layerGradients, matmulAddBias } from '../layer/layer.ts';
 import { drawPairPartners, positiveNegativePairRows } from '../inputs/pairs.ts';
 import { makeHybridBatch } from '../inputs/masks.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { INLINE_ROWS, type RowRunner } from '../../linalg/row-runner.ts';
-import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
 
-// par: the threads of the work around the products (the backend's rows; default: the calling thread).
+/** The images a trainer sees: classes, and each image's rows × cols (the hybrids' masks are made at that size). */
+export interface ImageShape {
+  classes: number;
+  rows: number;
+  cols: number;
+}
+
+// backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
+// streams.masks draws the hybrids' masks or the pairs' partners.
 export function makeUnsupervisedTrainer(
-  cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
-  streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
+  cfg: Config, net: Network, images: ImageShape, backend: TrainerBackend, streams: StepStreams & { masks: Rng },
 ): Trainer {
+  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const { mm, par, math } = ctx, maskRng = streams.masks;
+  const { classes, rows: imageRows, cols: imageCols } = images;
   const scff = cfg.contrast === 'scff';
   const ws = makeWorkspace(net, workspaceRows(cfg), { act: cfg.act, pairs: scff });
-  const math = layerMath(cfg);
   const opt = makeOptimizers(cfg, net, par);
   const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
   const labels = new Int32Array(ws.rows);
@@ -53,6 +62,7 @@ export function makeUnsupervisedTrainer(
   });
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
+    const c = withObserver(ctx, obs);
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
@@ -80,13 +90,13 @@ export function makeUnsupervisedTrainer(
       if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
     }
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, first, dropout, par);
+    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first, drop: dropout });
     // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
     // layers above it run forward on the positive rows now (from layer only's y of this step).
-    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1, par);
+    if (only !== null && only + 1 < net.layers.length) forwardAll(c, ws, net, B, { from: only + 1 });
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
+    const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr });
     return { layers, headLoss, rows: B };
   }
 
@@ -97,8 +107,8 @@ export function makeUnsupervisedTrainer(
       const n = Math.min(ws.rows, count - start);
       gatherRows(ws.input, split, order, start, n);
       gatherLabels(labels, split, order, start, n);
-      forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
-      headFeatures(ws, net, n, math, undefined, par);
+      forwardAll(ctx, ws, net, n);
+      headFeatures(ctx, ws, net, n);
       headForward(ws.probs, ws.feats, net.head, n, mm);
       for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
       observer?.headProbs?.(start, n, ws.probs);
