@@ -10,8 +10,9 @@ import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './layer/head.ts';
-import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerParams } from './layer/layer.ts';
-import { maskGradient } from './inputs/receptive-field.ts';
+import { layerBackwardDZ, layerOutput } from './layer/layer.ts';
+import type { FirstLayer } from './first-layer/first-layer.ts';
+import { PLAIN_LAYER } from './first-layer/plain.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 import type { StepContext } from './context.ts';
@@ -96,23 +97,12 @@ export function makeOptimizers(cfg: Config, net: Network, par: RowRunner = INLIN
   };
 }
 
-/**
- * A first layer whose 2B rows are computed another way than row by row (supervised FF: from one
- * product per image, src/ff/label-passes.ts). Same values up to float32 rounding order.
- */
-export interface FirstLayerPath {
-  /** acts.y, acts.G of the 2B rows; with `z` (2B, H) given (an observer reads them), also acts.xhat and z. */
-  forward(acts: LayerActs<Float32Array>, z: Float32Array | null): void;
-  /** layer.dW, layer.db from acts.dZ of the 2B rows. */
-  grads(layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>): void;
-}
-
 /** What trainLayers does on a step: B images (2B rows), the learning rate, which layers learn, and how. */
 export interface LayerStep {
   B: number;
   lr: number;
   only: number | null; // the greedy layer (0-based), -1 (none) or null (all)
-  first?: FirstLayerPath; // computes layer 0's forward and weight gradient in its place
+  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above)
   drop?: Dropout | null; // drops units of every layer's y after its forward (dropout.ts)
 }
 
@@ -121,21 +111,20 @@ export interface LayerStep {
 // being trained (all layers, or only `only`), its local backward and optimizer update. Layers
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
 // unsupervised head) must run them itself. Returns each layer's statistics. ctx.obs sees each layer
-// after its forward and its backward, and each optimizer update. `first`, if given, computes
-// layer 0's forward and weight gradient in its place. `drop`, if given, drops units of every
-// layer's y after its forward (dropout.ts), before its statistics and backward.
+// after its forward and its backward, and each optimizer update. `first` computes layer 0's forward
+// and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
+// its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
-  const { mm, par, math, obs } = ctx, { B, lr, only, first, drop } = step;
+  const { par, math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];
   let x = ws.input;
   for (let l = 0; l <= last; l++) {
     const layer = net.layers[l]!, acts = ws.acts[l]!;
-    const shared = l === 0 ? first : undefined;
-    const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
-    if (shared) shared.forward(acts, z);
-    else layerForward(acts, x, layer, 2 * B, math, mm, par);
+    const path = l === 0 ? first : PLAIN_LAYER;
+    path.forward(ctx, layer, acts, x, 2 * B);
+    const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
     if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
     const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
@@ -148,11 +137,8 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     }
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      if (shared) {
-        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par);
-        shared.grads(layer, acts);
-        if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M] (layer.ts)
-      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer, par);
+      s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par); // [dLdG], [dZ] (layer.ts)
+      path.grads(ctx, layer, acts, 2 * B); // [dW], [db]
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(ctx, opt[l]!, l, { params: [layer.W, layer.b], grads: [layer.dW, layer.db], lr });
     }

@@ -233,7 +233,7 @@ export function makeRecurrentTrainer(
   const ws: Workspace = {
     rows, input: st.imageHat, acts: st.acts,
     feats: new Float32Array(rows * net.head.F), normTmp: new Float32Array(rows * Math.max(...net.widths.slice(1))),
-    probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C), pairs: null,
+    probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C),
   };
 
   /** Run T iterations from the bottom-up state with the label layer as set (the neutral label); no learning. */

@@ -12,13 +12,12 @@ import { headForward } from '../layer/head.ts';
 import { drawWrongLabels } from '../inputs/negatives.ts';
 import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import { overlayNeutral, overlayPositiveNegative } from '../inputs/overlay.ts';
-import { firstLayerAllLabels, firstLayerRows, firstLayerRowsOn, makeAllLabelsScratch, makeSharedFirstLayer, prepareSharedFirstLayer, sharedFirstLayerGrads } from '../label-passes.ts';
+import { makeAllLabelsFirstLayer, makeSupervisedFirstLayer } from '../first-layer/label-passes.ts';
 import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
-import { goodnessRows, normalizeRows } from '../layer/definitions.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
 
 // backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
 // streams.negatives draws the wrong labels.
@@ -34,10 +33,11 @@ export function makeSupervisedTrainer(
   const labels = sharedInt32(ws.rows); // true labels (B)
   const wrong = sharedInt32(ws.rows); // wrong labels (B)
   const scores = new Float32Array(ws.rows * C); // evaluation scores
-  const evalScratch = makeAllLabelsScratch(Math.floor(ws.rows / C), net.layers[0]!.H, C); // the shared first-layer product of evaluation
+  // Evaluation's C label passes: the first layer of all of them from one product per image.
+  const allLabels = makeAllLabelsFirstLayer(Math.floor(ws.rows / C), net.layers[0]!.H, C, cfg.labelStrength);
   // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
-  // one product (label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
-  const shared = cfg.shortcuts ? makeSharedFirstLayer(cfg.batchSize, net.layers[0]!.H, C) : null;
+  // one product (first-layer/label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
+  const first = makeSupervisedFirstLayer(cfg, net.layers[0]!.H, C, { images, labels, wrong });
   const s = cfg.labelStrength;
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
@@ -52,40 +52,19 @@ export function makeSupervisedTrainer(
     //    probabilities (before this update) propose the hard wrong labels.
     // The shared first layer reads `images`, not ws.input: the rows are written only for the plain
     // path or for an observer.
-    if (!shared || obs) overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
+    if (first.readsRows || obs) overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
     obs?.onRows?.('neutral', ws.input, B, null);
-    if (shared) {
-      // x_rest·W₁ once for the step (the head's update below leaves W₁ unchanged); neutral rows from it.
-      const first = net.layers[0]!, a0 = ws.acts[0]!;
-      prepareSharedFirstLayer(shared, images, first, B, C, s, cfg.neutralLabel, cfg.norm, mm, par);
-      firstLayerRowsOn(par, a0.y, 0, shared.base, shared.kappaNeutral, shared.labelRows, C, first.b, B, first.H);
-      goodnessRows(a0.G, a0.y, B, first.H, cfg.goodness, par);
-      forwardAll(c, ws, net, B, { from: 1 });
-    } else forwardAll(c, ws, net, B);
+    first.prepare(c, net.layers[0]!, B); // shared: κ and x_rest·W₁ once for the step (the head's update leaves W₁ unchanged)
+    forwardAll(c, ws, net, B, { first: first.neutral });
     const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr });
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
 
     // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
-    if (!shared || obs) overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
+    if (first.readsRows || obs) overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const firstPath: FirstLayerPath | undefined = shared ? {
-      forward(acts, z) {
-        const { b, H } = net.layers[0]!;
-        if (z) { // for an observer: z as well
-          firstLayerRows(acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H, z);
-          firstLayerRows(acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H, z);
-        } else {
-          firstLayerRowsOn(par, acts.y, 0, shared.base, shared.kappa, shared.labelRows, labels, b, B, H);
-          firstLayerRowsOn(par, acts.y, B, shared.base, shared.kappa, shared.labelRows, wrong, b, B, H);
-        }
-        goodnessRows(acts.G, acts.y, 2 * B, H, cfg.goodness, par);
-        if (z) normalizeRows(acts.xhat, ws.input, 2 * B, D0, cfg.norm); // for an observer; bit-equal to the plain x̂
-      },
-      grads: (layer, acts) => sharedFirstLayerGrads(shared, images, layer, acts, labels, wrong, B, C, s, mm, par), // images: consumed
-    } : undefined;
-    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first: firstPath, drop: dropout });
+    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first: first.ff, drop: dropout }); // shared: consumes images
     return { layers, headLoss, rows: B };
   }
 
@@ -114,10 +93,9 @@ export function makeSupervisedTrainer(
       // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
       // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
-      firstLayerAllLabels(ws.acts[0]!, evalScratch, ws.input, net.layers[0]!, n, C, cfg.labelStrength, cfg.norm, cfg.goodness, mm, par);
       // Layers above the last scored one do not score; an observer sees every layer's goodness.
       const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
-      forwardAll(ctx, ws, net, C * n, { from: 1, upTo });
+      forwardAll(ctx, ws, net, C * n, { first: allLabels, upTo });
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;
