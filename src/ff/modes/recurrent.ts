@@ -23,17 +23,18 @@
 import type { Config } from '../../config/config.ts';
 import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
 import { normalizeRows } from '../layer/definitions.ts';
 import { headForward } from '../layer/head.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath } from '../layer/layer.ts';
 import { drawWrongLabels } from '../inputs/negatives.ts';
-import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from '../network.ts';
+import { headFeatures, initNetwork, type Network, type Workspace } from '../network.ts';
 import type { LayerView, Pass, StepObserver } from '../step-observer.ts';
 import { makeStepContext, withObserver, type StepContext, type TrainerBackend } from '../context.ts';
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -295,50 +296,47 @@ export function makeRecurrentTrainer(
     return { layers: stats, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax'], observer?: EvalObserver): TestErrors {
-    const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
-    const n0 = Math.floor(rows / C);
-    const order = new Int32Array(count).map((_, i) => i);
-    const inScore = scoreTo - scoreFrom + 1;
-    // An observer of the label scores also gets every layer's goodness averaged over the scored iterations.
-    const perLayer = observer?.labelScores ? net.layers.map(() => new Float32Array(C * n0)) : null;
-    let errGood = 0, errSoft = 0;
-    for (let start = 0; start < count; start += n0) {
-      const n = Math.min(n0, count - start);
-      gatherLabels(labels, split, order, start, n);
+  // Evaluation in chunks of n images (evaluate.ts), each gathered and normalised once for both methods.
+  const inScore = scoreTo - scoreFrom + 1;
+  let perLayer: Float32Array[] | null = null; // an observer of the label scores: every layer's goodness averaged over the scored iterations
+  const scorer: ChunkScorer = {
+    n: Math.floor(rows / C), C, labels,
+    prepare({ split, order, start, n }) {
       gatherRows(st.imageHat, split, order, start, n);
       normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
-      if (doSoft) {
-        // Softmax: one neutral run of T iterations, then the head on the final states.
-        setLabelLayer(st, null, n, clamp, math);
-        runNeutral(ctx, n);
-        headFeatures(ctx, ws, net, n, st.h);
-        headForward(ws.probs, ws.feats, net.head, n, mm);
-        for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
-        observer?.headProbs?.(start, n, ws.probs);
-      }
-      if (!doGood) continue;
-      // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
+    },
+    softmax({ n }) {
+      // One neutral run of T iterations, then the head on the final states.
+      setLabelLayer(st, null, n, clamp, math);
+      runNeutral(ctx, n);
+      headFeatures(ctx, ws, net, n, st.h);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      return ws.probs;
+    },
+    goodness({ start, n }, layers) {
+      // C blocks of n rows (block c clamps label c), run to the last scored iteration.
+      if (start === 0) perLayer = layers ? net.layers.map(() => new Float32Array(C * scorer.n)) : null; // once per evaluation
+      const sums = perLayer;
       scores.fill(0);
-      if (perLayer) for (const p of perLayer) p.fill(0);
+      if (sums) for (const p of sums) p.fill(0);
       runAllLabels(ctx, st, net, { n, iterations: scoreTo, damping: cfg.damping, clamp, rowLabels }, (t) => {
         if (t < scoreFrom) return;
         for (const l of net.scored) {
           const G = st.acts[l]!.G;
           for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]! / inScore;
         }
-        if (perLayer) {
+        if (sums) {
           for (let l = 0; l < L; l++) {
-            const G = st.acts[l]!.G, p = perLayer[l]!;
+            const G = st.acts[l]!.G, p = sums[l]!;
             for (let i = 0; i < C * n; i++) p[i] = p[i]! + G[i]! / inScore;
           }
         }
       });
-      for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
-      if (perLayer) observer!.labelScores!(start, n, scores, perLayer);
-    }
-    return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
-  }
+      return { scores, perLayer: sums };
+    },
+  };
+  const evaluate: Trainer['evaluate'] = (split, count, methods = ['goodness', 'softmax'], observer) =>
+    evaluateInChunks(scorer, split, count, methods, observer);
 
   return { net, ws, opt, step, evaluate };
 }

@@ -7,17 +7,18 @@
 import type { Config } from '../../config/config.ts';
 import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
 import { headForward } from '../layer/head.ts';
 import { drawWrongLabels } from '../inputs/negatives.ts';
-import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
+import { forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import { overlayNeutral, overlayPositiveNegative } from '../inputs/overlay.ts';
 import { makeAllLabelsFirstLayer, makeSupervisedFirstLayer } from '../first-layer/label-passes.ts';
 import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
 
 // backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
 // streams.negatives draws the wrong labels.
@@ -68,44 +69,35 @@ export function makeSupervisedTrainer(
     return { layers, headLoss, rows: B };
   }
 
-  // Evaluation in chunks of n images. Goodness: the C label passes of a chunk run as one pass of
-  // C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
-  // Softmax: one neutral pass of the chunk, then the head. Returns error fractions.
-  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax'], observer?: EvalObserver): TestErrors {
-    const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
-    const n0 = Math.floor(ws.rows / C);
-    const order = new Int32Array(count).map((_, i) => i);
-    let errGood = 0, errSoft = 0;
-    for (let start = 0; start < count; start += n0) {
-      const n = Math.min(n0, count - start);
-      gatherLabels(labels, split, order, start, n);
-      if (doSoft) {
-        // Softmax: one neutral pass, then the head.
-        gatherRows(ws.input, split, order, start, n);
-        overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
-        forwardAll(ctx, ws, net, n);
-        headFeatures(ctx, ws, net, n);
-        headForward(ws.probs, ws.feats, net.head, n, mm);
-        for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
-        observer?.headProbs?.(start, n, ws.probs);
-      }
-      if (!doGood) continue;
-      // Goodness: C blocks of n rows, block c = the chunk with label c. The first layer of all C
-      // blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
+  // Evaluation in chunks of n images (evaluate.ts). Goodness: the C label passes of a chunk run as
+  // one pass of C·n rows (block c = the chunk with label c written in); score[r, c] = Σ_{scored l} G_l.
+  // Softmax: one neutral pass of the chunk, then the head.
+  const scorer: ChunkScorer = {
+    n: Math.floor(ws.rows / C), C, labels,
+    softmax({ split, order, start, n }) {
+      gatherRows(ws.input, split, order, start, n);
+      overlayNeutral(ws.input, ws.input, n, D0, C, cfg.neutralLabel);
+      forwardAll(ctx, ws, net, n);
+      headFeatures(ctx, ws, net, n);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      return ws.probs;
+    },
+    goodness({ split, order, start, n }, layers) {
+      // The first layer of all C blocks comes from one product (label-passes.ts); the layers above run on C·n rows.
       gatherRows(ws.input, split, order, start, n);
       // Layers above the last scored one do not score; an observer sees every layer's goodness.
-      const upTo = observer?.labelScores ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
+      const upTo = layers ? net.layers.length : net.scored[net.scored.length - 1]! + 1;
       forwardAll(ctx, ws, net, C * n, { first: allLabels, upTo });
       scores.fill(0);
       for (const l of net.scored) {
         const G = ws.acts[l]!.G;
         for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c] += G[c * n + r]!;
       }
-      for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
-      observer?.labelScores?.(start, n, scores, ws.acts.map((a) => a.G));
-    }
-    return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
-  }
+      return { scores, perLayer: layers ? ws.acts.map((a) => a.G) : null };
+    },
+  };
+  const evaluate: Trainer['evaluate'] = (split, count, methods = ['goodness', 'softmax'], observer) =>
+    evaluateInChunks(scorer, split, count, methods, observer);
 
   return { net, ws, opt, step, evaluate };
 }

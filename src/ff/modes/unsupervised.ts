@@ -10,6 +10,7 @@
 import type { Config } from '../../config/config.ts';
 import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
 import { headForward } from '../layer/head.ts';
 import { drawPairPartners } from '../inputs/pairs.ts';
@@ -17,11 +18,11 @@ import type { FirstLayer, FirstLayerForward } from '../first-layer/first-layer.t
 import { makePairsFirstLayer } from '../first-layer/pairs.ts';
 import { PLAIN_LAYER } from '../first-layer/plain.ts';
 import { makeHybridBatch } from '../inputs/masks.ts';
-import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
+import { forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type Method, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
@@ -96,21 +97,18 @@ export function makeUnsupervisedTrainer(
     return { layers, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number, _methods?: readonly Method[], observer?: EvalObserver): TestErrors {
-    const order = new Int32Array(count).map((_, i) => i);
-    let err = 0;
-    for (let start = 0; start < count; start += ws.rows) {
-      const n = Math.min(ws.rows, count - start);
+  // Evaluation in chunks of n images (evaluate.ts): one pass, then the head (the only method).
+  const scorer: ChunkScorer = {
+    n: ws.rows, C, labels,
+    softmax({ split, order, start, n }) {
       gatherRows(ws.input, split, order, start, n);
-      gatherLabels(labels, split, order, start, n);
       forwardAll(ctx, ws, net, n, { first: reading });
       headFeatures(ctx, ws, net, n);
       headForward(ws.probs, ws.feats, net.head, n, mm);
-      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
-      observer?.headProbs?.(start, n, ws.probs);
-    }
-    return { goodness: null, softmax: err / count };
-  }
+      return ws.probs;
+    },
+  };
+  const evaluate: Trainer['evaluate'] = (split, count, _methods, observer) => evaluateInChunks(scorer, split, count, ['softmax'], observer);
 
   return { net, ws, opt, step, evaluate };
 }
