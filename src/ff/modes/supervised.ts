@@ -1,7 +1,9 @@
-// Supervised Forward-Forward: one training step and the two evaluations.
-// Step: a neutral-label pass trains the softmax head (and, for hard negatives, proposes the wrong
-// labels); then every layer (or, greedy, the one being trained) takes its local FF step on B
-// positive rows (true label written in) and B negative rows (a wrong label), all at once.
+// Supervised Forward-Forward: one training step and the two evaluations. step() below is the whole
+// step in the order it computes: the batch; a neutral-label pass that trains the softmax head (and,
+// for hard negatives, proposes the wrong labels); then every layer (or, greedy, the one being
+// trained) takes its local FF step on B positive rows (true label written in) and B negative rows
+// (a wrong label), all at once. Layer 0 of both passes is first-layer/label-passes.ts (one product
+// per image, cfg.shortcuts) or the plain layer; the layer maths and its derivation: layer/layer.ts.
 // Evaluation: goodness summed over the scored layers for each of the C labels (argmax), and the
 // one-pass softmax head. B = images per step, C = classes, D0 = pixels.
 import type { Config } from '../../config/config.ts';
@@ -15,7 +17,7 @@ import { forwardAll, headFeatures, makeWorkspace, type Network } from '../networ
 import { overlayNeutral, overlayPositiveNegative } from '../inputs/overlay.ts';
 import { makeAllLabelsFirstLayer, makeSupervisedFirstLayer } from '../first-layer/label-passes.ts';
 import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
-import type { StepObserver } from '../step-observer.ts';
+import type { Pass, StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
 import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
@@ -39,34 +41,51 @@ export function makeSupervisedTrainer(
   // The step's shortcut: the first layer of the neutral, positive and negative rows of an image from
   // one product (first-layer/label-passes.ts); cfg.shortcuts = false runs every row through the plain layer.
   const first = makeSupervisedFirstLayer(cfg, net.layers[0]!.H, C, { images, labels, wrong });
-  const s = cfg.labelStrength;
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
+  // One training step on images order[start..start+B) of split, in the order it computes.
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     const c = withObserver(ctx, obs);
-    gatherRows(images, split, order, start, B);
-    gatherLabels(labels, split, order, start, B);
-    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
-    shiftStepImages(shifter, images, B, split, obs); // --shift: before any label is written
+    takeBatch(split, order, start, B, obs); // images (B, D0) and their labels; --shift: moved before any label is written
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.
-    // The shared first layer reads `images`, not ws.input: the rows are written only for the plain
-    // path or for an observer.
-    if (first.readsRows || obs) overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
-    obs?.onRows?.('neutral', ws.input, B, null);
+    writeRows('neutral', B, obs);
     first.prepare(c, net.layers[0]!, B); // shared: κ and x_rest·W₁ once for the step (the head's update leaves W₁ unchanged)
     forwardAll(c, ws, net, B, { first: first.neutral });
     const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr });
+    proposeWrongLabels(B, obs); // wrong (B) from the head's probabilities ws.probs
+
+    // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label); every layer's local step.
+    writeRows('ff', B, obs);
+    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first: first.ff, drop: dropout }); // shared: consumes images
+    return { layers, headLoss, rows: B };
+  }
+
+  // images (B, D0) and labels (B) of the step, as gathered; --shift moves the images (draws from its stream).
+  function takeBatch(split: Split, order: Int32Array, start: number, B: number, obs: StepObserver | undefined): void {
+    gatherRows(images, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
+    shiftStepImages(shifter, images, B, split, obs);
+  }
+
+  // ws.input's rows of a pass: the B images with the neutral label, or the 2B positive and negative
+  // rows. The shared first layer reads `images`, not ws.input: the rows are written only for the
+  // plain layer or for an observer.
+  function writeRows(pass: Pass, B: number, obs: StepObserver | undefined): void {
+    if (first.readsRows || obs) {
+      if (pass === 'neutral') overlayNeutral(ws.input, images, B, D0, C, cfg.neutralLabel);
+      else overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
+    }
+    obs?.onRows?.(pass, ws.input, pass === 'neutral' ? B : 2 * B, null);
+  }
+
+  // wrong (B): a wrong label per image, hard (from the head's probabilities) or random (negatives.ts).
+  function proposeWrongLabels(B: number, obs: StepObserver | undefined): void {
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
-
-    // 2. FF: rows 0..B-1 positive (true label), rows B..2B-1 negative (wrong label).
-    if (first.readsRows || obs) overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, s);
-    obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first: first.ff, drop: dropout }); // shared: consumes images
-    return { layers, headLoss, rows: B };
   }
 
   // Evaluation in chunks of n images (evaluate.ts). Goodness: the C label passes of a chunk run as
