@@ -2,7 +2,8 @@
 // plain computation: overlay each label, normalise, multiply, bias, ReLU, goodness.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstLayerAllLabels, makeAllLabelsScratch } from '../src/ff/label-passes.ts';
+import { makeAllLabelsFirstLayer } from '../src/ff/first-layer/label-passes.ts';
+import { contextOf } from '../src/ff/context.ts';
 import { layerForward, makeLayerActs, makeLayerParams, type LayerMath } from '../src/ff/layer/layer.ts';
 import { overlayLabels } from '../src/ff/inputs/overlay.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
@@ -33,7 +34,7 @@ for (const norm of ['rms', 'l2'] as const) {
       layerForward(plain, plainIn, layer, C * n, math, mm.matmul);
       // Shared product.
       const fast = makeLayerActs(C * n, D, H);
-      firstLayerAllLabels(fast, makeAllLabelsScratch(n, H, C), images.slice(), layer, n, C, s, norm, goodness, mm.matmul);
+      makeAllLabelsFirstLayer(n, H, C, s).forward(contextOf(mm.matmul, math), layer, fast, images.slice(), C * n);
       assertClose(fast.y, plain.y, 1e-5, 'y');
       assertClose(fast.G, plain.G, 1e-5, 'G');
       assert.ok(plain.G.some((g) => g > 0), 'the test exercises active units');

@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { normalizeRows } from '../src/ff/layer/definitions.ts';
 import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerMath } from '../src/ff/layer/layer.ts';
 import { bottomUp, initRecurrentNetwork, iterate, makeState, setLabelLayer } from '../src/ff/modes/recurrent.ts';
+import { contextOf } from '../src/ff/context.ts';
 import { recurrentDiagnostics } from '../src/ff/modes/recurrent-diagnostics.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { makeRng } from '../src/rng.ts';
@@ -26,7 +27,7 @@ function setup() {
   for (let i = 0; i < N * D0; i++) st.imageHat[i] = rng.uniform();
   normalizeRows(st.imageHat, st.imageHat, N, D0, 'rms');
   const labels = Int32Array.from([0, 1, 2, 3, 4, 5]);
-  setLabelLayer(st, labels, N, C, 1, 0.1, math);
+  setLabelLayer(st, labels, N, { C, strength: 1, neutral: 0.1 }, math);
   return { net, st, mm: createJsMatmul().matmul };
 }
 
@@ -39,21 +40,21 @@ test('the label layer is the normalised one-hot times the strength; neutral rows
   const net = initRecurrentNetwork([D0, 12, 8], C, [1, 2], makeRng(3, 'init'));
   const st = makeState(net, 2, C);
   // rms of a one-hot over C = 10 units is sqrt(1/10), so the normalised unit is sqrt(10) (to float32).
-  setLabelLayer(st, Int32Array.from([3, 7]), 2, C, 1, 0.1, math);
+  setLabelLayer(st, Int32Array.from([3, 7]), 2, { C, strength: 1, neutral: 0.1 }, math);
   const one = st.labelHat[3]!;
   assertClose([one], [Math.sqrt(10)], 1e-6, 'normalised one-hot unit');
-  setLabelLayer(st, Int32Array.from([3, 7]), 2, C, 4, 0.1, math);
+  setLabelLayer(st, Int32Array.from([3, 7]), 2, { C, strength: 4, neutral: 0.1 }, math);
   const expected = new Float32Array(2 * C);
   expected[3] = Math.fround(one * 4);
   expected[C + 7] = Math.fround(one * 4);
   assert.deepStrictEqual(st.labelHat, expected, 'strength 4 scales the normalised one-hot, which normalisation alone would erase');
-  setLabelLayer(st, null, 2, C, 2, 0.1, math);
+  setLabelLayer(st, null, 2, { C, strength: 2, neutral: 0.1 }, math);
   for (const v of st.labelHat) assertClose([v], [2], 1e-6, 'neutral: rms-normalised uniform row (1 per unit) times 2');
 });
 
 test('the initial bottom-up pass: zeros above every layer but the top one, which reads the label', () => {
   const { net, st, mm } = setup();
-  bottomUp(st, net, N, math, mm);
+  bottomUp(contextOf(mm, math), st, net, N);
   const x1 = st.acts[0]!.xhat, x2 = st.acts[1]!.xhat, D1 = D0 + 8, D2 = 12 + C;
   for (let r = 0; r < N; r++) {
     assert.deepStrictEqual(x1.subarray(r * D1, r * D1 + D0), st.imageHat.subarray(r * D0, r * D0 + D0), 'layer 1 reads the image');
@@ -69,11 +70,11 @@ test('the initial bottom-up pass: zeros above every layer but the top one, which
 
 test('one iteration: input is [norm(below) | norm(above)], damping is exact, the label layer is untouched', () => {
   const { net, st, mm } = setup();
-  bottomUp(st, net, N, math, mm);
+  bottomUp(contextOf(mm, math), st, net, N);
   const labelBefore = st.labelHat.slice();
   const h0 = st.h.map((h) => h.slice());
   const hHat0 = st.hHat.map((h) => h.slice());
-  iterate(st, net, N, -1, 0.3, math, mm, null);
+  iterate(contextOf(mm, math), st, net, { N, damping: 0.3 });
   // Layer 2's input: [norm(h1(t−1)) | label].
   const x2 = st.acts[1]!.xhat;
   for (let r = 0; r < N; r++) {
@@ -85,14 +86,14 @@ test('one iteration: input is [norm(below) | norm(above)], damping is exact, the
     const expected = new Float32Array(N * H).map((_, i) => 0.3 * h0[l]![i]! + 0.7 * y[i]!);
     assert.deepStrictEqual(st.h[l]!.subarray(0, N * H), expected, `layer ${l + 1}: h = 0.3·h + 0.7·relu(z)`);
   }
-  for (let t = 0; t < 5; t++) iterate(st, net, N, -1, 0.3, math, mm, null);
+  for (let t = 0; t < 5; t++) iterate(contextOf(mm, math), st, net, { N, damping: 0.3 });
   assert.deepStrictEqual(st.labelHat, labelBefore, 'the clamped label layer never changes');
 });
 
 test('the summed gradient is the sum of each iteration\'s layer gradient with the neighbours frozen', () => {
   const { net, st, mm } = setup();
   const P = N / 2;
-  bottomUp(st, net, N, math, mm);
+  bottomUp(contextOf(mm, math), st, net, N);
   st.gW.forEach((g) => g.fill(0));
   st.gb.forEach((g) => g.fill(0));
   const T = 3;
@@ -117,7 +118,7 @@ test('the summed gradient is the sum of each iteration\'s layer gradient with th
       layerBackward(acts, l, N, P, math, mm);
       l.dW.forEach((v, k) => (expected[i]![k]! += v));
     });
-    iterate(st, net, N, P, 0.3, math, mm, []);
+    iterate(contextOf(mm, math), st, net, { N, P, damping: 0.3, losses: [] });
   }
   net.layers.forEach((_, i) => assertClose(st.gW[i]!, expected[i]!, 1e-6, `layer ${i + 1} summed dW`));
   assert.ok(expected[0]!.some((v) => v !== 0), 'gradients are not all zero');

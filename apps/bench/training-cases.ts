@@ -14,7 +14,8 @@ import type { Dataset } from '../../src/data/dataset.ts';
 import { drawWrongLabels } from '../../src/ff/inputs/negatives.ts';
 import { makeWorkspace } from '../../src/ff/network.ts';
 import { overlayPositiveNegative } from '../../src/ff/inputs/overlay.ts';
-import { layerMath, makeOptimizers, trainLayers } from '../../src/ff/trainer.ts';
+import { makeOptimizers, trainLayers } from '../../src/ff/trainer.ts';
+import { contextOf, layerMath } from '../../src/ff/context.ts';
 import type { MatmulBackend } from '../../src/linalg/backend.ts';
 import { INLINE_ROWS } from '../../src/linalg/row-runner.ts';
 import { makeRng } from '../../src/rng.ts';
@@ -79,6 +80,7 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   const math = layerMath(cfg);
   const tb = timedBackend(backend);
   const mm = tb.backend.matmul;
+  const ctx = contextOf(mm, math, backend.rows);
   const order = new Int32Array(B).map((_, i) => i);
   const images = new Float32Array(B * D0);
   const labels = new Int32Array(B), wrong = new Int32Array(B);
@@ -88,7 +90,7 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
   overlayPositiveNegative(ws.input, images, labels, wrong, B, D0, C, cfg.labelStrength);
   let loss = 0;
   const { block, share } = timeWithShare(() => {
-    loss = trainLayers(ws, net, opt.layers, B, cfg.lr, null, math, mm, undefined, undefined, null, backend.rows)[0]!.loss;
+    loss = trainLayers(ctx, ws, net, opt.layers, { B, lr: cfg.lr, only: null, drop: null })[0]!.loss;
   }, reps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the FF layers step diverged (layer 1 loss ${loss})`);
   const row = rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));

@@ -10,10 +10,12 @@ import type { Split } from '../../src/data/dataset.ts';
 import { gatherRows } from '../../src/data/batch.ts';
 import { thresholdFor } from '../../src/ff/layer/definitions.ts';
 import { makeHybridBatch } from '../../src/ff/inputs/masks.ts';
-import { drawPairPartners, positiveNegativePairRows } from '../../src/ff/inputs/pairs.ts';
-import { layerForwardFromNormalised, type MatmulFn } from '../../src/ff/layer/layer.ts';
+import { drawPairPartners } from '../../src/ff/inputs/pairs.ts';
+import { makePairsFirstLayer } from '../../src/ff/first-layer/pairs.ts';
+import type { MatmulFn } from '../../src/ff/layer/layer.ts';
 import { argmaxRow, forwardAll, makeWorkspace, type Network } from '../../src/ff/network.ts';
-import { layerMath, type EvalObserver, type Method, type TestErrors } from '../../src/ff/trainer.ts';
+import { makeStepContext } from '../../src/ff/context.ts';
+import { type EvalObserver, type Method, type TestErrors } from '../../src/ff/trainer.ts';
 import { MASK_BLURS } from '../../src/ff/modes/unsupervised.ts';
 import type { Rng } from '../../src/rng.ts';
 
@@ -158,25 +160,23 @@ export function histogram(layer: number, theta: number, pos: number[], neg: numb
 export function hybridGoodness(cfg: Config, net: Network, split: Split, count: number, rows: number, cols: number, mm: MatmulFn<Float32Array>, rng: Rng): GoodnessSamples {
   const n0 = Math.min(count, cfg.batchSize), D0 = net.widths[0]!;
   const scff = cfg.contrast === 'scff';
-  const ws = makeWorkspace(net, 2 * n0, { act: cfg.act, pairs: scff });
+  const ws = makeWorkspace(net, 2 * n0, { act: cfg.act });
   const masks = new Float32Array(n0 * D0), scratch = new Float32Array(D0), partners = new Int32Array(n0);
   const order = new Int32Array(count).map((_, i) => i);
   const out: GoodnessSamples = { pos: net.layers.map(() => []), neg: net.layers.map(() => []) };
-  const math = layerMath(cfg);
+  const ctx = makeStepContext(cfg, mm);
+  const pairs = scff ? makePairsFirstLayer(2 * n0, D0, partners, null) : null;
   for (let start = 0; start + 2 <= count; start += n0) {
     const n = Math.min(n0, count - start);
     if (n < 2) break;
     gatherRows(ws.input, split, order, start, n);
     if (scff) {
       // Self-Contrastive FF: each image beside itself, then beside another image (pairs.ts), as training makes them.
-      const first = net.layers[0]!, a0 = ws.acts[0]!;
       drawPairPartners(partners, n, rng);
-      positiveNegativePairRows(a0.xhat, ws.input, ws.input, ws.pairs!.self, partners, n, D0, cfg.norm, ws.pairs!.scratch);
-      layerForwardFromNormalised(a0, first, 2 * n, math, mm);
-      forwardAll(ws, net, 2 * n, math, mm, net.layers.length, 1);
+      forwardAll(ctx, ws, net, 2 * n, { first: pairs!.step });
     } else {
       makeHybridBatch(ws.input.subarray(n * D0, 2 * n * D0), masks.subarray(0, n * D0), scratch, ws.input.subarray(0, n * D0), n, rows, cols, MASK_BLURS, rng);
-      forwardAll(ws, net, 2 * n, math, mm);
+      forwardAll(ctx, ws, net, 2 * n);
     }
     net.layers.forEach((_, l) => {
       const G = ws.acts[l]!.G;

@@ -12,17 +12,17 @@
 //   dW[c, :] = Σ_{r: label_r = c} (κ_r·s)·dZ_r              on the label rows (over all 2B rows)
 // κ and κ⊙x_rest are bit-equal to the plain path's normalisation (the square sum is accumulated in
 // the same order); z and dW are equal to it up to float32 rounding order (test/label-passes.test.ts).
-// n = images, C = classes, D = pixels, H = first layer width.
-import { goodnessRows, L2_EPS, RMS_EPS, type Norm, type Goodness } from './layer/definitions.ts';
-import { COLUMN_SUMS, SCALE_ROWS, SUM_HALVES } from '../linalg/rows.ts';
-import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
+// This file is the maths and its row kernels; src/ff/first-layer/label-passes.ts runs them as the
+// first layer of supervised FF's passes. n = images, C = classes, D = pixels, H = first layer width.
+import { L2_EPS, RMS_EPS, type Norm } from './layer/definitions.ts';
+import { rowTask } from '../linalg/row-runner.ts';
 import { sharedFloat32, sharedFloat64 } from '../linalg/shared-floats.ts';
-import { matView, transposed } from '../linalg/view.ts';
-import type { LayerActs, LayerParams, MatmulFn } from './layer/layer.ts';
+import { matView } from '../linalg/view.ts';
+import type { MatmulFn } from './layer/layer.ts';
 
 // Square sum of a label part written as `count` pixels of value v, added in pixel order from 0
 // as the plain normalisation adds them (so that κ below is bit-equal to the plain path's).
-function labelSquares(v: number, count: number): number {
+export function labelSquares(v: number, count: number): number {
   let ss = 0;
   for (let c = 0; c < count; c++) ss += v * v;
   return ss;
@@ -50,12 +50,11 @@ export function labelWeightRows(labelRows: Float64Array, W: Float32Array, H: num
   }
 }
 
-// y rows y0 .. y0+n-1 (H wide) = relu(κ_r·(base_r + labelRows[c_r]) + b) for the n images,
-// c_r = labels[r] (an array) or the one label `labels` (a number; C = the neutral row). zOut, if
-// given, receives the same rows of z (for an observer).
+// y rows y0 .. y0+n-1 (H wide) = relu(z_r), z_r = κ_r·(base_r + labelRows[c_r]) + b for the n images,
+// c_r = labels[r] (an array) or the one label `labels` (a number; C = the neutral row).
 export function firstLayerRows(
   y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
-  b: Float32Array, n: number, H: number, zOut?: Float32Array,
+  b: Float32Array, n: number, H: number,
 ): void {
   for (let r = 0; r < n; r++) {
     const k = kappa[r]!, o = (y0 + r) * H, bo = r * H;
@@ -64,11 +63,21 @@ export function firstLayerRows(
       const z = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
       y[o + j] = (z + Math.abs(z)) * 0.5; // relu, branch-free as in rows.ts
     }
-    if (zOut) for (let j = 0; j < H; j++) zOut[o + j] = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
   }
 }
 
-/** [y, y0, base, kappa, labelRows, labels (Int32Array, or a number: one label for all), b, H]: firstLayerRows without zOut. */
+// The same rows' z itself, into z rows y0 .. y0+n-1 (for an observer).
+export function firstLayerZRows(
+  z: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array,
+  b: Float32Array, n: number, H: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const k = kappa[r]!, o = (y0 + r) * H, bo = r * H, lo = labels[r]! * H;
+    for (let j = 0; j < H; j++) z[o + j] = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
+  }
+}
+
+/** [y, y0, base, kappa, labelRows, labels (Int32Array, or a number: one label for all), b, H]: firstLayerRows. */
 export const FIRST_LAYER_ROWS = rowTask<[
   y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
   b: Float32Array, H: number,
@@ -93,7 +102,7 @@ export function restProduct(base: Float32Array, images: Float32Array, W: Float32
   mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
 }
 
-/** Buffers of firstLayerAllLabels for up to n images, reused (in shared memory, for row jobs). */
+/** Buffers of the all-labels first layer (first-layer/label-passes.ts) for up to n images, reused (in shared memory, for row jobs). */
 export interface AllLabelsScratch {
   base: Float32Array; // (n, H) x_rest·W
   kappa: Float64Array; // (n)
@@ -102,22 +111,6 @@ export interface AllLabelsScratch {
 
 export function makeAllLabelsScratch(n: number, H: number, C: number): AllLabelsScratch {
   return { base: sharedFloat32(n * H), kappa: sharedFloat64(n), labelRows: sharedFloat64((C + 1) * H) };
-}
-
-// y (C·n, H) and G (C·n) of acts: block c (rows c·n .. c·n+n-1) is the first layer's output for
-// the n images of `images` (n, D) with label c written in at strength s.
-// images is modified: its label pixels are zeroed.
-export function firstLayerAllLabels(
-  acts: LayerActs<Float32Array>, scratch: AllLabelsScratch, images: Float32Array, layer: LayerParams<Float32Array>,
-  n: number, C: number, s: number, norm: Norm, goodness: Goodness, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
-): void {
-  const { D, H, W, b } = layer;
-  const { base, kappa, labelRows } = scratch;
-  par.run(LABEL_KAPPA, [kappa, images, D, C, s * s, norm === 'l2' ? 1 : 0], n, n * D); // labelKappa
-  restProduct(base, images, W, n, D, H, C, mm); // x_rest·W, once
-  labelWeightRows(labelRows, W, H, C, s, 0);
-  for (let c = 0; c < C; c++) firstLayerRowsOn(par, acts.y, c * n, base, kappa, labelRows, c, b, n, H);
-  goodnessRows(acts.G, acts.y, C * n, H, goodness, par);
 }
 
 /**
@@ -138,45 +131,6 @@ export function makeSharedFirstLayer(B: number, H: number, C: number): SharedFir
     base: sharedFloat32(B * H), kappa: sharedFloat64(B), kappaNeutral: sharedFloat64(B),
     labelRows: sharedFloat64((C + 1) * H), labelGrad: sharedFloat64(C * H),
   };
-}
-
-// firstLayerRows (without zOut) on par's threads.
-export function firstLayerRowsOn(
-  par: RowRunner, y: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array | number,
-  b: Float32Array, n: number, H: number,
-): void {
-  par.run(FIRST_LAYER_ROWS, [y, y0, base, kappa, labelRows, labels, b, H], n, n * H);
-}
-
-// Before the step's first layer: κ of both kinds of row, the shared product, the label rows.
-// images (B, D) is modified: its label pixels are zeroed.
-export function prepareSharedFirstLayer(
-  sh: SharedFirstLayer, images: Float32Array, layer: LayerParams<Float32Array>, B: number, C: number, s: number, neutral: number,
-  norm: Norm, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
-): void {
-  const { D, H, W } = layer;
-  const l2 = norm === 'l2' ? 1 : 0;
-  par.run(LABEL_KAPPA, [sh.kappa, images, D, C, labelSquares(s, 1), l2], B, B * D); // labelKappa
-  par.run(LABEL_KAPPA, [sh.kappaNeutral, images, D, C, labelSquares(neutral, C), l2], B, B * D);
-  restProduct(sh.base, images, W, B, D, H, C, mm);
-  labelWeightRows(sh.labelRows, W, H, C, s, neutral);
-}
-
-// layer.dW (D, H) and layer.db (H) over the 2B rows whose dZ (2B, H) is in acts (rows 0..B-1 the
-// positives with `labels`, B..2B-1 the negatives with `wrong`), from the identity at the top.
-// After the rows' forward: rest (B, D), the images with their label pixels zeroed, is scaled in
-// place to κ⊙x_rest (x̂ without its label pixels), and sh.base is overwritten by dZ_pos + dZ_neg.
-export function sharedFirstLayerGrads(
-  sh: SharedFirstLayer, rest: Float32Array, layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>, labels: Int32Array, wrong: Int32Array,
-  B: number, C: number, s: number, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS,
-): void {
-  const { D, H, dW } = layer, dZ = acts.dZ, S = sh.base, lg = sh.labelGrad;
-  par.run(SCALE_ROWS, [rest, rest, sh.kappa, 1, D], B, B * D); // κ⊙x_rest: bit-equal to the plain x̂; label pixels stay 0
-  par.run(SUM_HALVES, [S, dZ, B * H], B * H, B * H); // dZ_pos + dZ_neg
-  mm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
-  par.run(LABEL_GRAD_COLUMNS, [lg, dZ, sh.kappa, labels, wrong, B, s, H], H, 2 * B * H);
-  for (let i = 0; i < C * H; i++) dW[i] = lg[i]!;
-  par.run(COLUMN_SUMS, [layer.db, dZ, 0, 2 * B, H], H, 2 * B * H); // columnSums
 }
 
 // lg (C, H), columns j0..j1-1: lg[c, j] = Σ_{r: label_r = c} x̂_r[c]·dZ[r, j] over the 2B rows of

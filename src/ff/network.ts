@@ -4,12 +4,14 @@
 // layer itself); headFeatures gathers the normalised activities of the scored layers.
 // L = hidden layers, R = rows of a pass, F = head feature width, C = classes (10).
 import { normalizeRows } from './layer/definitions.ts';
-import { pairInputRows } from './inputs/pairs.ts';
 import { makeHeadParams, type HeadParams } from './layer/head.ts';
-import { layerForward, layerForwardFromNormalised, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
+import { layerForward, layerOutput, makeLayerActs, makeLayerParams, type Activation, type LayerActs, type LayerParams } from './layer/layer.ts';
 import { maskFanIn } from './inputs/receptive-field.ts';
 import type { Rng } from '../rng.ts';
-import { INLINE_ROWS, rowTask, type RowRunner } from '../linalg/row-runner.ts';
+import { rowTask } from '../linalg/row-runner.ts';
+import type { StepContext } from './context.ts';
+import type { FirstLayerForward } from './first-layer/first-layer.ts';
+import { PLAIN_LAYER } from './first-layer/plain.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface Network {
@@ -28,13 +30,11 @@ export interface Workspace {
   normTmp: Float32Array; // (rows, max H) scratch for normalising a layer's output
   probs: Float32Array; // (rows, C) head probabilities
   dLogits: Float32Array; // (rows, C) head gradient scratch
-  pairs: { self: Int32Array; scratch: Float32Array } | null; // Self-Contrastive FF: the first layer reads pairs (pairs.ts); self (rows) = 0, 1, 2, …, scratch (2·D0); null = plain rows
 }
 
-/** How a workspace's layers pass activity up, and whether the first layer reads Self-Contrastive FF pairs. */
+/** How a workspace's layers pass activity up. */
 export interface WorkspaceKind {
   act?: Activation; // default 'relu'
-  pairs?: boolean; // default false
 }
 
 /**
@@ -76,27 +76,24 @@ export function makeWorkspace(net: Network, rows: number, kind: WorkspaceKind = 
     normTmp: sharedFloat32(rows * maxH),
     probs: sharedFloat32(rows * net.head.C),
     dLogits: sharedFloat32(rows * net.head.C),
-    pairs: kind.pairs ? { self: new Int32Array(rows).map((_, r) => r), scratch: new Float32Array(2 * net.widths[0]!) } : null,
   };
+}
+
+/** Which layers a sweep runs, and how its first layer reads the rows. */
+export interface Sweep {
+  first?: FirstLayerForward; // layer 0 (src/ff/first-layer/); default: the plain layer
+  from?: number; // > 0: start at that layer, reading what the layer below already holds (greedy training); default 0
+  upTo?: number; // run layers from..upTo-1; default: all
 }
 
 // The bottom-up sweep over R rows of ws.input, through layers 0..upTo-1 (default: all).
 // Leaves each layer's x̂, y and G in ws.acts; each layer reads what the one below passes up
 // (layerOutput: y, or its triangle activity).
-// With `from` > 0 the sweep starts at that layer, reading what the layer below already holds.
-// With ws.pairs the first layer reads each row beside itself (a positive pair, pairs.ts).
-// par: the threads of the row kernels (default: the calling thread).
-export function forwardAll(
-  ws: Workspace, net: Network, R: number, math: LayerMath, mm: MatmulFn<Float32Array>, upTo = net.layers.length, from = 0, par: RowRunner = INLINE_ROWS,
-): void {
-  if (from === 0 && ws.pairs && upTo > 0) {
-    const first = net.layers[0]!, a0 = ws.acts[0]!;
-    pairInputRows(a0.xhat, ws.input, ws.input, ws.pairs.self, R, first.D, math.norm, ws.pairs.scratch);
-    layerForwardFromNormalised(a0, first, R, math, mm, par);
-    from = 1;
-  }
-  let x = from === 0 ? ws.input : layerOutput(ws.acts[from - 1]!);
-  for (let l = from; l < upTo; l++) {
+export function forwardAll(ctx: StepContext, ws: Workspace, net: Network, R: number, sweep: Sweep = {}): void {
+  const { mm, par, math } = ctx, { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
+  if (from === 0 && upTo > 0) first.forward(ctx, net.layers[0]!, ws.acts[0]!, ws.input, R);
+  let x = layerOutput(ws.acts[Math.max(from, 1) - 1]!);
+  for (let l = Math.max(from, 1); l < upTo; l++) {
     layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm, par);
     x = layerOutput(ws.acts[l]!);
   }
@@ -104,10 +101,8 @@ export function forwardAll(
 
 // feats (R, F) = [norm(a_s1) | norm(a_s2) | ...] over the scored layers s, where a_l is layer l's
 // activity: by default what it passes up after forwardAll; the recurrent net passes its states instead.
-export function headFeatures(
-  ws: Workspace, net: Network, R: number, math: LayerMath, activity: Float32Array[] = ws.acts.map(layerOutput), par: RowRunner = INLINE_ROWS,
-): void {
-  const F = net.head.F;
+export function headFeatures(ctx: StepContext, ws: Workspace, net: Network, R: number, activity: Float32Array[] = ws.acts.map(layerOutput)): void {
+  const { math, par } = ctx, F = net.head.F;
   let col = 0;
   for (const l of net.scored) {
     const H = net.layers[l]!.H;

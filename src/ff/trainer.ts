@@ -10,10 +10,12 @@ import { Adam, DEFAULT_ADAM } from '../optim/adam.ts';
 import { SmoothedSgd } from '../optim/smoothed-sgd.ts';
 import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './layer/head.ts';
-import { layerBackward, layerBackwardDZ, layerForward, layerOutput, type LayerActs, type LayerMath, type LayerParams, type MatmulFn } from './layer/layer.ts';
-import { maskGradient } from './inputs/receptive-field.ts';
+import { layerBackwardDZ, layerOutput } from './layer/layer.ts';
+import type { FirstLayer } from './first-layer/first-layer.ts';
+import { PLAIN_LAYER } from './first-layer/plain.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
+import type { StepContext } from './context.ts';
 import { dropLayer, makeDropout, type Dropout } from './inputs/dropout.ts';
 import { makeShifter, type Shifter } from './inputs/shift.ts';
 import type { Rng } from '../rng.ts';
@@ -69,14 +71,6 @@ export function workspaceRows(cfg: Config): number {
   return Math.max(2 * cfg.batchSize, 1000);
 }
 
-export function layerMath(cfg: Config): LayerMath {
-  return {
-    norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, thresholdNeg: cfg.thresholdNeg, act: cfg.act,
-    peerNorm: cfg.peerNorm, peerMomentum: 0.9,
-    loss: cfg.loss, symbaAlpha: cfg.symbaAlpha, dropout: cfg.dropout,
-  };
-}
-
 /** The streams of a step's optional random draws: image shifts (--shift) and dropout masks (--dropout). */
 export interface StepStreams {
   shift?: Rng;
@@ -103,40 +97,34 @@ export function makeOptimizers(cfg: Config, net: Network, par: RowRunner = INLIN
   };
 }
 
-/**
- * A first layer whose 2B rows are computed another way than row by row (supervised FF: from one
- * product per image, src/ff/label-passes.ts). Same values up to float32 rounding order.
- */
-export interface FirstLayerPath {
-  /** acts.y, acts.G of the 2B rows; with `z` (2B, H) given (an observer reads them), also acts.xhat and z. */
-  forward(acts: LayerActs<Float32Array>, z: Float32Array | null): void;
-  /** layer.dW, layer.db from acts.dZ of the 2B rows. */
-  grads(layer: LayerParams<Float32Array>, acts: LayerActs<Float32Array>): void;
+/** What trainLayers does on a step: B images (2B rows), the learning rate, which layers learn, and how. */
+export interface LayerStep {
+  B: number;
+  lr: number;
+  only: number | null; // the greedy layer (0-based), -1 (none) or null (all)
+  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above)
+  drop?: Dropout | null; // drops units of every layer's y after its forward (dropout.ts)
 }
 
 // The FF step of the layers on ws.input's 2B rows (rows 0..B-1 positive, B..2B-1 negative):
 // each layer runs forward on the layer below's y (a constant for its gradient), then, if it is
 // being trained (all layers, or only `only`), its local backward and optimizer update. Layers
 // above `only` are not run, so their ws.acts are stale afterwards: a caller that reads them (the
-// unsupervised head) must run them itself. Returns each layer's statistics. `obs` sees each layer
-// after its forward and its backward, and each optimizer update. `first`, if given, computes
-// layer 0's forward and weight gradient in its place. `drop`, if given, drops units of every
-// layer's y after its forward (dropout.ts), before its statistics and backward. `par` runs the
-// row kernels.
-export function trainLayers(
-  ws: Workspace, net: Network, opt: Optimizer[], B: number, lr: number, only: number | null, math: LayerMath, mm: MatmulFn<Float32Array>,
-  obs?: StepObserver, first?: FirstLayerPath, drop?: Dropout | null, par: RowRunner = INLINE_ROWS,
-): LayerStepStats[] {
+// unsupervised head) must run them itself. Returns each layer's statistics. ctx.obs sees each layer
+// after its forward and its backward, and each optimizer update. `first` computes layer 0's forward
+// and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
+// its forward (dropout.ts), before its statistics and backward.
+export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
+  const { par, math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];
   let x = ws.input;
   for (let l = 0; l <= last; l++) {
     const layer = net.layers[l]!, acts = ws.acts[l]!;
-    const shared = l === 0 ? first : undefined;
-    const z = shared && obs?.onLayer ? new Float32Array(2 * B * layer.H) : null; // only for an observer
-    if (shared) shared.forward(acts, z);
-    else layerForward(acts, x, layer, 2 * B, math, mm, par);
+    const path = l === 0 ? first : PLAIN_LAYER;
+    path.forward(ctx, layer, acts, x, 2 * B);
+    const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
     if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
     const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
@@ -149,13 +137,10 @@ export function trainLayers(
     }
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      if (shared) {
-        s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par);
-        shared.grads(layer, acts);
-        if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M] (layer.ts)
-      } else s.loss = layerBackward(acts, layer, 2 * B, B, math, mm, peer, par);
+      s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par); // [dLdG], [dZ] (layer.ts)
+      path.grads(ctx, layer, acts, 2 * B); // [dW], [db]
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
-      optimizerStep(opt[l]!, l, [layer.W, layer.b], [layer.dW, layer.db], lr, obs);
+      optimizerStep(ctx, opt[l]!, l, { params: [layer.W, layer.b], grads: [layer.dW, layer.db], lr });
     }
     stats.push(s);
     x = layerOutput(acts);
@@ -164,28 +149,40 @@ export function trainLayers(
   return stats;
 }
 
+/** The head's step: the B rows' true labels, its learning rate, and (recurrent) the activity it reads. */
+export interface HeadBatch {
+  labels: Int32Array;
+  B: number;
+  lr: number;
+  activity?: Float32Array[]; // per layer (B, H_l); default: what each layer of ws.acts passes up
+}
+
 // One step of the softmax head on B rows: features from the scored layers' activity (default:
 // their y in ws.acts; the recurrent net passes its states), probabilities into ws.probs, the
 // cross-entropy gradient, and the head's optimizer update. ws.probs keeps the probabilities of
 // the weights BEFORE the update (hard negatives are drawn from them). Returns the mean loss.
-export function trainHead(
-  ws: Workspace, net: Network, opt: Optimizer, labels: Int32Array, B: number, headLr: number, math: LayerMath,
-  mm: MatmulFn<Float32Array>, activity?: Float32Array[], obs?: StepObserver, par: RowRunner = INLINE_ROWS,
-): number {
-  headFeatures(ws, net, B, math, activity, par);
+export function trainHead(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer, batch: HeadBatch): number {
+  const { mm, obs } = ctx, { labels, B, lr: headLr, activity } = batch;
+  headFeatures(ctx, ws, net, B, activity);
   headForward(ws.probs, ws.feats, net.head, B, mm);
   const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
   if (view) obs!.onHead!('forward', view);
   const loss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
   if (view) obs!.onHead!('backward', { ...view, loss });
-  optimizerStep(opt, 'head', [net.head.W, net.head.b], [net.head.dW, net.head.db], headLr, obs);
+  optimizerStep(ctx, opt, 'head', { params: [net.head.W, net.head.b], grads: [net.head.dW, net.head.db], lr: headLr });
   return loss;
 }
 
-/** opt.step(params, grads, lr), shown to `obs` before and after. */
-export function optimizerStep(
-  opt: Optimizer, target: number | 'head', params: Float32Array[], grads: Float32Array[], lr: number, obs?: StepObserver,
-): void {
+/** One optimizer update: the tensors, their gradients and the learning rate. */
+export interface Update {
+  params: Float32Array[];
+  grads: Float32Array[];
+  lr: number;
+}
+
+/** opt.step(params, grads, lr), shown to ctx.obs before and after. */
+export function optimizerStep(ctx: StepContext, opt: Optimizer, target: number | 'head', update: Update): void {
+  const { params, grads, lr } = update, obs = ctx.obs;
   obs?.onOptimizer?.(target, 'before', opt, params, grads, lr);
   opt.step(params, grads, lr);
   obs?.onOptimizer?.(target, 'after', opt, params, grads, lr);

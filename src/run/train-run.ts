@@ -111,11 +111,13 @@ export function makeTrainer(
   const mm = backend.matmul.bind(backend);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, mm, streams.negatives, streams, backend.rows);
+      return makeSupervisedTrainer(cfg, net, data.classes, { mm, par: backend.rows }, streams);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(cfg, net, data.classes, data.train.rows, data.train.cols, mm, streams.masks, streams, backend.rows);
+      return makeUnsupervisedTrainer(
+        cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, { mm, par: backend.rows }, streams,
+      );
     case 'recurrent':
-      return makeRecurrentTrainer(cfg, net, data.classes, mm, streams.negatives, streams);
+      return makeRecurrentTrainer(cfg, net, data.classes, { mm }, streams);
   }
 }
 

@@ -11,8 +11,9 @@ import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import { normalizeRows } from '../layer/definitions.ts';
 import type { MatmulFn } from '../layer/layer.ts';
 import { argmaxRow, type Network } from '../network.ts';
-import { makeState, runAllLabels } from './recurrent.ts';
-import { layerMath, workspaceRows } from '../trainer.ts';
+import { labelClamp, makeState, runAllLabels } from './recurrent.ts';
+import { workspaceRows } from '../trainer.ts';
+import { makeStepContext } from '../context.ts';
 
 export interface LayerAtIteration {
   goodTrue: number; // mean goodness with the true label clamped
@@ -28,7 +29,7 @@ export interface RecurrentDiagnostics {
 
 export function recurrentDiagnostics(cfg: Config, net: Network, classes: number, split: Split, count: number, mm: MatmulFn<Float32Array>): RecurrentDiagnostics {
   const C = classes, L = net.layers.length, T = cfg.iterations, D0 = net.widths[0]!;
-  const math = layerMath(cfg);
+  const ctx = makeStepContext(cfg, mm), math = ctx.math, clamp = labelClamp(cfg, C);
   const n0 = Math.floor(workspaceRows(cfg) / C);
   const st = makeState(net, C * n0, C);
   const [scoreFrom, scoreTo] = cfg.scoreIterations;
@@ -61,7 +62,7 @@ export function recurrentDiagnostics(cfg: Config, net: Network, classes: number,
     gatherRows(st.imageHat, split, order, start, n);
     normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
     scores.fill(0);
-    runAllLabels(st, net, cfg, n, C, T, math, mm, rowLabels, (t) => {
+    runAllLabels(ctx, st, net, { n, iterations: T, damping: cfg.damping, clamp, rowLabels }, (t) => {
       record(t, n);
       if (t < scoreFrom || t > scoreTo) return;
       for (const l of net.scored) {

@@ -23,16 +23,18 @@
 import type { Config } from '../../config/config.ts';
 import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
 import { normalizeRows } from '../layer/definitions.ts';
 import { headForward } from '../layer/head.ts';
-import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath, type MatmulFn } from '../layer/layer.ts';
+import { layerBackward, layerForwardFromNormalised, makeLayerActs, type LayerActs, type LayerMath } from '../layer/layer.ts';
 import { drawWrongLabels } from '../inputs/negatives.ts';
-import { argmaxRow, headFeatures, initNetwork, type Network, type Workspace } from '../network.ts';
+import { headFeatures, initNetwork, type Network, type Workspace } from '../network.ts';
 import type { LayerView, Pass, StepObserver } from '../step-observer.ts';
+import { makeStepContext, withObserver, type StepContext, type TrainerBackend } from '../context.ts';
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { layerMath, makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type EvalObserver, type LayerStepStats, type Method, type StepStats, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -85,13 +87,26 @@ function zeroColumns(dst: Float32Array, Dd: number, col: number, N: number, W: n
   for (let r = 0; r < N; r++) dst.fill(0, r * Dd + col, r * Dd + col + W);
 }
 
+/** The clamped label layer's C units: the strength of a clamped label and the value of the neutral one. */
+export interface LabelClamp {
+  C: number;
+  strength: number;
+  neutral: number;
+}
+
+/** The label clamp of cfg for C classes. */
+export function labelClamp(cfg: Config, C: number): LabelClamp {
+  return { C, strength: cfg.labelStrength, neutral: cfg.neutralLabel };
+}
+
 /**
  * The clamped label layer as the top hidden layer reads it: label[r] one-hot, or `neutral` in every
  * unit when labels is null; normalised like any layer, then times `strength`. Normalisation alone
  * would erase a strength written into the one-hot, so the strength scales the normalised vector:
  * 1 is the spec, and larger values give the label more pull on the top layer than its C units have.
  */
-export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, C: number, strength: number, neutral: number, math: LayerMath): void {
+export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: number, clamp: LabelClamp, math: LayerMath): void {
+  const { C, strength, neutral } = clamp;
   for (let r = 0; r < N; r++) {
     for (let c = 0; c < C; c++) st.labelHat[r * C + c] = labels === null ? neutral : c === labels[r] ? 1 : 0;
   }
@@ -102,8 +117,9 @@ export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: 
 // The initial state: one bottom-up pass. Layer l sees the normalised layer below and, in place of
 // the hidden layer above, zeros (it has no state yet); the top layer sees the clamped label, which
 // is there from the start. h_l(0) = relu(z_l(0)). Needs st.imageHat and st.labelHat.
-// `obs` (a training step's observer) sees each layer's forward and the states, as iteration 0 of `pass`.
-export function bottomUp(st: RecurrentState, net: Network, N: number, math: LayerMath, mm: MatmulFn<Float32Array>, obs?: StepObserver, pass: Pass = 'ff'): void {
+// ctx.obs (a training step's observer) sees each layer's forward and the states, as iteration 0 of `pass`.
+export function bottomUp(ctx: StepContext, st: RecurrentState, net: Network, N: number, pass: Pass = 'ff'): void {
+  const { mm, par, math, obs } = ctx;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
@@ -111,7 +127,7 @@ export function bottomUp(st: RecurrentState, net: Network, N: number, math: Laye
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm);
+    layerForwardFromNormalised(acts, layer, N, math, mm, par);
     obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
@@ -119,31 +135,40 @@ export function bottomUp(st: RecurrentState, net: Network, N: number, math: Laye
   obs?.onIteration?.(pass, 0, st.h, N, 0);
 }
 
+/** One iteration of iterate(): its rows and damping and, when it learns, its positives and the losses to add to. */
+export interface Iteration {
+  N: number; // rows
+  damping: number; // d
+  P?: number; // rows 0..P-1 positive (the rest negative); absent or -1: no learning
+  losses?: number[] | null; // per layer, the FF losses are added here (and gradients to st.gW, st.gb); absent or null: no learning
+  pass?: Pass; // what an observer is told (default 'ff')
+  t?: number; // the iteration's number, for an observer
+  drop?: Dropout | null; // --dropout
+}
+
 // One synchronous iteration t: every layer's z from the neighbours' states at t − 1, then every
 // state is damped at once. If P ≥ 0 the layers' FF losses (rows 0..P-1 positive, the rest
 // negative) are differentiated and their gradients added to st.gW / st.gb; returns the losses.
 //   z_l = [norm(h_{l−1}) | norm(h_{l+1})]·W_l + b_l,   y_l = relu(z_l),   h_l ← d·h_l + (1 − d)·y_l
-// `obs` (a training step's observer) sees each layer's forward and backward and the damped states, as iteration t of `pass`.
+// ctx.obs (a training step's observer) sees each layer's forward and backward and the damped states, as iteration t of `pass`.
 // `drop` (--dropout), in an iteration that learns (losses given): every layer's y becomes ỹ
 // (dropout.ts) after its forward, so its loss, its gradient and the damped state all use ỹ.
-export function iterate(
-  st: RecurrentState, net: Network, N: number, P: number, damping: number, math: LayerMath, mm: MatmulFn<Float32Array>, losses: number[] | null,
-  obs?: StepObserver, pass: Pass = 'ff', t = 0, drop?: Dropout | null,
-): void {
+export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: Iteration): void {
+  const { mm, par, math, obs } = ctx, { N, P = -1, damping, losses = null, pass = 'ff', t = 0, drop } = it;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm);
+    layerForwardFromNormalised(acts, layer, N, math, mm, par);
     const dropping = drop && losses !== null;
     if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
     const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      const loss = layerBackward(acts, layer, N, P, math, mm, peer);
+      const loss = layerBackward(acts, layer, N, P, math, mm, peer, par);
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss, peer: peer ?? null });
       losses[l] = (losses[l] ?? 0) + loss;
       const gW = st.gW[l]!, gb = st.gb[l]!;
@@ -161,33 +186,44 @@ export function iterate(
   obs?.onIteration?.(pass, t, st.h, N, damping);
 }
 
+/** The label runs of runAllLabels: n images, `iterations` iterations of damping d, the clamp, scratch rowLabels (≥ C·n). */
+export interface AllLabelsRun {
+  n: number;
+  iterations: number;
+  damping: number;
+  clamp: LabelClamp;
+  rowLabels: Int32Array;
+}
+
 /**
  * The C label runs of n images at once, as prediction needs them: st.imageHat's first n rows (the
  * normalised images) are copied into C blocks, block c (rows c·n .. c·n+n−1) gets label c clamped,
  * then the initial pass and `iterations` iterations run. onIteration(t) is called after each,
  * t = 0 for the initial pass, when st.acts[l].G holds layer l's goodness of every row.
- * rowLabels (at least C·n) is scratch.
  */
-export function runAllLabels(
-  st: RecurrentState, net: Network, cfg: Config, n: number, C: number, iterations: number, math: LayerMath, mm: MatmulFn<Float32Array>,
-  rowLabels: Int32Array, onIteration: (t: number) => void,
-): void {
+export function runAllLabels(ctx: StepContext, st: RecurrentState, net: Network, run: AllLabelsRun, onIteration: (t: number) => void): void {
+  const { n, iterations, damping, clamp, rowLabels } = run, C = clamp.C;
   const D0 = net.widths[0]!;
   for (let c = C - 1; c >= 1; c--) st.imageHat.copyWithin(c * n * D0, 0, n * D0);
   for (let c = 0; c < C; c++) rowLabels.fill(c, c * n, (c + 1) * n);
-  setLabelLayer(st, rowLabels, C * n, C, cfg.labelStrength, cfg.neutralLabel, math);
-  bottomUp(st, net, C * n, math, mm);
+  setLabelLayer(st, rowLabels, C * n, clamp, ctx.math);
+  bottomUp(ctx, st, net, C * n);
   onIteration(0);
   for (let t = 1; t <= iterations; t++) {
-    iterate(st, net, C * n, -1, cfg.damping, math, mm, null);
+    iterate(ctx, st, net, { N: C * n, damping });
     onIteration(t);
   }
 }
 
-export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number, mm: MatmulFn<Float32Array>, negRng: Rng, streams: StepStreams = {}): Trainer {
+// streams.negatives draws the wrong labels. The recurrent net runs its row kernels on the calling thread.
+export function makeRecurrentTrainer(
+  cfg: Config, net: Network, classes: number, backend: TrainerBackend, streams: StepStreams & { negatives: Rng },
+): Trainer {
+  const ctx = makeStepContext(cfg, backend.mm);
+  const { mm, math } = ctx, negRng = streams.negatives;
   const rows = workspaceRows(cfg);
   const st = makeState(net, rows, classes);
-  const math = layerMath(cfg);
+  const clamp = labelClamp(cfg, classes);
   const opt = makeOptimizers(cfg, net);
   const D0 = net.widths[0]!, C = classes, L = net.layers.length, T = cfg.iterations;
   const [scoreFrom, scoreTo] = cfg.scoreIterations;
@@ -198,17 +234,18 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
   const ws: Workspace = {
     rows, input: st.imageHat, acts: st.acts,
     feats: new Float32Array(rows * net.head.F), normTmp: new Float32Array(rows * Math.max(...net.widths.slice(1))),
-    probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C), pairs: null,
+    probs: new Float32Array(rows * C), dLogits: new Float32Array(rows * C),
   };
 
   /** Run T iterations from the bottom-up state with the label layer as set (the neutral label); no learning. */
-  function runNeutral(N: number, obs?: StepObserver): void {
-    bottomUp(st, net, N, math, mm, obs, 'neutral');
-    for (let t = 1; t <= T; t++) iterate(st, net, N, -1, cfg.damping, math, mm, null, obs, 'neutral', t);
+  function runNeutral(c: StepContext, N: number): void {
+    bottomUp(c, st, net, N, 'neutral');
+    for (let t = 1; t <= T; t++) iterate(c, st, net, { N, damping: cfg.damping, pass: 'neutral', t });
   }
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
     void only; // greedy training does not apply to the recurrent net (checked in check-config.ts)
+    const c = withObserver(ctx, obs);
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
@@ -216,10 +253,10 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
-    setLabelLayer(st, null, B, C, cfg.labelStrength, cfg.neutralLabel, math);
+    setLabelLayer(st, null, B, clamp, math);
     obs?.onRows?.('neutral', st.imageHat, B, st.labelHat);
-    runNeutral(B, obs);
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, st.h, obs);
+    runNeutral(c, B);
+    const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr, activity: st.h });
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
@@ -228,9 +265,9 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     st.imageHat.copyWithin(B * D0, 0, B * D0);
     rowLabels.set(labels.subarray(0, B), 0);
     rowLabels.set(wrong.subarray(0, B), B);
-    setLabelLayer(st, rowLabels, 2 * B, C, cfg.labelStrength, cfg.neutralLabel, math);
+    setLabelLayer(st, rowLabels, 2 * B, clamp, math);
     obs?.onRows?.('ff', st.imageHat, 2 * B, st.labelHat);
-    bottomUp(st, net, 2 * B, math, mm, obs, 'ff');
+    bottomUp(c, st, net, 2 * B, 'ff');
     for (let l = 0; l < L; l++) {
       st.gW[l]!.fill(0);
       st.gb[l]!.fill(0);
@@ -238,7 +275,7 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
     const losses: number[] = new Array(L).fill(0);
     const stats: LayerStepStats[] = net.layers.map(() => ({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 }));
     for (let t = 1; t <= T; t++) {
-      iterate(st, net, 2 * B, B, cfg.damping, math, mm, losses, obs, 'ff', t, dropout);
+      iterate(c, st, net, { N: 2 * B, P: B, damping: cfg.damping, losses, pass: 'ff', t, drop: dropout });
       for (let l = 0; l < L; l++) {
         const G = st.acts[l]!.G, s = stats[l]!;
         for (let r = 0; r < B; r++) {
@@ -253,56 +290,53 @@ export function makeRecurrentTrainer(cfg: Config, net: Network, classes: number,
       const layer = net.layers[l]!, gW = st.gW[l]!, gb = st.gb[l]!;
       for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! / T;
       for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! / T;
-      optimizerStep(opt.layers[l]!, l, [layer.W, layer.b], [gW, gb], lr, obs);
+      optimizerStep(c, opt.layers[l]!, l, { params: [layer.W, layer.b], grads: [gW, gb], lr });
       stats[l]!.loss = losses[l]! / T;
     }
     return { layers: stats, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number, methods: readonly Method[] = ['goodness', 'softmax'], observer?: EvalObserver): TestErrors {
-    const doGood = methods.includes('goodness'), doSoft = methods.includes('softmax');
-    const n0 = Math.floor(rows / C);
-    const order = new Int32Array(count).map((_, i) => i);
-    const inScore = scoreTo - scoreFrom + 1;
-    // An observer of the label scores also gets every layer's goodness averaged over the scored iterations.
-    const perLayer = observer?.labelScores ? net.layers.map(() => new Float32Array(C * n0)) : null;
-    let errGood = 0, errSoft = 0;
-    for (let start = 0; start < count; start += n0) {
-      const n = Math.min(n0, count - start);
-      gatherLabels(labels, split, order, start, n);
+  // Evaluation in chunks of n images (evaluate.ts), each gathered and normalised once for both methods.
+  const inScore = scoreTo - scoreFrom + 1;
+  let perLayer: Float32Array[] | null = null; // an observer of the label scores: every layer's goodness averaged over the scored iterations
+  const scorer: ChunkScorer = {
+    n: Math.floor(rows / C), C, labels,
+    prepare({ split, order, start, n }) {
       gatherRows(st.imageHat, split, order, start, n);
       normalizeRows(st.imageHat, st.imageHat, n, D0, math.norm);
-      if (doSoft) {
-        // Softmax: one neutral run of T iterations, then the head on the final states.
-        setLabelLayer(st, null, n, C, cfg.labelStrength, cfg.neutralLabel, math);
-        runNeutral(n);
-        headFeatures(ws, net, n, math, st.h);
-        headForward(ws.probs, ws.feats, net.head, n, mm);
-        for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) errSoft++;
-        observer?.headProbs?.(start, n, ws.probs);
-      }
-      if (!doGood) continue;
-      // Goodness: C blocks of n rows (block c clamps label c), run to the last scored iteration.
+    },
+    softmax({ n }) {
+      // One neutral run of T iterations, then the head on the final states.
+      setLabelLayer(st, null, n, clamp, math);
+      runNeutral(ctx, n);
+      headFeatures(ctx, ws, net, n, st.h);
+      headForward(ws.probs, ws.feats, net.head, n, mm);
+      return ws.probs;
+    },
+    goodness({ start, n }, layers) {
+      // C blocks of n rows (block c clamps label c), run to the last scored iteration.
+      if (start === 0) perLayer = layers ? net.layers.map(() => new Float32Array(C * scorer.n)) : null; // once per evaluation
+      const sums = perLayer;
       scores.fill(0);
-      if (perLayer) for (const p of perLayer) p.fill(0);
-      runAllLabels(st, net, cfg, n, C, scoreTo, math, mm, rowLabels, (t) => {
+      if (sums) for (const p of sums) p.fill(0);
+      runAllLabels(ctx, st, net, { n, iterations: scoreTo, damping: cfg.damping, clamp, rowLabels }, (t) => {
         if (t < scoreFrom) return;
         for (const l of net.scored) {
           const G = st.acts[l]!.G;
           for (let c = 0; c < C; c++) for (let r = 0; r < n; r++) scores[r * C + c]! += G[c * n + r]! / inScore;
         }
-        if (perLayer) {
+        if (sums) {
           for (let l = 0; l < L; l++) {
-            const G = st.acts[l]!.G, p = perLayer[l]!;
+            const G = st.acts[l]!.G, p = sums[l]!;
             for (let i = 0; i < C * n; i++) p[i] = p[i]! + G[i]! / inScore;
           }
         }
       });
-      for (let r = 0; r < n; r++) if (argmaxRow(scores, r, C) !== labels[r]) errGood++;
-      if (perLayer) observer!.labelScores!(start, n, scores, perLayer);
-    }
-    return { goodness: doGood ? errGood / count : null, softmax: doSoft ? errSoft / count : null };
-  }
+      return { scores, perLayer: sums };
+    },
+  };
+  const evaluate: Trainer['evaluate'] = (split, count, methods = ['goodness', 'softmax'], observer) =>
+    evaluateInChunks(scorer, split, count, methods, observer);
 
   return { net, ws, opt, step, evaluate };
 }

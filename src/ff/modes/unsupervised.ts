@@ -10,28 +10,40 @@
 import type { Config } from '../../config/config.ts';
 import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
+import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
 import { headForward } from '../layer/head.ts';
-import { layerForwardFromNormalised, layerGradients, matmulAddBias, type MatmulFn } from '../layer/layer.ts';
-import { drawPairPartners, positiveNegativePairRows } from '../inputs/pairs.ts';
+import { drawPairPartners } from '../inputs/pairs.ts';
+import type { FirstLayer, FirstLayerForward } from '../first-layer/first-layer.ts';
+import { makePairsFirstLayer } from '../first-layer/pairs.ts';
+import { PLAIN_LAYER } from '../first-layer/plain.ts';
 import { makeHybridBatch } from '../inputs/masks.ts';
-import { argmaxRow, forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
+import { forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { INLINE_ROWS, type RowRunner } from '../../linalg/row-runner.ts';
-import { layerMath, makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type EvalObserver, type FirstLayerPath, type Method, type StepStreams, type TestErrors, type Trainer } from '../trainer.ts';
+import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
 
-// par: the threads of the work around the products (the backend's rows; default: the calling thread).
+/** The images a trainer sees: classes, and each image's rows × cols (the hybrids' masks are made at that size). */
+export interface ImageShape {
+  classes: number;
+  rows: number;
+  cols: number;
+}
+
+// backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
+// streams.masks draws the hybrids' masks or the pairs' partners.
 export function makeUnsupervisedTrainer(
-  cfg: Config, net: Network, classes: number, imageRows: number, imageCols: number, mm: MatmulFn<Float32Array>, maskRng: Rng,
-  streams: StepStreams = {}, par: RowRunner = INLINE_ROWS,
+  cfg: Config, net: Network, images: ImageShape, backend: TrainerBackend, streams: StepStreams & { masks: Rng },
 ): Trainer {
+  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const { mm, par } = ctx, maskRng = streams.masks;
+  const { classes, rows: imageRows, cols: imageCols } = images;
   const scff = cfg.contrast === 'scff';
-  const ws = makeWorkspace(net, workspaceRows(cfg), { act: cfg.act, pairs: scff });
-  const math = layerMath(cfg);
+  const ws = makeWorkspace(net, workspaceRows(cfg), { act: cfg.act });
   const opt = makeOptimizers(cfg, net, par);
   const D0 = net.widths[0]!, C = classes, B0 = cfg.batchSize;
   const labels = new Int32Array(ws.rows);
@@ -41,18 +53,13 @@ export function makeUnsupervisedTrainer(
   const partners = new Int32Array(B0); // scff: negative pair r = image r beside image partners[r]
   // scff with --views 2: (B, D0) the second views, the right halves of the pairs; null = the images themselves.
   const secondViews = scff && cfg.views === 2 ? new Float32Array(B0 * D0) : null;
-  // scff: the first layer's 2B rows are pairs of the step's B images (rows 0..B-1 of ws.input).
-  const pairPath = (B: number): FirstLayerPath => ({
-    forward(acts, z) {
-      const first = net.layers[0]!, pairs = ws.pairs!;
-      positiveNegativePairRows(acts.xhat, ws.input, secondViews ?? ws.input, pairs.self, partners, B, D0, cfg.norm, pairs.scratch);
-      layerForwardFromNormalised(acts, first, 2 * B, math, mm, par);
-      if (z) matmulAddBias(z, acts.xhat, first, 2 * B, mm); // for an observer
-    },
-    grads: (layer, acts) => layerGradients(layer, acts, 2 * B, mm, par),
-  });
+  // scff: the first layer reads pairs (first-layer/pairs.ts): in a step, of the B images in rows
+  // 0..B-1 of ws.input; elsewhere (evaluation, the readout) each image beside itself.
+  const pairs = scff ? makePairsFirstLayer(ws.rows, D0, partners, secondViews) : null;
+  const reading: FirstLayerForward = pairs?.positive ?? PLAIN_LAYER; // layer 0 of a pass that does not learn
 
   function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
+    const c = withObserver(ctx, obs);
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
@@ -63,7 +70,7 @@ export function makeUnsupervisedTrainer(
     if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
     shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids or pairs are made of the shifted images
     if (twoViews) shiftStepImages(shifter, secondViews, B, split, obs, 2);
-    let first: FirstLayerPath | undefined;
+    let first: FirstLayer = PLAIN_LAYER;
     if (only === -1) {
       // The readout (the head alone): no layer learns, so no negative rows are made.
     } else if (scff) {
@@ -73,38 +80,35 @@ export function makeUnsupervisedTrainer(
       obs?.onPairs?.(partners.subarray(0, B), k);
       const right = secondViews ?? ws.input;
       if (obs?.onRows) for (let r = 0; r < B; r++) ws.input.set(right.subarray(partners[r]! * D0, (partners[r]! + 1) * D0), (B + r) * D0);
-      first = pairPath(B);
+      first = pairs!.step;
     } else {
       const hybridPartners = obs?.onHybrids ? new Int32Array(B) : undefined;
       makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng, hybridPartners);
       if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
     }
     obs?.onRows?.('ff', ws.input, 2 * B, null);
-    const layers = trainLayers(ws, net, opt.layers, B, lr, only, math, mm, obs, first, dropout, par);
+    const layers = trainLayers(c, ws, net, opt.layers, { B, lr, only, first, drop: dropout });
     // Greedy: trainLayers stopped at layer `only`; the head reads every scored layer, so the
     // layers above it run forward on the positive rows now (from layer only's y of this step).
-    if (only !== null && only + 1 < net.layers.length) forwardAll(ws, net, B, math, mm, net.layers.length, only + 1, par);
+    if (only !== null && only + 1 < net.layers.length) forwardAll(c, ws, net, B, { first: reading, from: only + 1 });
     // The head learns from the positive rows' activities of this step's forward pass (weights
     // before the update): features are constants for it.
-    const headLoss = trainHead(ws, net, opt.head, labels, B, headLr, math, mm, undefined, obs, par);
+    const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr });
     return { layers, headLoss, rows: B };
   }
 
-  function evaluate(split: Split, count: number, _methods?: readonly Method[], observer?: EvalObserver): TestErrors {
-    const order = new Int32Array(count).map((_, i) => i);
-    let err = 0;
-    for (let start = 0; start < count; start += ws.rows) {
-      const n = Math.min(ws.rows, count - start);
+  // Evaluation in chunks of n images (evaluate.ts): one pass, then the head (the only method).
+  const scorer: ChunkScorer = {
+    n: ws.rows, C, labels,
+    softmax({ split, order, start, n }) {
       gatherRows(ws.input, split, order, start, n);
-      gatherLabels(labels, split, order, start, n);
-      forwardAll(ws, net, n, math, mm, net.layers.length, 0, par);
-      headFeatures(ws, net, n, math, undefined, par);
+      forwardAll(ctx, ws, net, n, { first: reading });
+      headFeatures(ctx, ws, net, n);
       headForward(ws.probs, ws.feats, net.head, n, mm);
-      for (let r = 0; r < n; r++) if (argmaxRow(ws.probs, r, C) !== labels[r]) err++;
-      observer?.headProbs?.(start, n, ws.probs);
-    }
-    return { goodness: null, softmax: err / count };
-  }
+      return ws.probs;
+    },
+  };
+  const evaluate: Trainer['evaluate'] = (split, count, _methods, observer) => evaluateInChunks(scorer, split, count, ['softmax'], observer);
 
   return { net, ws, opt, step, evaluate };
 }

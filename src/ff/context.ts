@@ -1,0 +1,45 @@
+// The step context: what every function of a training step or an evaluation computes WITH, as
+// opposed to what it computes ON. Built once per trainer (the products, the row threads, the FF
+// math of the run's config) and passed as one argument; a step that has an observer passes a copy
+// that carries it (withObserver). Nothing in it changes during a run.
+import type { Config } from '../config/config.ts';
+import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
+import type { LayerMath, MatmulFn } from './layer/layer.ts';
+import type { StepObserver } from './step-observer.ts';
+
+export interface StepContext {
+  mm: MatmulFn<Float32Array>; // c = a·b on views (the backend's products)
+  par: RowRunner; // the threads of the row kernels (the backend's rows; INLINE_ROWS = the calling thread)
+  math: LayerMath; // the FF math of every layer (a slice of the Config)
+  obs?: StepObserver; // the step's listener; absent in evaluation and in a step nobody observes
+}
+
+/** The FF math options one layer needs, from the run's config. */
+export function layerMath(cfg: Config): LayerMath {
+  return {
+    norm: cfg.norm, goodness: cfg.goodness, threshold: cfg.threshold, thresholdNeg: cfg.thresholdNeg, act: cfg.act,
+    peerNorm: cfg.peerNorm, peerMomentum: 0.9,
+    loss: cfg.loss, symbaAlpha: cfg.symbaAlpha, dropout: cfg.dropout,
+  };
+}
+
+/** A trainer's context: its products `mm`, its row threads `par` (default: the calling thread) and cfg's layer math. */
+export function makeStepContext(cfg: Config, mm: MatmulFn<Float32Array>, par: RowRunner = INLINE_ROWS): StepContext {
+  return contextOf(mm, layerMath(cfg), par);
+}
+
+/** The context of products `mm` and layer math `math` on row threads `par` (default: the calling thread). */
+export function contextOf(mm: MatmulFn<Float32Array>, math: LayerMath, par: RowRunner = INLINE_ROWS): StepContext {
+  return { mm, par, math };
+}
+
+/** ctx for one step seen by `obs` (ctx itself when there is none). */
+export function withObserver(ctx: StepContext, obs: StepObserver | undefined): StepContext {
+  return obs ? { ...ctx, obs } : ctx;
+}
+
+/** What a trainer computes with: the backend's products and, if it has them, its row threads. */
+export interface TrainerBackend {
+  mm: MatmulFn<Float32Array>;
+  par?: RowRunner;
+}

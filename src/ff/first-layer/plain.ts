@@ -1,0 +1,11 @@
+// The plain layer: x̂ = norm(x), z = x̂·W + b, y = relu(z), G = goodness(y) row by row, and its
+// gradient [dW] = x̂ᵀ·dZ, [db] = Σ_r dZ_r (src/ff/layer/layer.ts). Every layer above the first is
+// this one; the first is too unless a mode makes its rows another way (label-passes.ts, pairs.ts).
+import { layerForward, layerGradients } from '../layer/layer.ts';
+import type { FirstLayer } from './first-layer.ts';
+
+export const PLAIN_LAYER: FirstLayer = {
+  forward: (ctx, layer, acts, x, R) => layerForward(acts, x, layer, R, ctx.math, ctx.mm, ctx.par),
+  observedZ: () => null,
+  grads: (ctx, layer, acts, R) => layerGradients(layer, acts, R, ctx.mm, ctx.par),
+};
