@@ -37,17 +37,19 @@ export interface WorkspaceKind {
   act?: Activation; // default 'relu'
 }
 
+/** How initNetwork lays out and scales the layers' weights (each part optional). */
+export interface InitShape {
+  fanIn?: number[]; // layer l's inputs; default the width below (the feed-forward net); the recurrent net: below + above
+  masks?: (Uint8Array | null)[]; // masks[l] (D, H) makes layer l local (receptive-field.ts); default every layer dense
+}
+
 /**
  * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers.
- * Layer l maps fanIn[l] inputs to widths[l + 1] units; fanIn defaults to the width below (the
- * feed-forward net); the recurrent net passes width below + width above. masks[l] (D, H), if
- * given, makes layer l local (receptive-field.ts): W = 0 outside it, and unit j's fan-in is the
- * count of its mask's column (the same normals are drawn either way).
+ * Layer l maps fanIn[l] inputs to widths[l + 1] units. With masks[l], W = 0 outside the mask, and
+ * unit j's fan-in is the count of its mask's column (the same normals are drawn either way).
  */
-export function initNetwork(
-  widths: number[], scored1: number[], classes: number, rng: Rng, fanIn: number[] = widths.slice(0, -1),
-  masks: (Uint8Array | null)[] = [],
-): Network {
+export function initNetwork(widths: number[], scored1: number[], classes: number, rng: Rng, shape: InitShape = {}): Network {
+  const { fanIn = widths.slice(0, -1), masks = [] } = shape;
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const D = fanIn[l]!, H = widths[l + 1]!;

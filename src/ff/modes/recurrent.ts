@@ -44,7 +44,7 @@ export function recurrentFanIn(widths: number[], classes: number): number[] {
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
-  return initNetwork(widths, scored1, classes, rng, recurrentFanIn(widths, classes));
+  return initNetwork(widths, scored1, classes, rng, { fanIn: recurrentFanIn(widths, classes) });
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
