@@ -199,7 +199,7 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     assert.equal(await page.evaluate('1 + 1'), 2, 'the tab is alive after a corrupt file');
 
     // Step through: step 1 of the Train tab's run on a small net, image 2 of its batch: every
-    // intermediate of both rows, from the trace of the real step (the numbers: test/inspect.test.ts).
+    // intermediate of both rows, from the trace of the real step (the numbers: test/trace-step.test.ts).
     await view(page, 'step');
     await page.evaluate(`(() => { document.getElementById('step-row').value = '2'; })()`);
     await page.click('#step-go');
