@@ -45,8 +45,14 @@ const FLAGS: Record<string, FlagSpec> = {
   'peers-dir': { field: null, kind: 'string', value: 'DIR', help: 'where np_matmul.py and torch_ff.py are (default scripts/peers)' },
   python: { field: null, kind: 'string', value: 'CMD', help: 'the python that runs the peers, with numpy and torch installed (default python3)' },
   sections: { field: null, kind: 'string', value: 'LIST', help: `which of ${SECTIONS.join(',')} to run (default all)` },
-  reps: { field: null, kind: 'string', value: 'N', help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 3 js/naive/evaluation; --quick 3/2)', parse: int(1, 1000) },
-  'max-wait': { field: null, kind: 'string', value: 'S', help: 'longest wait in seconds for an idle machine before a timed block (default 900, --quick 30; 0 = no guard)', parse: int(0) },
+  reps: {
+    field: null, kind: 'string', value: 'N',
+    help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 3 js/naive/evaluation; --quick 3/2)', parse: int(1, 1000),
+  },
+  'max-wait': {
+    field: null, kind: 'string', value: 'S',
+    help: 'longest wait in seconds for an idle machine before a timed block (default 900, --quick 30; 0 = no guard)', parse: int(0),
+  },
   seed: { field: null, kind: 'string', value: 'S', help: 'seed of the random operands and networks (default 1)', parse: int(0) },
   json: { field: null, kind: 'boolean', help: 'end stdout with one JSON line of every result' },
 };
@@ -135,7 +141,11 @@ function printRatios(ratios: Ratio[]): void {
 async function main(): Promise<void> {
   const values = parseFlags(process.argv.slice(2), FLAGS);
   if (values.help) {
-    process.stdout.write(helpText('Usage: npx tsx scripts/bench.ts [options]\n\nMatmul, training-step and evaluation speed, memory, and (--peers) ratios to numpy and PyTorch.', FLAGS));
+    process.stdout.write(helpText(
+      'Usage: npx tsx scripts/bench.ts [options]\n\n' +
+        'Matmul, training-step and evaluation speed, memory, and (--peers) ratios to numpy and PyTorch.',
+      FLAGS,
+    ));
     return;
   }
   const cfg = readConfig(values);
@@ -164,9 +174,12 @@ async function main(): Promise<void> {
       matmulRows = [...res.rows, benchSimdPeak(cfg.quick ? 2e6 : 2e7, cfg.matmulReps.wasm, guard, progress)];
       identical = res.identical;
       printRows('1. MATMUL GFLOP/s (2·M·N·K per call; each call includes staging, packing, copying C out; median ms per call)\n' +
-        '   last row: the SIMD128 mul+add ceiling of one core (apps/bench/simd-peak.ts), the most any SIMD128 kernel without FMA can do here', matmulRows);
+        '   last row: the SIMD128 mul+add ceiling of one core (apps/bench/simd-peak.ts), ' +
+        'the most any SIMD128 kernel without FMA can do here', matmulRows);
       say(`  wasm products bit-identical across thread counts ${cfg.threads.join(',')}: ${identical ? 'yes' : 'NO'}` +
-        (fma.length > 0 ? ' (each kernel against itself; wasm-fma, relaxed SIMD, has other bits by design)' : '; wasm-fma not measured: no relaxed SIMD here'));
+        (fma.length > 0
+          ? ' (each kernel against itself; wasm-fma, relaxed SIMD, has other bits by design)'
+          : '; wasm-fma not measured: no relaxed SIMD here'));
       say();
       if (!identical) process.exitCode = 1;
     }
@@ -176,7 +189,8 @@ async function main(): Promise<void> {
       const data = loadDataset({ trainLimit: t.batch, testLimit: t.evalImages });
       trainingRows = benchTraining(t, data, wasm, guard, progress);
       printRows(`2. TRAINING STEP examples/s (images per second; a step of B images trains on B positive + B negative rows)\n` +
-        `   FF layers step and trainer step: ${layersName(t.layers)}, B=${t.batch}, l2 norm, mean goodness θ=2, Adam lr 0.03, random negatives (torch_ff.py's semantics)`,
+        `   FF layers step and trainer step: ${layersName(t.layers)}, B=${t.batch}, l2 norm, mean goodness θ=2, Adam lr 0.03, ` +
+        `random negatives (torch_ff.py's semantics)`,
         trainingRows.filter((r) => r.section === 'step'));
       printRows(`3. EVALUATION images/s (10-label goodness evaluation: each image passed with each of the 10 labels)`,
         trainingRows.filter((r) => r.section === 'eval'));
@@ -214,7 +228,9 @@ async function main(): Promise<void> {
     progress('peer PyTorch');
     torch = runTorch(cfg.peersDir, cfg.python, cfg.maxWaitS, cfg.threads, cfg.training.layers, cfg.training.batch, cfg.quick ? 2 : 7);
     printPeer(torch);
-    if (torch.result && !/OpenBLAS/.test(torch.result.blas)) say('  warning: PyTorch is not on OpenBLAS: the comparison is meaningless (apt-get install -y libopenblas0-pthread)\n');
+    if (torch.result && !/OpenBLAS/.test(torch.result.blas)) {
+      say('  warning: PyTorch is not on OpenBLAS: the comparison is meaningless (apt-get install -y libopenblas0-pthread)\n');
+    }
   }
 
   const ratios = computeRatios({
@@ -224,12 +240,16 @@ async function main(): Promise<void> {
   });
   if (!cfg.peers) say('(no --peers: the ratios to numpy and PyTorch are not measured)');
   printRatios(ratios);
-  const steps = stepFigures(trainingRows, matmulRows, cfg.quick ? 'q-fwd500' : 'fwd2000', `${layersName(cfg.training.layers)} B=${cfg.training.batch}`);
+  const steps = stepFigures(
+    trainingRows, matmulRows, cfg.quick ? 'q-fwd500' : 'fwd2000', `${layersName(cfg.training.layers)} B=${cfg.training.batch}`,
+  );
   if (steps.steps.length > 0) {
-    say('STEPS: examples/s with the shortcuts on and off; dense-equivalent GFLOP/s (the plain step\'s matmul flops ÷ the time) beside the kernel\'s GFLOP/s in this run');
+    say('STEPS: examples/s with the shortcuts on and off; dense-equivalent GFLOP/s ' +
+      '(the plain step\'s matmul flops ÷ the time) beside the kernel\'s GFLOP/s in this run');
     const rows = steps.steps.map((s) => [s.config, String(s.threads), s.shortcuts ? 'on' : 'off', fixed(s.examplesPerS, 0), fixed(s.denseGflops, 1),
       s.kernelGflops === null ? '-' : fixed(s.kernelGflops, 1), s.kernelGflops === null ? '-' : fixed(s.denseGflops / s.kernelGflops, 2)]);
-    for (const line of formatTable(['config', 'threads', 'shortcuts', 'examples/s', 'dense-eq GFLOP/s', 'kernel GFLOP/s', 'ratio'], rows)) say(`  ${line}`);
+    const header = ['config', 'threads', 'shortcuts', 'examples/s', 'dense-eq GFLOP/s', 'kernel GFLOP/s', 'ratio'];
+    for (const line of formatTable(header, rows)) say(`  ${line}`);
     say(`  stepSpeedup (on ÷ off, 2 threads): ${JSON.stringify(steps.stepSpeedup)}`);
     say(`  threadScaling (2 threads ÷ 1, shortcuts on): ${JSON.stringify(steps.threadScaling)}`);
     say();

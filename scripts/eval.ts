@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   const testLimit = flagValue<number | null>(v, FLAGS, 'test-limit', null);
   const data = loadDataset({ dataDir: typeof v['data-dir'] === 'string' ? v['data-dir'] : undefined, testLimit: testLimit ?? undefined });
   checkConfigAgainstData(cfg, data.test.pixels, data.test.rows, data.test.cols, data.train.count);
-  if (v['by-iteration'] && cfg.mode !== 'recurrent') throw new UserError(`--by-iteration: ${modelPath} is a ${cfg.mode} model; it applies to recurrent models only`);
+  if (v['by-iteration'] && cfg.mode !== 'recurrent') {
+    throw new UserError(`--by-iteration: ${modelPath} is a ${cfg.mode} model; it applies to recurrent models only`);
+  }
   const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));
   const trainer = makeTrainer(cfg, net, data, backend);
   const t0 = performance.now();
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
   console.log(`model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}`);
   console.log(`test error: ${formatErrors(err)} (${data.test.count} images, ${seconds.toFixed(1)} s)`);
   if (byIteration) for (const line of byIterationTable(byIteration, cfg)) console.log(line);
-  if (v.json) console.log(JSON.stringify({ model: modelPath, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds, byIteration }));
+  if (v.json) {
+    console.log(JSON.stringify({
+      model: modelPath, test: { goodnessError: err.goodness, softmaxError: err.softmax }, count: data.test.count, seconds, byIteration,
+    }));
+  }
 }
 
 function byIterationTable(d: RecurrentDiagnostics, cfg: Config): string[] {

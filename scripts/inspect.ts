@@ -35,7 +35,9 @@ Refuses a config whose trace could exceed 50 MB: keep --layers and --batch-size 
 const INSPECT_FLAGS: Record<string, FlagSpec> = {
   ...trainFlagsWithout('output'),
   step: { field: null, kind: 'string', value: 'K', help: 'the step to trace, counted from 1 over the whole run (default 1)', parse: int(1) },
-  eval: { field: null, kind: 'string', value: 'N', help: 'also trace the evaluation of the first N test images after step K (default 0)', parse: int(0) },
+  eval: {
+    field: null, kind: 'string', value: 'N', help: 'also trace the evaluation of the first N test images after step K (default 0)', parse: int(0),
+  },
   out: { field: null, kind: 'string', value: 'PATH', help: 'where to write the trace (default trace.json)' },
 };
 

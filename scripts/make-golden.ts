@@ -35,7 +35,8 @@ await runMain(() => {
       next[backend][name] = got;
       const before = old?.[backend][name];
       const moved = before ? goldenDrift(got, before) : ['(new)'];
-      console.log(`${backend} ${name}: test errors ${JSON.stringify(got.testErrors)}; ${moved.length === 0 ? 'unchanged' : `${moved.length} value(s) moved`}`);
+      const change = moved.length === 0 ? 'unchanged' : `${moved.length} value(s) moved`;
+      console.log(`${backend} ${name}: test errors ${JSON.stringify(got.testErrors)}; ${change}`);
       for (const line of moved) console.log(`  ${line}`);
     }
   }

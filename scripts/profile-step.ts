@@ -59,17 +59,25 @@ function profile(cfg: Config, steps: number, warmup: number, data: ReturnType<ty
 async function main(): Promise<void> {
   const v = parseFlags(process.argv.slice(2), FLAGS);
   if (v.help) {
-    process.stdout.write(helpText("Usage: npx tsx scripts/profile-step.ts [options]\n\nMilliseconds per supervised training step by matmul shape and row job, shortcuts on and off.", FLAGS));
+    process.stdout.write(helpText(
+      'Usage: npx tsx scripts/profile-step.ts [options]\n\n' +
+        'Milliseconds per supervised training step by matmul shape and row job, shortcuts on and off.',
+      FLAGS,
+    ));
     return;
   }
   const parsed = <T>(name: string, fallback: T): T => flagValue(v, FLAGS, name, fallback);
   const threadsList = parsed<number[]>('threads', [1, 2]), steps = parsed('steps', 40), warmup = parsed('warmup', 10), seed = parsed('seed', 1);
-  const base = configFromFlags({ preset: (v.preset as string | undefined) ?? 'default', seed: String(seed), quiet: true }, TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+  const base = configFromFlags(
+    { preset: (v.preset as string | undefined) ?? 'default', seed: String(seed), quiet: true }, TRAIN_FLAGS, { ...DEFAULT_CONFIG },
+  );
   checkConfig(base);
   if (base.mode !== 'supervised') throw new UserError(`--preset ${base.preset}: profile-step times the supervised step; this preset is ${base.mode}`);
   if (!wasmSimdAvailable()) throw new UserError('this runtime has no WebAssembly SIMD with shared memory');
   const data = loadDataset({ trainLimit: Math.min(60000, (steps + warmup) * base.batchSize) });
-  console.log(`preset ${base.preset}: ${base.layers.join('-')}, B = ${base.batchSize}; ${warmup} warm-up + ${steps} timed steps per case; ms per step`);
+  console.log(
+    `preset ${base.preset}: ${base.layers.join('-')}, B = ${base.batchSize}; ${warmup} warm-up + ${steps} timed steps per case; ms per step`,
+  );
   for (const threads of threadsList) {
     const on = profile({ ...base, threads, shortcuts: true }, steps, warmup, data);
     const off = profile({ ...base, threads, shortcuts: false }, steps, warmup, data);

@@ -25,8 +25,14 @@ const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },
   model: { field: null, kind: 'string', value: 'PATH', help: 'the model file written by train.ts --save (required; supervised or unsupervised)' },
   epochs: { field: null, kind: 'string', value: 'N', help: 'epochs of the readout (default 10)', parse: int(1) },
-  'head-lr': { field: null, kind: 'string', value: 'X', help: "the head's learning rate, decayed by the model's --schedule over the readout (default: the model's)", parse: num(0, Infinity, false) },
-  validation: { field: null, kind: 'string', value: 'N', help: "hold out the last N training images, their error printed per epoch (default: the model's)", parse: int(0) },
+  'head-lr': {
+    field: null, kind: 'string', value: 'X',
+    help: "the head's learning rate, decayed by the model's --schedule over the readout (default: the model's)", parse: num(0, Infinity, false),
+  },
+  validation: {
+    field: null, kind: 'string', value: 'N',
+    help: "hold out the last N training images, their error printed per epoch (default: the model's)", parse: int(0),
+  },
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: "IDX dataset directory (default: the model's)" },
   seed: { field: null, kind: 'string', value: 'S', help: "the seed of the readout's draws: order, shifts (default: the model's)", parse: int(0) },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
@@ -44,7 +50,9 @@ async function main(): Promise<void> {
   }
   const modelPath = requiredModel(v);
   const { cfg: saved, record: savedRecord, net: trained } = loadModel(modelPath);
-  if (saved.mode === 'recurrent') throw new UserError(`--model: ${modelPath} is a recurrent model; its head reads the iterated states, so it has no readout on frozen layers`);
+  if (saved.mode === 'recurrent') {
+    throw new UserError(`--model: ${modelPath} is a recurrent model; its head reads the iterated states, so it has no readout on frozen layers`);
+  }
   const cfg: Config = {
     ...saved,
     readoutEpochs: flagValue(v, FLAGS, 'epochs', 10),
@@ -59,7 +67,10 @@ async function main(): Promise<void> {
   };
   checkConfig(cfg);
   if (cfg.save) checkOutputFile('save', cfg.save);
-  console.log(`model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}; a new head on its frozen layers, ${cfg.readoutEpochs} epochs at head lr ${cfg.headLr}`);
+  console.log(
+    `model ${modelPath}: layers ${cfg.layers.join(',')}, preset ${cfg.preset}; ` +
+      `a new head on its frozen layers, ${cfg.readoutEpochs} epochs at head lr ${cfg.headLr}`,
+  );
   const data = announceAndLoad(cfg);
   console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}`);
   const backend = makeBackend(cfg.backend, cfg.threads, (msg) => console.error(msg));

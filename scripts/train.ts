@@ -14,7 +14,9 @@ import {
 } from '../src/index.ts';
 import { runMain } from '../apps/cli/errors.ts';
 import { watchStopSignals } from '../apps/cli/stop-signals.ts';
-import { checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from '../src/model/checkpoint.ts';
+import {
+  checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, readCheckpoint, removeStaleTemporaries, writeCheckpoint,
+} from '../src/model/checkpoint.ts';
 import { configFromFlags, helpText, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
 import { makeProgress } from '../apps/cli/progress.ts';
 import { epochLine, formatErrors } from '../apps/cli/report.ts';
@@ -51,7 +53,10 @@ async function main(): Promise<void> {
   const resumeFrom = cfg.resume ? readCheckpoint(cfg.resume) : null;
   if (resumeFrom) checkSameConfig(resumeFrom, cfg);
   const data = announceAndLoad(cfg);
-  console.log(`data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ${data.train.rows}×${data.train.cols}`);
+  console.log(
+    `data ${data.source}: train ${data.train.count}, validation ${data.validation?.count ?? 0}, test ${data.test.count}, ` +
+      `${data.train.rows}×${data.train.cols}`,
+  );
   const fingerprint = cfg.checkpoint || resumeFrom ? dataFingerprint(data) : null;
   if (resumeFrom) checkSameData(resumeFrom, fingerprint!);
   if (cfg.checkpoint) removeStaleTemporaries(cfg.checkpoint);
@@ -66,7 +71,9 @@ async function main(): Promise<void> {
   const record = newRunRecord(data.source, data.train.count, data.test.count, resumeFrom?.history);
   // The report's analysis of the final test evaluation listens to that evaluation itself.
   const finalAnalysis = makeHeldOutCollector(data.test, data.classes, cfg.layers.length - 1, thresholdsOf(cfg));
-  const reportContext = (trainer: Trainer): ReportContext => ({ cfg, net: trainer.net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: totalEpochs });
+  const reportContext = (trainer: Trainer): ReportContext => ({
+    cfg, net: trainer.net, trainer, data, mm: backend.matmul.bind(backend), record, epochsTotal: totalEpochs,
+  });
   let lastTrainer: Trainer | null = null;
   const stop = watchStopSignals();
   const t0 = performance.now();
@@ -113,7 +120,10 @@ async function main(): Promise<void> {
     stop.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ${result.examplesPerSecond.toFixed(0)} training ex/s)`);
+  console.log(
+    `test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ` +
+      `${result.examplesPerSecond.toFixed(0)} training ex/s)`,
+  );
   Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
   if (cfg.report && lastTrainer) {
     const ctx = reportContext(lastTrainer);

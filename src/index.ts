@@ -20,7 +20,9 @@ export { makeSupervisedTrainer } from './ff/modes/supervised.ts';
 export { makeUnsupervisedTrainer } from './ff/modes/unsupervised.ts';
 export { initRecurrentNetwork, makeRecurrentTrainer } from './ff/modes/recurrent.ts';
 export type { EvalObserver, Method, StepStats, TestErrors, Trainer } from './ff/trainer.ts';
-export { buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult } from './run/train-run.ts';
+export {
+  buildNetwork, makeStreams, makeTrainer, stepCounts, trainRun, trainRunYielding, type EpochReport, type RunHooks, type RunResult,
+} from './run/train-run.ts';
 export { evaluate, train } from './run/train-evaluate.ts';
 export { makeBackend } from './run/backend.ts';
 export type { MatmulBackend } from './linalg/backend.ts';

@@ -82,5 +82,7 @@ test('datasetFromArrays: each malformed array is one UserError naming it', () =>
   assertUserError(() => make({ images: new Float64Array(8), labels: [0, 1] }), ['train.images', 'Float64Array']);
   assertUserError(() => make(ok, { rows: 0 }), ['rows', 'positive integer']);
   assertUserError(() => datasetFromArrays({ train: ok, test: ok }), ['rows and cols']);
-  assertUserError(() => splitFromArrays('test', { images: ndarray(new Float32Array(6), [2, 3]), labels: [0, 0] }, 2, 2), ['test.images', 'shape [2, 3]']);
+  assertUserError(
+    () => splitFromArrays('test', { images: ndarray(new Float32Array(6), [2, 3]), labels: [0, 0] }, 2, 2), ['test.images', 'shape [2, 3]'],
+  );
 });

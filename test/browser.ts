@@ -8,7 +8,9 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 export function chromiumPath(): string {
   const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`no Chromium found (looked at ${candidates.join(', ')}); install it with: apt-get update && apt-get install -y chromium`);
+  if (!found) {
+    throw new Error(`no Chromium found (looked at ${candidates.join(', ')}); install it with: apt-get update && apt-get install -y chromium`);
+  }
   return found;
 }
 

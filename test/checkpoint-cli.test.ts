@@ -39,7 +39,9 @@ function checkpointSteps(dir: string, perEpoch: number, epochs: number): number 
 }
 
 /** Start a run and SIGKILL it once its checkpoint shows at least `k` steps; resolves to how it ended. */
-function killAfter(args: string[], dir: string, k: number, perEpoch: number, epochs: number): Promise<{ signal: string | null; code: number | null }> {
+function killAfter(
+  args: string[], dir: string, k: number, perEpoch: number, epochs: number,
+): Promise<{ signal: string | null; code: number | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', TRAIN, ...args], { stdio: 'ignore' });
     const poll = setInterval(() => {
@@ -85,11 +87,15 @@ const BASE = ['--data-dir', data.dir, '--batch-size', '50', '--epochs', String(E
 const MODES: Record<string, { args: string[]; killThreads: string; resumeThreads: string; points: number }> = {
   supervised: { args: ['--layers', '784,200,200'], killThreads: '1', resumeThreads: '2', points: 3 },
   unsupervised: { args: ['--mode', 'unsupervised', '--layers', '784,100,100,100'], killThreads: '2', resumeThreads: '1', points: 1 },
-  recurrent: { args: ['--mode', 'recurrent', '--layers', '784,100,100', '--iterations', '4', '--score-iterations', '2,3'], killThreads: '1', resumeThreads: '2', points: 1 },
+  recurrent: {
+    args: ['--mode', 'recurrent', '--layers', '784,100,100', '--iterations', '4', '--score-iterations', '2,3'],
+    killThreads: '1', resumeThreads: '2', points: 1,
+  },
 };
 
 for (const [mode, m] of Object.entries(MODES)) {
-  test(`SIGKILL at ${m.points} seeded point(s), then --resume: the uninterrupted run's model bytes (${mode}, ${m.killThreads} → ${m.resumeThreads} threads)`, async (t) => {
+  test(`SIGKILL at ${m.points} seeded point(s), then --resume: the uninterrupted run's model bytes ` +
+    `(${mode}, ${m.killThreads} → ${m.resumeThreads} threads)`, async (t) => {
     const { dir, cleanup } = tempDir(`kill-${mode}`);
     try {
       const whole = runSync([...BASE, ...m.args, '--threads', '2', '--save', join(dir, 'whole.safetensors')]);
@@ -107,7 +113,8 @@ for (const [mode, m] of Object.entries(MODES)) {
         const resumed = runSync([...args, '--threads', m.resumeThreads, '--resume', ck]);
         assert.equal(resumed.code, 0, resumed.stderr);
         assert.match(resumed.stdout, new RegExp(`resuming from ${ck}`));
-        assert.ok(readFileSync(model).equals(readFileSync(join(dir, 'whole.safetensors'))), `${mode}: killed at step ${at} (k = ${k}), resumed: the model differs`);
+        assert.ok(readFileSync(model).equals(readFileSync(join(dir, 'whole.safetensors'))),
+          `${mode}: killed at step ${at} (k = ${k}), resumed: the model differs`);
         assert.deepStrictEqual(readdirSync(ck), [CHECKPOINT_FILE], 'no temporary file is left in the checkpoint folder');
         t.diagnostic(`${mode}: kill asked after step ${k}, checkpoint at step ${at} of ${PER_EPOCH * EPOCHS}; resumed model identical`);
       }
@@ -118,7 +125,8 @@ for (const [mode, m] of Object.entries(MODES)) {
 }
 
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  test(`${signal}: one line with the command that resumes, exit ${code}${signal === 'SIGINT' ? '; that command gives the uninterrupted bytes' : ''}`, async () => {
+  test(`${signal}: one line with the command that resumes, exit ${code}` +
+    (signal === 'SIGINT' ? '; that command gives the uninterrupted bytes' : ''), async () => {
     const { dir, cleanup } = tempDir(`sig-${signal}`);
     try {
       const args = [...BASE, '--layers', '784,200,200', '--threads', '1'];
@@ -127,7 +135,8 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       assert.equal(r.code, code, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0]!, new RegExp(`^interrupted: ${signal} at epoch \\d, step \\d+ \\(\\d+ of 40 steps\\); checkpoint in ${ck}; resume with: npx tsx scripts/train.ts .* --resume ${ck}$`));
+      assert.match(lines[0]!, new RegExp(`^interrupted: ${signal} at epoch \\d, step \\d+ \\(\\d+ of 40 steps\\); checkpoint in ${ck}; ` +
+        `resume with: npx tsx scripts/train.ts .* --resume ${ck}$`));
       assert.ok(!existsSync(model), 'an interrupted run wrote no model');
       assert.ok(readCheckpoint(ck).counters.step > 0, 'the checkpoint was written where the run stopped');
       if (signal === 'SIGTERM') return; // the resume command is run once, for SIGINT
@@ -147,9 +156,13 @@ test('--lr 1e30: exit 3, one line naming layer, epoch and step; no model; the la
   const { dir, cleanup } = tempDir('diverge');
   try {
     const ck = join(dir, 'ck'), model = join(dir, 'm.safetensors');
-    const r = runSync(['--data-dir', data.dir, '--layers', '784,32', '--epochs', '1', '--test-limit', '100', '--lr', '1e30', '--quiet', '--save', model, '--checkpoint', ck, '--checkpoint-every', '1']);
+    const r = runSync([
+      '--data-dir', data.dir, '--layers', '784,32', '--epochs', '1', '--test-limit', '100', '--lr', '1e30', '--quiet', '--save', model,
+      '--checkpoint', ck, '--checkpoint-every', '1',
+    ]);
     assert.equal(r.code, 3, r.stderr);
-    assert.deepStrictEqual(r.stderr.trim().split('\n'), ['diverged: layer 1 has a non-finite loss (Infinity) at epoch 1, step 2; lower --lr (or --head-lr)']);
+    assert.deepStrictEqual(r.stderr.trim().split('\n'),
+      ['diverged: layer 1 has a non-finite loss (Infinity) at epoch 1, step 2; lower --lr (or --head-lr)']);
     assert.ok(!existsSync(model), 'no model from a diverged run');
     assert.equal(readCheckpoint(ck).counters.step, 1, 'the checkpoint of step 1, the last good one, is there and reads');
   } finally {
@@ -161,11 +174,16 @@ test('a checkpoint of another config is refused naming the flag; a missing one; 
   const { dir, cleanup } = tempDir('refuse');
   try {
     const ck = join(dir, 'ck');
-    const args = ['--data-dir', data.dir, '--layers', '784,16', '--epochs', '2', '--train-limit', '200', '--test-limit', '50', '--batch-size', '50', '--quiet', '--checkpoint', ck];
+    const args = [
+      '--data-dir', data.dir, '--layers', '784,16', '--epochs', '2', '--train-limit', '200', '--test-limit', '50', '--batch-size', '50', '--quiet',
+      '--checkpoint', ck,
+    ];
     assert.equal(runSync([...args, '--epochs', '1']).code, 0);
     const other = runSync([...args, '--epochs', '1', '--lr', '0.003', '--resume', ck]);
     assert.equal(other.code, 2);
-    assert.deepStrictEqual(other.stderr.trim().split('\n'), [`error: --resume ${ck}: the checkpoint was made with --lr 0.002, this run has 0.003; only flags that cannot change a weight may differ`]);
+    assert.deepStrictEqual(other.stderr.trim().split('\n'), [
+      `error: --resume ${ck}: the checkpoint was made with --lr 0.002, this run has 0.003; only flags that cannot change a weight may differ`,
+    ]);
     const missing = runSync([...args, '--resume', join(dir, 'nowhere')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: --resume .*nowhere: .*nowhere\/checkpoint\.safetensors: cannot read file \(ENOENT/);

@@ -27,7 +27,10 @@ function assertUserError(script: string, args: string[], pattern: RegExp): void 
 test('train.ts --help prints usage and every flag', () => {
   const r = run('train.ts', ['--help']);
   assert.equal(r.code, 0);
-  for (const flag of ['--mode', '--preset', '--layers', '--epochs', '--batch-size', '--lr', '--optimizer', '--negatives', '--seed', '--threads', '--train-limit', '--test-limit', '--save', '--json', '--data-dir', '--validation', '--greedy', '--shift', '--dropout', '--loss', '--symba-alpha']) {
+  for (const flag of [
+    '--mode', '--preset', '--layers', '--epochs', '--batch-size', '--lr', '--optimizer', '--negatives', '--seed', '--threads', '--train-limit',
+    '--test-limit', '--save', '--json', '--data-dir', '--validation', '--greedy', '--shift', '--dropout', '--loss', '--symba-alpha',
+  ]) {
     assert.ok(r.stdout.includes(flag), `help lacks ${flag}`);
   }
 });
@@ -39,7 +42,9 @@ test('profile-step.ts: --help, a short profile of the real step, and its user er
   const r = run('profile-step.ts', ['--preset', 'seed-small', '--threads', '1', '--steps', '2', '--warmup', '1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /1 thread\(s\): shortcuts on ÷ off \d+\.\d\d×/);
-  for (const part of ['matmul 100×784·784×64', 'row job adamUpdate', 'all matmul calls', 'the step']) assert.ok(r.stdout.includes(part), `no '${part}' row:\n${r.stdout}`);
+  for (const part of ['matmul 100×784·784×64', 'row job adamUpdate', 'all matmul calls', 'the step']) {
+    assert.ok(r.stdout.includes(part), `no '${part}' row:\n${r.stdout}`);
+  }
   assertUserError('profile-step.ts', ['--preset', 'recurrent'], /--preset recurrent: .*supervised/);
   assertUserError('profile-step.ts', ['--threads', '0'], /--threads/);
 });
@@ -60,7 +65,8 @@ test('bad flags are one-line errors with exit code 2', () => {
 test('an output path that cannot be written fails before the data is read', () => {
   // The data folder does not exist either: had the data been read first, its error would be the one.
   const noData = ['--data-dir', '/missing/data'];
-  assertUserError('train.ts', [...noData, '--save', '/missing/dir/m.safetensors'], /--save \/missing\/dir\/m\.safetensors: the folder \/missing\/dir does not exist/);
+  assertUserError('train.ts', [...noData, '--save', '/missing/dir/m.safetensors'],
+    /--save \/missing\/dir\/m\.safetensors: the folder \/missing\/dir does not exist/);
   assertUserError('train.ts', [...noData, '--save', 'README.md/m.safetensors'], /--save README\.md\/m\.safetensors: README\.md is not a folder/);
   assertUserError('train.ts', [...noData, '--save', 'test'], /--save test: is a folder/);
   assertUserError('train.ts', noData, /\/missing\/data/); // the data's own error, when the outputs are fine
@@ -160,7 +166,8 @@ test('readout.ts: a new head on a saved model\'s frozen layers; the layers keep 
     assert.equal(t.code, 0, t.stderr);
     const r = run('readout.ts', ['--model', model, '--data-dir', dir, '--epochs', '2', '--head-lr', '0.05', '--save', out, '--json', '--quiet']);
     assert.equal(r.code, 0, r.stderr);
-    const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochs: { epoch: number; validation: { softmax: number } }[]; test: { softmaxError: number } };
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as
+      { epochs: { epoch: number; validation: { softmax: number } }[]; test: { softmaxError: number } };
     assert.deepStrictEqual(res.epochs.map((e) => e.epoch), [3, 4], 'numbered after the model\'s 2 FF epochs');
     assert.ok(res.epochs.every((e) => typeof e.validation.softmax === 'number'), 'the model\'s validation split, printed per epoch');
     const before = loadModel(model), after = loadModel(out);
@@ -173,11 +180,15 @@ test('readout.ts: a new head on a saved model\'s frozen layers; the layers keep 
     assert.deepStrictEqual(after.record!.epochs.map((e) => e.trainingLayer), [null, null, 0, 0], 'the model\'s readout replaced');
     assert.equal(after.record!.test!.softmax, res.test.softmaxError);
     const e = run('eval.ts', ['--model', out, '--data-dir', dir, '--json']);
-    assert.equal((JSON.parse(e.stdout.trim().split('\n').pop()!) as { test: { softmaxError: number } }).test.softmaxError, res.test.softmaxError, 'eval.ts agrees');
+    assert.equal((JSON.parse(e.stdout.trim().split('\n').pop()!) as { test: { softmaxError: number } }).test.softmaxError, res.test.softmaxError,
+      'eval.ts agrees');
     assertUserError('readout.ts', ['--data-dir', dir], /--model PATH is required/);
     assertUserError('readout.ts', ['--model', join(dir, 'none.safetensors')], /none\.safetensors/);
     const rec = join(dir, 'rec.safetensors');
-    assert.equal(run('train.ts', ['--data-dir', dir, '--mode', 'recurrent', '--layers', '25,8,6', '--epochs', '1', '--batch-size', '20', '--iterations', '2', '--score-iterations', '1,2', '--save', rec, '--quiet']).code, 0);
+    assert.equal(run('train.ts', [
+      '--data-dir', dir, '--mode', 'recurrent', '--layers', '25,8,6', '--epochs', '1', '--batch-size', '20', '--iterations', '2',
+      '--score-iterations', '1,2', '--save', rec, '--quiet',
+    ]).code, 0);
     assertUserError('readout.ts', ['--model', rec, '--data-dir', dir], /recurrent model/);
   } finally {
     cleanup();

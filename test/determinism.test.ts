@@ -73,7 +73,8 @@ function trainWide(over: Partial<Config>, threads: number): { model: Buffer; sha
 const WIDE_CASES: [string, Partial<Config>][] = [
   ['Adam, shortcuts on', {}],
   ['Adam, shortcuts off', { shortcuts: false }],
-  ['smoothed SGD with peer normalisation, shortcuts on', { optimizer: 'sgd', lr: 0.01, headLr: 0.1, peerNorm: 0.03, weightCost: 0.001, headWeightCost: 0.003 }],
+  ['smoothed SGD with peer normalisation, shortcuts on',
+    { optimizer: 'sgd', lr: 0.01, headLr: 0.1, peerNorm: 0.03, weightCost: 0.001, headWeightCost: 0.003 }],
   ['unsupervised', { mode: 'unsupervised' }],
 ];
 for (const [name, over] of WIDE_CASES) {

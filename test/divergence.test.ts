@@ -26,7 +26,9 @@ test('--lr 1e30 stops at the first non-finite statistic, naming layer, epoch and
 });
 
 test('the checks name what is not finite', () => {
-  const stats = { layers: [{ loss: 1, goodPos: 2, goodNeg: 3, pairErrors: 0 }, { loss: 1, goodPos: NaN, goodNeg: 3, pairErrors: 0 }], headLoss: 0.5, rows: 4 };
+  const stats = {
+    layers: [{ loss: 1, goodPos: 2, goodNeg: 3, pairErrors: 0 }, { loss: 1, goodPos: NaN, goodNeg: 3, pairErrors: 0 }], headLoss: 0.5, rows: 4,
+  };
   assert.throws(() => checkStepFinite(stats, 3, 7), /^DivergedError: layer 2 has a non-finite goodness of positive rows \(NaN\) at epoch 3, step 7/);
   stats.layers[1]!.goodPos = 1;
   checkStepFinite(stats, 3, 7);

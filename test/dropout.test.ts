@@ -51,12 +51,16 @@ function params64(D: number, H: number, seed: number): LayerParams<Float64Array>
 }
 
 function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
-  return { xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H) };
+  return {
+    xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H),
+  };
 }
 
 // Forward, then the dropout mask drawn from a fresh stream of the same seed every time (a fixed
 // mask), then the goodness of ỹ: what a training pass computes before its backward.
-function forwardDropped(acts: LayerActs<Float64Array>, x: Float64Array, layer: LayerParams<Float64Array>, N: number, math: LayerMath, keep: Uint8Array): void {
+function forwardDropped(
+  acts: LayerActs<Float64Array>, x: Float64Array, layer: LayerParams<Float64Array>, N: number, math: LayerMath, keep: Uint8Array,
+): void {
   layerForward(acts, x, layer, N, math, mm);
   dropoutRows(acts.y, keep, N, layer.H, math.dropout!, makeRng(4, 'fd-mask'));
   goodnessRows(acts.G, acts.y, N, layer.H, math.goodness);
@@ -64,7 +68,10 @@ function forwardDropped(acts: LayerActs<Float64Array>, x: Float64Array, layer: L
 
 function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: number): void {
   const N = 8, B = 4, D = 5, H = 6;
-  const math: LayerMath = { norm: 'rms', goodness, threshold: goodness === 'sum' ? 2 : 0.3, peerNorm: 0, peerMomentum: 0.9, loss, symbaAlpha: goodness === 'sum' ? 0.5 : 4, dropout: P };
+  const math: LayerMath = {
+    norm: 'rms', goodness, threshold: goodness === 'sum' ? 2 : 0.3, peerNorm: 0, peerMomentum: 0.9, loss, symbaAlpha: goodness === 'sum' ? 0.5 : 4,
+    dropout: P,
+  };
   const rng = makeRng(7, 'test-x');
   const x = new Float64Array(N * D).map(() => rng.uniform());
   const layer = params64(D, H, 3);
@@ -91,7 +98,8 @@ function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: numbe
 for (const goodness of ['sum', 'mean'] as const) {
   for (const loss of ['ff', 'symba'] as const) {
     for (const P of [0.25, 0.5]) {
-      test(`dropout backward matches finite differences with a fixed mask: ${goodness}, ${loss}, P = ${P}`, () => checkDropoutGradient(goodness, loss, P));
+      test(`dropout backward matches finite differences with a fixed mask: ${goodness}, ${loss}, P = ${P}`,
+        () => checkDropoutGradient(goodness, loss, P));
     }
   }
 }
@@ -99,7 +107,8 @@ for (const goodness of ['sum', 'mean'] as const) {
 const data = loadDataset({ trainLimit: 60, testLimit: 20 });
 const SMALL: Config = { ...DEFAULT_CONFIG, backend: 'js', layers: [784, 12, 8], batchSize: 6, dropout: 0.25, seed: 3 };
 
-test('a training step drops each layer\'s units with one mask per row from the dropout stream, layer after layer; the next layer reads ỹ; the neutral pass and evaluation do not drop', () => {
+test('a training step drops each layer\'s units with one mask per row from the dropout stream, layer after layer; ' +
+  'the next layer reads ỹ; the neutral pass and evaluation do not drop', () => {
   for (const mode of ['supervised', 'unsupervised', 'recurrent'] as const) {
     const cfg: Config = { ...SMALL, mode, ...(mode === 'recurrent' ? { iterations: 2, scoreIterations: [1, 2] as [number, number] } : {}) };
     const streams = makeStreams(cfg.seed);

@@ -49,10 +49,13 @@ test('a model stores the fields that can change a weight, in the order files hav
 
 test('a stored config reads back through the fields\' parsers; each problem is one line naming the file and the field or flag', () => {
   const where = 'm.safetensors';
-  const back = configFromStored(JSON.parse(JSON.stringify(modelConfig({ ...DEFAULT_CONFIG, shift: 2, scoredLayers: [2] }))), { ...DEFAULT_CONFIG }, where);
+  const back = configFromStored(
+    JSON.parse(JSON.stringify(modelConfig({ ...DEFAULT_CONFIG, shift: 2, scoredLayers: [2] }))), { ...DEFAULT_CONFIG }, where,
+  );
   assert.deepStrictEqual(back, { ...DEFAULT_CONFIG, shift: 2, scoredLayers: [2] });
   assert.deepStrictEqual(configFromStored({ scoredLayers: 'last-2', scoreIterations: [2, 4] }, { ...DEFAULT_CONFIG }, where).scoreIterations, [2, 4]);
-  const bad = (stored: unknown, parts: string[]): void => assertUserError(() => configFromStored(stored, { ...DEFAULT_CONFIG }, where), [where, ...parts]);
+  const bad = (stored: unknown, parts: string[]): void =>
+    assertUserError(() => configFromStored(stored, { ...DEFAULT_CONFIG }, where), [where, ...parts]);
   bad([1], ['not a JSON object']);
   bad({ width: 3 }, ["unknown field 'width'"]);
   bad({ lr: -1 }, ['--lr', 'expected a number > 0']); // a flagged field: its flag's own message

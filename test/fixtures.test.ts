@@ -36,7 +36,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'ff-fixtures-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', script), ...args], { cwd: DATA, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', script), ...args], { cwd: DATA, encoding: 'utf8', timeout: 60_000 },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -57,8 +59,11 @@ function checkpointCopy(name: string): string {
 }
 
 function assertFixturesUnchanged(): void {
-  for (const [name, m] of Object.entries(expected.models)) assert.equal(sha256(join(FIXTURES, name)), m.sha256, `${name} is not the file ${expected.commit} wrote`);
-  assert.equal(sha256(join(FIXTURES, expected.checkpoint.dir, CHECKPOINT_FILE)), expected.checkpoint.sha256, `the checkpoint is not the one ${expected.commit} wrote`);
+  for (const [name, m] of Object.entries(expected.models)) {
+    assert.equal(sha256(join(FIXTURES, name)), m.sha256, `${name} is not the file ${expected.commit} wrote`);
+  }
+  assert.equal(sha256(join(FIXTURES, expected.checkpoint.dir, CHECKPOINT_FILE)), expected.checkpoint.sha256,
+    `the checkpoint is not the one ${expected.commit} wrote`);
 }
 
 test(`the fixtures are the files ${expected.commit} wrote`, () => {
@@ -88,7 +93,8 @@ test('a checkpoint with one weight changed resumes to other bytes (the check can
   // safetensors: an 8-byte little-endian header length, the JSON header, then the tensor bytes.
   const file = join(ck, CHECKPOINT_FILE), bytes = readFileSync(file);
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype?: string; data_offsets?: [number, number] }>;
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as
+    Record<string, { dtype?: string; data_offsets?: [number, number] }>;
   const weight = header['layer1.weight'];
   assert.ok(weight?.dtype === 'F32' && weight.data_offsets, `no F32 layer1.weight in the checkpoint: ${Object.keys(header).join(', ')}`);
   const at = 8 + headerLength + weight.data_offsets[0];

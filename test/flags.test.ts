@@ -83,7 +83,9 @@ test('--loss, --symba-alpha, --shift and --dropout: parsed, checked, stored with
   const stored = modelConfig(on);
   assert.deepStrictEqual([stored.loss, stored.symbaAlpha, stored.shift, stored.dropout], ['symba', 0.5, 2, 0.1]);
   const off = modelConfig(configOf([]));
-  for (const k of ['loss', 'symbaAlpha', 'shift', 'dropout']) assert.ok(!(k in off), `${k} at its default is not stored (files of runs without it keep their bytes)`);
+  for (const k of ['loss', 'symbaAlpha', 'shift', 'dropout']) {
+    assert.ok(!(k in off), `${k} at its default is not stored (files of runs without it keep their bytes)`);
+  }
   assertUserError(() => configOf(['--loss', 'hinge']), ['--loss', 'ff, symba', 'hinge']);
   assertUserError(() => configOf(['--loss', 'symba', '--symba-alpha', '0']), ['--symba-alpha', '> 0']);
   assertUserError(() => configOf(['--shift', '-1']), ['--shift', '-1']);

@@ -21,7 +21,9 @@ import { readIdx } from '../src/data/idx.ts';
 import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../src/io/safetensors.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import { loadModelFile, saveNetwork } from '../src/model/model-io.ts';
-import { checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, CHECKPOINT_FILE } from '../src/model/checkpoint.ts';
+import {
+  checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, CHECKPOINT_FILE,
+} from '../src/model/checkpoint.ts';
 import { buildNetwork, trainRun } from '../src/run/train-run.ts';
 import { makeRng, type Rng } from '../src/rng.ts';
 import { encodeIdx, fixtureSplit, tempDir, writeFixtureDataset } from './idx-fixtures.ts';
@@ -72,7 +74,10 @@ function mutateIdx(rng: Rng, base: Uint8Array, rank: number): { bytes: Uint8Arra
     case 3: view.setInt32(4 + 4 * rng.int(rank), pick(rng, HUGE), false); return { bytes: b, what: 'huge or negative dimension' };
     case 4: return { bytes: b.subarray(0, rng.int(b.length)), what: 'truncated' };
     case 5: { const x = new Uint8Array(b.length + 1 + rng.int(50)); x.set(b); return { bytes: x, what: 'trailing bytes' }; }
-    case 6: { const g = gzipSync(b); g[rng.int(g.length)]! ^= 1 + rng.int(255); return { bytes: g.subarray(0, g.length - rng.int(8)), what: 'gzip garbage' }; }
+    case 6: {
+      const g = gzipSync(b); g[rng.int(g.length)]! ^= 1 + rng.int(255);
+      return { bytes: g.subarray(0, g.length - rng.int(8)), what: 'gzip garbage' };
+    }
     default: { const g = gzipSync(b); return { bytes: rng.int(2) ? g : g.subarray(0, 2 + rng.int(g.length - 2)), what: 'gzip, maybe truncated' }; }
   }
 }
@@ -165,8 +170,9 @@ function mutateCheckpoint(rng: Rng, base: Uint8Array): Uint8Array {
   const wild = [-1, 1.5, 1e9, 'x', null, [], {}, Infinity] as unknown[];
   if (key === 'format') meta.format = pick(rng, ['forward-forward-ts/1', '', 'forward-forward-ts/checkpoint-2']);
   else if (Array.isArray(value)) {
-    if (value.length > 0 && rng.int(2)) (value[0] as Record<string, unknown>)[pick(rng, ['epoch', 'layers', 'headLoss', 'validation', 'seconds'])] = pick(rng, wild);
-    else value.push(pick(rng, wild));
+    if (value.length > 0 && rng.int(2)) {
+      (value[0] as Record<string, unknown>)[pick(rng, ['epoch', 'layers', 'headLoss', 'validation', 'seconds'])] = pick(rng, wild);
+    } else value.push(pick(rng, wild));
     meta[key] = JSON.stringify(value);
   } else {
     const obj = value as Record<string, unknown>;
@@ -207,7 +213,8 @@ function fuzzCheckpoints(rng: Rng, cfg: Config, base: Uint8Array, n: number, tal
 // ---- flags ------------------------------------------------------------------------------------
 
 const VALUES = ['', '0', '-1', '1e400', 'NaN', '0x10', '1.5', '3', '784,abc', '784,,10', '784', '784,64', ' 2 ', 'all', 'none', 'last-0', 'last-2',
-  'skip-first', 'adam', 'sgd', 'rms', 'constructor', '__proto__', 'toString', 'é', '9'.repeat(30), '--epochs', '-', '3,5', '5,3', 'recurrent', 'hard'];
+  'skip-first', 'adam', 'sgd', 'rms', 'constructor', '__proto__', 'toString', 'é', '9'.repeat(30), '--epochs', '-', '3,5', '5,3',
+  'recurrent', 'hard'];
 
 function fuzzFlags(rng: Rng, n: number, tally: (o: Outcome, family: string) => void): void {
   const names = Object.keys(TRAIN_FLAGS).filter((f) => f !== 'help');
@@ -255,13 +262,17 @@ test('fuzz: 620 seeded mutations of IDX files, models, checkpoints and flags end
   };
   try {
     const rng = makeRng(SEED, 'fuzz');
-    const cfg: Config = { ...DEFAULT_CONFIG, layers: [784, 8, 6], epochs: 1, batchSize: 50, trainLimit: 100, testLimit: 20, backend: 'js', threads: 1, seed: 4 };
+    const cfg: Config = {
+      ...DEFAULT_CONFIG, layers: [784, 8, 6], epochs: 1, batchSize: 50, trainLimit: 100, testLimit: 20, backend: 'js', threads: 1, seed: 4,
+    };
     const modelPath = join(dir, 'base.safetensors');
     saveNetwork(modelPath, buildNetwork({ ...cfg, layers: [784, 6, 4] }, 10), { ...cfg, layers: [784, 6, 4] });
     const model = readSafetensors(modelPath);
     assert.equal(model.metadata.format, 'forward-forward-ts/1');
     fuzzIdx(rng, dir, 220, tally);
-    fuzzModels(rng, dir, encodeSafetensors([...model.tensors].map(([name, x]) => ({ name, shape: x.shape, data: x.data })), model.metadata), 180, tally);
+    fuzzModels(
+      rng, dir, encodeSafetensors([...model.tensors].map(([name, x]) => ({ name, shape: x.shape, data: x.data })), model.metadata), 180, tally,
+    );
     fuzzCheckpoints(rng, cfg, smallCheckpoint(cfg), 100, tally);
     fuzzFlags(rng, 120, tally);
   } finally {
@@ -304,10 +315,17 @@ test('fuzz through the scripts: a seeded sample of mutated data, model, checkpoi
     writeFileSync(join(dir, 'bad-model.safetensors'), mutateSafetensors(rng, base));
     cases.push({ script: 'eval.ts', args: ['--model', join(dir, 'bad-model.safetensors'), '--test-limit', '20'], out: null });
     // 3. A mutated checkpoint for --resume.
-    const ckCfg: Config = { ...DEFAULT_CONFIG, layers: [784, 8, 6], epochs: 1, batchSize: 50, trainLimit: 100, testLimit: 20, backend: 'js', threads: 1, seed: 4 };
+    const ckCfg: Config = {
+      ...DEFAULT_CONFIG, layers: [784, 8, 6], epochs: 1, batchSize: 50, trainLimit: 100, testLimit: 20, backend: 'js', threads: 1, seed: 4,
+    };
     const ckDir = join(dir, 'ck');
     const out3 = join(dir, 'o3', 'm.safetensors');
-    cases.push({ script: 'train.ts', args: ['--layers', '784,8,6', '--epochs', '1', '--batch-size', '50', '--train-limit', '100', '--test-limit', '20', '--backend', 'js', '--threads', '1', '--seed', '4', '--quiet', '--resume', ckDir, '--save', out3], out: out3 });
+    cases.push({
+      script: 'train.ts',
+      args: ['--layers', '784,8,6', '--epochs', '1', '--batch-size', '50', '--train-limit', '100', '--test-limit', '20', '--backend', 'js',
+        '--threads', '1', '--seed', '4', '--quiet', '--resume', ckDir, '--save', out3],
+      out: out3,
+    });
     // 4–5. Mutated flags on a small run.
     for (let k = 0; k < 2; k++) {
       const name = pick(rng, ['epochs', 'batch-size', 'layers', 'lr', 'seed', 'scored-layers']);

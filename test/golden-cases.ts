@@ -29,7 +29,8 @@ export interface GoldenValues {
   // weight cost on the biases (zero at the start) and a trained head (hard negatives) all act,
   // and before the tensors' drifts mix, so the first drifting tensor names the faulty update.
   early: Record<string, TensorSummary>;
-  tensors: Record<string, TensorSummary>; // at the end of the run // 'layer1.weight', 'layer1.bias', 'layer1.peer_mean', ..., 'head.weight', 'head.bias'
+  // at the end of the run // 'layer1.weight', 'layer1.bias', 'layer1.peer_mean', ..., 'head.weight', 'head.bias'
+  tensors: Record<string, TensorSummary>;
   epochs: number[][][]; // [epoch][layer] = [loss, goodPos, goodNeg, pairError], 6 significant digits
   headLosses: number[]; // the head's mean loss of each epoch, 6 significant digits
   firstLosses: number[]; // layer 1's FF loss at the first 6 steps, 6 significant digits
@@ -41,20 +42,36 @@ export interface GoldenValues {
 const SAMPLE_POSITIONS = [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7, 6 / 7, 1];
 
 export const GOLDEN_CASES: Record<string, Partial<Config>> = {
-  'adam-hard-rms-sum': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard' },
+  'adam-hard-rms-sum': {
+    layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard',
+  },
   // The same run on the plain step (no shared first layer): the supervised cases above pin the
   // default step (cfg.shortcuts on); this one pins the plain path, whose values are the ones the
   // case above had before the shortcut existed.
-  'adam-hard-rms-sum-plain': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard', shortcuts: false },
+  'adam-hard-rms-sum-plain': {
+    layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, optimizer: 'adam', lr: 0.003, negatives: 'hard',
+    shortcuts: false,
+  },
   'sgd-random-rms-mean-peer': {
     layers: [784, 20, 20, 12], epochs: 2, batchSize: 40, trainLimit: 400, testLimit: 200, optimizer: 'sgd', lr: 2,
     headLr: 0.1, norm: 'rms', goodness: 'mean', negatives: 'random', peerNorm: 0.03, scoredLayers: 'skip-first',
   },
-  'unsupervised-hybrids': { mode: 'unsupervised', layers: [784, 20, 20, 20], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, scoredLayers: 'last-3' },
-  'recurrent-top-down': { mode: 'recurrent', layers: [784, 24, 16], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
+  'unsupervised-hybrids': {
+    mode: 'unsupervised', layers: [784, 20, 20, 20], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, scoredLayers: 'last-3',
+  },
+  'recurrent-top-down': {
+    mode: 'recurrent', layers: [784, 24, 16], epochs: 1, batchSize: 50, trainLimit: 300, testLimit: 100, iterations: 4, scoreIterations: [2, 3],
+    lr: 0.003, labelStrength: 15,
+  },
   // The three training options together (--shift, --dropout, --loss symba): their streams and math.
-  'shift-dropout-symba': { layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, shift: 1, dropout: 0.1, loss: 'symba', symbaAlpha: 0.5 },
-  'greedy-reference-like': { layers: [784, 16, 16], epochs: 2, batchSize: 100, trainLimit: 300, testLimit: 200, lr: 0.03, norm: 'l2', goodness: 'mean', negatives: 'random', greedy: true, schedule: 'constant' },
+  'shift-dropout-symba': {
+    layers: [784, 24, 16], epochs: 2, batchSize: 50, trainLimit: 400, testLimit: 200, lr: 0.003, shift: 1, dropout: 0.1, loss: 'symba',
+    symbaAlpha: 0.5,
+  },
+  'greedy-reference-like': {
+    layers: [784, 16, 16], epochs: 2, batchSize: 100, trainLimit: 300, testLimit: 200, lr: 0.03, norm: 'l2', goodness: 'mean', negatives: 'random',
+    greedy: true, schedule: 'constant',
+  },
   // A run that must learn (its error is also bounded far from chance in golden.test.ts), scored
   // without layer 1: its goodness error differs from the one scoring all layers. On wasm only
   // (3 s there, 5× that on js).
@@ -169,9 +186,13 @@ function tensorDrift(out: string[], when: string, got: Record<string, TensorSumm
       if (x !== w.at[i] && first < 0) first = i;
     });
     out.push(
-      `${name} ${when}: bits differ (fnv ${g.fnv}, expected ${w.fnv}); sum ${g.sum} vs ${w.sum} (|Δ| ${Math.abs(g.sum - w.sum).toExponential(2)}), ` +
-        `Σx² ${g.sumSq} vs ${w.sumSq} (|Δ| ${Math.abs(g.sumSq - w.sumSq).toExponential(2)}); sampled elements: max |Δ| ${maxAt.toExponential(2)}` +
-        (first < 0 ? ', all equal' : `, first differing at position ${SAMPLE_POSITIONS[first]!.toFixed(3)} of the tensor (${g.at[first]} vs ${w.at[first]})`),
+      `${name} ${when}: bits differ (fnv ${g.fnv}, expected ${w.fnv}); ` +
+        `sum ${g.sum} vs ${w.sum} (|Δ| ${Math.abs(g.sum - w.sum).toExponential(2)}), ` +
+        `Σx² ${g.sumSq} vs ${w.sumSq} (|Δ| ${Math.abs(g.sumSq - w.sumSq).toExponential(2)}); ` +
+        `sampled elements: max |Δ| ${maxAt.toExponential(2)}` +
+        (first < 0
+          ? ', all equal'
+          : `, first differing at position ${SAMPLE_POSITIONS[first]!.toFixed(3)} of the tensor (${g.at[first]} vs ${w.at[first]})`),
     );
   }
 }
@@ -180,7 +201,9 @@ function statDrift(out: string[], got: GoldenValues, want: GoldenValues): void {
   const stat = ['loss', 'G+', 'G-', 'pair error'];
   want.epochs.forEach((layers, e) => layers.forEach((vals, l) => vals.forEach((v, k) => {
     const x = got.epochs[e]?.[l]?.[k];
-    if (x !== v) out.push(`epoch ${e + 1} layer ${l + 1} ${stat[k]}: ${x} vs ${v}${x === undefined ? '' : ` (|Δ| ${Math.abs(x - v).toExponential(2)})`}`);
+    if (x !== v) {
+      out.push(`epoch ${e + 1} layer ${l + 1} ${stat[k]}: ${x} vs ${v}${x === undefined ? '' : ` (|Δ| ${Math.abs(x - v).toExponential(2)})`}`);
+    }
   })));
   if (got.epochs.length !== want.epochs.length) out.push(`epochs: ${got.epochs.length} vs ${want.epochs.length}`);
   (want.headLosses ?? []).forEach((v, e) => {

@@ -19,7 +19,8 @@ const GOLDEN = JSON.parse(readFileSync(new URL('./golden.json', import.meta.url)
 function check(name: string, got: GoldenValues, want: GoldenValues | undefined): void {
   assert.ok(want, `${name}: no golden values (run npx tsx scripts/make-golden.ts)`);
   const drift = goldenDrift(got, want);
-  assert.ok(drift.length === 0, `${name}: ${drift.length} value(s) drifted from test/golden.json; first where the run computes it:\n  ${drift.join('\n  ')}`);
+  assert.ok(drift.length === 0,
+    `${name}: ${drift.length} value(s) drifted from test/golden.json; first where the run computes it:\n  ${drift.join('\n  ')}`);
 }
 
 for (const name of Object.keys(GOLDEN.js)) {

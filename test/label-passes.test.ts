@@ -64,10 +64,13 @@ for (const norm of ['rms', 'l2'] as const) {
         onHead: (phase, v) => { if (phase === 'forward') got.feats = v.feats.slice(0, v.rows * v.feats.length / trainer.ws.rows); },
         onLayer: (l, phase, v) => {
           if (l !== 0) return;
-          if (phase === 'forward') Object.assign(got, { xhat: v.acts.xhat.slice(0, v.rows * D), y: v.acts.y.slice(0, v.rows * 24), G: v.acts.G.slice(0, v.rows) });
-          else got.dZ = v.acts.dZ.slice(0, v.rows * 24);
+          if (phase === 'forward') {
+            Object.assign(got, { xhat: v.acts.xhat.slice(0, v.rows * D), y: v.acts.y.slice(0, v.rows * 24), G: v.acts.G.slice(0, v.rows) });
+          } else got.dZ = v.acts.dZ.slice(0, v.rows * 24);
         },
-        onOptimizer: (target, phase, _o, _p, grads) => { if (target === 0 && phase === 'before') Object.assign(got, { dW: grads[0]!.slice(), db: grads[1]!.slice() }); },
+        onOptimizer: (target, phase, _o, _p, grads) => {
+          if (target === 0 && phase === 'before') Object.assign(got, { dW: grads[0]!.slice(), db: grads[1]!.slice() });
+        },
       };
       const order = new Int32Array(n).map((_, i) => i);
       trainer.step(data.train, order, 0, 20, cfg.lr, cfg.headLr, null, obs); // the same initial weights in both

@@ -19,7 +19,9 @@ function params64(D: number, H: number, seed: number): LayerParams<Float64Array>
 }
 
 function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
-  return { xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H) };
+  return {
+    xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H),
+  };
 }
 
 // The objective the backward differentiates: the FF loss plus, with peer normalisation, the

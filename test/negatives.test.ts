@@ -50,7 +50,8 @@ test('hard negatives: drawn in proportion to the head\'s probability of each wro
   const expected = row.map((p, c) => (c === 2 ? 0 : p / 0.7));
   const { chi2, dof } = chiSquare(n, expected);
   assert.equal(dof, 6);
-  assert.ok(chi2 < 22.46, `chi-square ${chi2.toFixed(2)} over 6 degrees of freedom: the draws do not follow p_c / Σ_wrong p (0.999 quantile 22.46); counts ${n}`);
+  assert.ok(chi2 < 22.46,
+    `chi-square ${chi2.toFixed(2)} over 6 degrees of freedom: the draws do not follow p_c / Σ_wrong p (0.999 quantile 22.46); counts ${n}`);
   // Label 4 (0.2 / 0.7 = 0.286) is drawn about 5714 times: a sampler that ignored the
   // probabilities (uniform: 2222) or renormalised over all labels would be far off.
   assert.ok(Math.abs(n[4]! - B * 0.2 / 0.7) < 300, `label 4 drawn ${n[4]} times, expected about ${(B * 0.2 / 0.7).toFixed(0)}`);

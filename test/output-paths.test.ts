@@ -19,7 +19,9 @@ test('checkOutputDir creates the folder with its parents; a file in the way is r
     writeFileSync(join(dir, 'file'), 'x');
     assertUserError(() => checkOutputDir('checkpoint', join(dir, 'file')), ['--checkpoint', 'file: cannot create the folder (EEXIST)']);
     assertUserError(() => checkOutputDir('checkpoint', join(dir, 'file', 'sub')), ['--checkpoint', 'cannot create the folder (ENOTDIR)']);
-    assertUserError(() => checkOutputFile('save', join(dir, 'missing', 'm.safetensors')), ['--save', 'the folder', 'missing does not exist (ENOENT)']);
+    assertUserError(
+      () => checkOutputFile('save', join(dir, 'missing', 'm.safetensors')), ['--save', 'the folder', 'missing does not exist (ENOENT)'],
+    );
     assertUserError(() => checkOutputFile('out', ck), ['--out', 'is a folder, expected a file name']);
     checkOutputFile('save', join(dir, 'm.safetensors'));
     assert.deepStrictEqual(readdirSync(dir).sort(), ['a', 'file']);

@@ -2,7 +2,8 @@
 // stdout), the page opened in a real headless Chromium. Asserted: the page is cross-origin
 // isolated and loads with no console error; a small run (with flags typed into the more-flags box)
 // draws one point per epoch and shows a test error; its model downloads with the same bytes (fnv1a)
-// as `train.ts --save` with the same flags, on 1 and on 2 threads; refused more-flags are messages; drawing on the canvas with the mouse gives a prediction; a model
+// as `train.ts --save` with the same flags, on 1 and on 2 threads; refused more-flags are messages;
+// drawing on the canvas with the mouse gives a prediction; a model
 // saved by train.ts loads, a corrupt one gives a message on the page; no path outside the
 // server's own files is served; a busy port is one line and exit 2. Prints examples/s of the
 // browser against Node for the same run, 1 and 2 threads. Screenshots go to out/screenshots/.
@@ -19,7 +20,9 @@ import { launchBrowser, watchedPage } from './browser.ts';
 
 /** The run: train.ts flags; the page's fields carry the same values. */
 const RUN = { layers: '784,200,200', epochs: '2', 'batch-size': '100', 'train-limit': '1000', 'test-limit': '500', seed: '1' };
-const FIELDS: Record<string, string> = { layers: 'layers', epochs: 'epochs', 'batch-size': 'batch', 'train-limit': 'train-limit', 'test-limit': 'test-limit', seed: 'seed' };
+const FIELDS: Record<string, string> = {
+  layers: 'layers', epochs: 'epochs', 'batch-size': 'batch', 'train-limit': 'train-limit', 'test-limit': 'test-limit', seed: 'seed',
+};
 /** The run's other flags, typed into the "more flags" box and given to train.ts as they are. */
 const MORE = '--shift 1 --dropout 0.1';
 
@@ -53,12 +56,17 @@ async function view(page: Page, name: string): Promise<void> {
 }
 
 /** Train in the page with RUN on `threads`; returns its examples/s, test errors and the downloaded model's checksum. */
-async function trainInPage(page: Page, threads: number): Promise<{ examplesPerSecond: number; points: string[]; checksum: string; testText: string }> {
+async function trainInPage(
+  page: Page, threads: number,
+): Promise<{ examplesPerSecond: number; points: string[]; checksum: string; testText: string }> {
   await view(page, 'train');
   const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
-  await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } })()`);
+  await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { ` +
+    `const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } })()`);
   await page.click('#start');
-  await page.waitForFunction(`document.getElementById('test-error').dataset.final || document.getElementById('status').className === 'err'`, { timeout: 60_000 });
+  await page.waitForFunction(
+    `document.getElementById('test-error').dataset.final || document.getElementById('status').className === 'err'`, { timeout: 60_000 },
+  );
   const final = await page.evaluate(`document.getElementById('test-error').dataset.final || document.getElementById('status').textContent`) as string;
   const { examplesPerSecond } = JSON.parse(final) as { examplesPerSecond: number };
   const points = await page.evaluate(`[...document.querySelectorAll('.chart')].map((c) => c.dataset.points)`) as string[];
@@ -73,7 +81,9 @@ async function trainInPage(page: Page, threads: number): Promise<{ examplesPerSe
 
 /** Distinct colours of a canvas (capped at 50), measured in the page. */
 async function canvasColours(page: Page, selector: string): Promise<number> {
-  return await page.evaluate(`(() => { const cv = document.querySelector(${JSON.stringify(selector)}); const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; const s = new Set(); for (let i = 0; i < d.length && s.size < 50; i += 4) s.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]); return s.size; })()`) as number;
+  return await page.evaluate(`(() => { const cv = document.querySelector(${JSON.stringify(selector)}); ` +
+    "const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; const s = new Set(); " +
+    'for (let i = 0; i < d.length && s.size < 50; i += 4) s.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]); return s.size; })()') as number;
 }
 
 test('the playground: trains in the page to the bytes of train.ts, draws, loads, refuses what it must', { timeout: 240_000 }, async () => {
@@ -84,13 +94,18 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
   const browser = await launchBrowser();
   try {
     // Only its own files: traversal and source paths are 404.
-    for (const path of ['/../package.json', '/mnist/../../package.json', '/%2e%2e/package.json', '/mnist/..%2f..%2fpackage.json', '/src/play/page.ts', '/package.json', '//etc/passwd']) {
+    for (const path of [
+      '/../package.json', '/mnist/../../package.json', '/%2e%2e/package.json', '/mnist/..%2f..%2fpackage.json', '/src/play/page.ts', '/package.json',
+      '//etc/passwd',
+    ]) {
       assert.equal(await rawStatus(url, path), 404, `${path} must not be served`);
     }
     assert.equal(await rawStatus(url, '/mnist/t10k-labels-idx1-ubyte'), 200);
 
     // A busy port: one line, exit 2.
-    const busy = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'play.ts'), '--port', new URL(url).port], { encoding: 'utf8', timeout: 30_000 });
+    const busy = spawnSync(
+      process.execPath, ['--import', 'tsx', join('scripts', 'play.ts'), '--port', new URL(url).port], { encoding: 'utf8', timeout: 30_000 },
+    );
     assert.equal(busy.status, 2, busy.stderr);
     assert.match(busy.stderr, /^error: --port: 127\.0\.0\.1:\d+ is already in use[^\n]*\n$/);
 
@@ -102,8 +117,15 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
 
     // The more-flags box: a terminal-only flag, a flag with its own box and an unknown one are
     // messages on the page, and nothing starts.
-    for (const [typed, expected] of [['--save m.safetensors', /^error: more flags: --save is for train\.ts in a terminal/], ['--epochs 3', /^error: more flags: --epochs has its own box above$/], ['--shift', /^error: --shift: missing value/], ['--bogus 1', /^error: unknown flag --bogus/]] as const) {
-      await page.evaluate(`(() => { const el = document.getElementById('more'); el.value = ${JSON.stringify(typed)}; el.dispatchEvent(new Event('input')); })()`);
+    for (const [typed, expected] of [
+      ['--save m.safetensors', /^error: more flags: --save is for train\.ts in a terminal/],
+      ['--epochs 3', /^error: more flags: --epochs has its own box above$/],
+      ['--shift', /^error: --shift: missing value/],
+      ['--bogus 1', /^error: unknown flag --bogus/],
+    ] as const) {
+      await page.evaluate(
+        `(() => { const el = document.getElementById('more'); el.value = ${JSON.stringify(typed)}; el.dispatchEvent(new Event('input')); })()`,
+      );
       await page.click('#start');
       await page.waitForFunction(`document.getElementById('status').className === 'err'`, { timeout: 10_000 });
       assert.match(await page.evaluate(`document.getElementById('status').textContent`) as string, expected);
@@ -118,7 +140,10 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     await page.screenshot({ path: join(shots, 'play-train.png'), fullPage: true });
     const nodeRuns = [1, 2].map((threads) => {
       const save = join(dir, `node-${threads}.safetensors`);
-      const args = [join('scripts', 'train.ts'), ...Object.entries(RUN).flatMap(([k, v]) => [`--${k}`, v]), ...MORE.split(' '), '--threads', String(threads), '--save', save, '--json', '--quiet'];
+      const args = [
+        join('scripts', 'train.ts'), ...Object.entries(RUN).flatMap(([k, v]) => [`--${k}`, v]), ...MORE.split(' '),
+        '--threads', String(threads), '--save', save, '--json', '--quiet',
+      ];
       const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', timeout: 120_000 });
       assert.equal(r.status, 0, r.stderr);
       const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { examplesPerSecond: number };
@@ -132,7 +157,8 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     assert.ok(await canvasColours(page, '#fields') > 3, 'receptive fields drawn');
     for (const [i, b] of browserRuns.entries()) {
       const n = nodeRuns[i]!;
-      console.log(`# examples/s, ${i + 1} thread(s): browser ${b.examplesPerSecond.toFixed(0)}, node ${n.examplesPerSecond.toFixed(0)}, browser/node ${(b.examplesPerSecond / n.examplesPerSecond).toFixed(2)}`);
+      console.log(`# examples/s, ${i + 1} thread(s): browser ${b.examplesPerSecond.toFixed(0)}, node ${n.examplesPerSecond.toFixed(0)}, ` +
+        `browser/node ${(b.examplesPerSecond / n.examplesPerSecond).toFixed(2)}`);
     }
     console.log(`# model fnv1a: browser ${browserRuns.map((b) => b.checksum).join(', ')}; node ${nodeRuns.map((n) => n.checksum).join(', ')}`);
 
@@ -146,7 +172,9 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     for (const [x, y] of pts.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
     await page.mouse.up();
     await page.waitForFunction(`document.getElementById('prediction').dataset.prediction`, { timeout: 10_000 });
-    const drawn = await page.evaluate(`({ p: document.getElementById('prediction').dataset.prediction, rows: document.querySelectorAll('#goodness tr').length, bars: document.querySelectorAll('#probs .bar').length })`) as { p: string; rows: number; bars: number };
+    const drawn = await page.evaluate(`({ p: document.getElementById('prediction').dataset.prediction, ` +
+      `rows: document.querySelectorAll('#goodness tr').length, bars: document.querySelectorAll('#probs .bar').length })`,
+    ) as { p: string; rows: number; bars: number };
     assert.match(drawn.p, /^\d$/);
     assert.equal(drawn.rows, 11, 'a goodness row per label under the header');
     assert.equal(drawn.bars, 10, 'a probability per label');
@@ -157,7 +185,8 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     const input = (await page.$('#load')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(nodeRuns[0]!.save);
     await page.waitForFunction(`document.getElementById('load-result').dataset.checksum`, { timeout: 10_000 }).catch(async (e) => {
-      throw new Error(`${e}: ${await page.evaluate(`document.getElementById('load-result').textContent + ' | ' + document.getElementById('status').textContent`)}`);
+      const shown = await page.evaluate(`document.getElementById('load-result').textContent + ' | ' + document.getElementById('status').textContent`);
+      throw new Error(`${e}: ${shown}`);
     });
     assert.equal(await page.evaluate(`document.getElementById('load-result').dataset.checksum`), nodeRuns[0]!.checksum);
     const corrupt = join(dir, 'corrupt.safetensors');
@@ -170,7 +199,7 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     assert.equal(await page.evaluate('1 + 1'), 2, 'the tab is alive after a corrupt file');
 
     // Step through: step 1 of the Train tab's run on a small net, image 2 of its batch: every
-    // intermediate of both rows, from the trace of the real step (the numbers: test/inspect.test.ts).
+    // intermediate of both rows, from the trace of the real step (the numbers: test/trace-step.test.ts).
     await view(page, 'step');
     await page.evaluate(`(() => { document.getElementById('step-row').value = '2'; })()`);
     await page.click('#step-go');
@@ -178,7 +207,8 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     const names = await page.evaluate(`[...document.querySelectorAll('#step tr[data-name]')].map((t) => t.dataset.name)`) as string[];
     const perLayer = ['x', 'x̂', 'z', 'y', 'keep', 'G', 'p', 'L', 'dL/dG', 'dZ', 'dW', 'ΔW']; // keep: the more box's --dropout 0.1 reaches the step
     assert.deepEqual(names, ['rows', ...perLayer, ...perLayer, 'features', 'probs', 'dLogits']);
-    assert.match(await page.evaluate(`document.querySelector('#step p').textContent`) as string, /^supervised step 1 .* row 2 of 8 in the batch, label \d, wrong label \d$/);
+    assert.match(await page.evaluate(`document.querySelector('#step p').textContent`) as string,
+      /^supervised step 1 .* row 2 of 8 in the batch, label \d, wrong label \d$/);
     await page.screenshot({ path: join(shots, 'play-step.png') });
     await page.close();
     assert.deepEqual(problems, [], 'the page reported problems');

@@ -51,7 +51,9 @@ test('mask of a 2x2 grid of 3x3 patches over a 4x5 image: each unit sees exactly
   for (let j = 0; j < 8; j++) assert.deepStrictEqual(seenBy(mask, 20, 8, j), expected[j >> 1], `unit ${j}`);
   // With the supervised label pixels (the first 3 inputs) wired to every unit:
   fieldMask(mask, f!, 3);
-  for (let j = 0; j < 8; j++) assert.deepStrictEqual(seenBy(mask, 20, 8, j), [...new Set([0, 1, 2, ...expected[j >> 1]!])].sort((a, b) => a - b), `unit ${j} with labels`);
+  for (let j = 0; j < 8; j++) {
+    assert.deepStrictEqual(seenBy(mask, 20, 8, j), [...new Set([0, 1, 2, ...expected[j >> 1]!])].sort((a, b) => a - b), `unit ${j} with labels`);
+  }
 });
 
 test('mask of a layer over a grid of channels: a unit sees every channel of its patch of locations', () => {
@@ -89,8 +91,10 @@ test('receptive-field mistakes are one-line UserErrors naming the flag and the c
   assertUserError(() => resolveFields(parseReceptiveField('28x28,full,2x2/2'), [784, 160, 40]), ['layer 2', 'layer 1 is full']);
   const cfg = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   assertUserError(() => cfg(['--receptive-field', '28x28;4x4/10']), ['--receptive-field', 'image grid']);
-  assertUserError(() => checkConfig(cfg(['--mode', 'recurrent', '--receptive-field', '28x28,4x4/10,full'])), ['--receptive-field applies to --mode supervised and unsupervised']);
-  assertUserError(() => checkConfigAgainstData(cfg(['--layers', '784,160', '--receptive-field', '14x56,4x4/2/4']), 784, 28, 28, 100), ['image grid is 14x56', '28×28']);
+  assertUserError(() => checkConfig(cfg(['--mode', 'recurrent', '--receptive-field', '28x28,4x4/10,full'])),
+    ['--receptive-field applies to --mode supervised and unsupervised']);
+  assertUserError(() => checkConfigAgainstData(cfg(['--layers', '784,160', '--receptive-field', '14x56,4x4/2/4']), 784, 28, 28, 100),
+    ['image grid is 14x56', '28×28']);
   assert.equal(cfg(['--preset', 'hinton-local', '--receptive-field', 'none']).receptiveField, null, 'none turns a preset\'s fields off');
 });
 
@@ -99,7 +103,9 @@ test('receptive-field mistakes are one-line UserErrors naming the flag and the c
 const mm64 = (c: any, a: any, b: any) => matmulNaive<Float64Array>(c, a, b);
 
 function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
-  return { xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H) };
+  return {
+    xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H),
+  };
 }
 
 for (const peerNorm of [0, 0.3]) {
@@ -165,8 +171,12 @@ const small = (over: Partial<Config>): Config => ({
   ...DEFAULT_CONFIG, layers: [784, 32, 8], receptiveField: '28x28,4x4/10/6,2x2/3', batchSize: 20, backend: 'js', threads: 1, ...over,
 });
 
-for (const [mode, optimizer, shortcuts] of [['supervised', 'adam', true], ['supervised', 'sgd', false], ['unsupervised', 'adam', true], ['unsupervised', 'sgd', true]] as const) {
-  test(`weights outside the mask stay exactly 0 through training steps: ${mode}, ${optimizer}${mode === 'supervised' ? (shortcuts ? ', shared first layer' : ', plain step') : ''}`, () => {
+const MASKED_RUNS = [
+  ['supervised', 'adam', true], ['supervised', 'sgd', false], ['unsupervised', 'adam', true], ['unsupervised', 'sgd', true],
+] as const;
+for (const [mode, optimizer, shortcuts] of MASKED_RUNS) {
+  const stepKind = mode === 'supervised' ? (shortcuts ? ', shared first layer' : ', plain step') : '';
+  test(`weights outside the mask stay exactly 0 through training steps: ${mode}, ${optimizer}${stepKind}`, () => {
     const cfg = small({ mode, optimizer, shortcuts, weightCost: 0.01, peerNorm: 0.03, lr: 0.01 });
     const data = loadDataset({ trainLimit: 60, testLimit: 20 });
     checkConfig(cfg);
@@ -210,7 +220,9 @@ test('a model with local fields round-trips: the spec is stored in its config, t
   const trainer = makeTrainer(cfg, net, data, createJsMatmul(), makeStreams(cfg.seed));
   trainer.step(data.train, Int32Array.from({ length: 40 }, (_, i) => i), 0, 20, cfg.lr, cfg.headLr, null);
   const file = decodeSafetensors(encodeModel(net, cfg), 'm.safetensors');
-  assert.deepStrictEqual([...file.tensors.keys()].sort(), ['head.bias', 'head.weight', 'layer1.bias', 'layer1.weight', 'layer2.bias', 'layer2.weight']);
+  assert.deepStrictEqual(
+    [...file.tensors.keys()].sort(), ['head.bias', 'head.weight', 'layer1.bias', 'layer1.weight', 'layer2.bias', 'layer2.weight'],
+  );
   const stored = modelFromSafetensors(file);
   assert.equal(stored.cfg.receptiveField, '28x28,4x4/10/6,2x2/3');
   const loaded = buildNetwork(stored.cfg, data.classes);
@@ -264,11 +276,15 @@ test('a checkpoint written before receptiveField existed resumes a dense run, an
   const { receptiveField: _dropped, ...old } = modelConfig(cfg);
   const ck = { where: 'ck', config: old as Record<string, unknown> } as Checkpoint;
   checkSameConfig(ck, cfg);
-  assertUserError(() => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field (absent)', "this run has \"28x28,4x4/10,full\""]);
+  assertUserError(
+    () => checkSameConfig(ck, { ...cfg, receptiveField: '28x28,4x4/10,full' }), ['--receptive-field (absent)', "this run has \"28x28,4x4/10,full\""],
+  );
 });
 
 test('train.ts: a spec that does not fit is one line on stderr and exit code 2', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--receptive-field', '28x28,4x4/10'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--receptive-field', '28x28,4x4/10'], { encoding: 'utf8', timeout: 60_000 },
+  );
   assert.equal(r.status, 2, `exit ${r.status}, stderr ${r.stderr}`);
   assert.match(r.stderr, /^error: --receptive-field: 1 layer entry after the image grid, but --layers has 2 hidden layer\(s\)\n$/);
 });

@@ -151,6 +151,7 @@ test('by-iteration diagnostics: the scored error equals evaluate(); at t = 0 lay
   assert.equal(d.iterations.length, cfg.iterations + 1, 't = 0..T');
   assert.equal(d.scoredError, run.test.goodness, 'the same prediction as the trainer\'s goodness evaluation');
   const t0 = d.iterations[0]![0]!;
-  assertClose([t0.goodTrue], [t0.goodWrong], 1e-9, 'layer 1 sees the image and zeros at t = 0: the same goodness for every label (up to the order of the sums)');
+  assertClose([t0.goodTrue], [t0.goodWrong], 1e-9,
+    'layer 1 sees the image and zeros at t = 0: the same goodness for every label (up to the order of the sums)');
   assert.ok(d.iterations[1]![0]!.goodTrue !== d.iterations[1]![0]!.goodWrong, 'from t = 1 the label reaches layer 1 through layer 2');
 });

@@ -19,9 +19,18 @@ const COMMON = ['--layers', '784,200,200', '--epochs', '2', '--train-limit', '30
 const CASES = [
   // charts: 4 per-epoch curves (+ validation error), a histogram per layer, the per-layer error
   // (not unsupervised), 2 by-iteration (recurrent)
-  { mode: 'supervised', args: ['--validation', '500'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 8 },
-  { mode: 'unsupervised', args: ['--mode', 'unsupervised', '--lr', '0.001'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 6 },
-  { mode: 'recurrent', args: ['--mode', 'recurrent', '--lr', '0.001', '--label-strength', '15'], sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers', 'iterations'], charts: 9 },
+  {
+    mode: 'supervised', args: ['--validation', '500'],
+    sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 8,
+  },
+  {
+    mode: 'unsupervised', args: ['--mode', 'unsupervised', '--lr', '0.001'],
+    sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers'], charts: 6,
+  },
+  {
+    mode: 'recurrent', args: ['--mode', 'recurrent', '--lr', '0.001', '--label-strength', '15'],
+    sections: ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers', 'iterations'], charts: 9,
+  },
 ] as const;
 
 interface PageFacts {
@@ -38,7 +47,8 @@ test('the report of every mode renders in Chromium: every section, every chart d
   try {
     for (const c of CASES) {
       const dir = resolve('out', 'test-reports', c.mode);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'train.ts'), ...COMMON, ...c.args, '--report', dir], { encoding: 'utf8', timeout: 240_000 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'train.ts'), ...COMMON, ...c.args, '--report', dir],
+        { encoding: 'utf8', timeout: 240_000 });
       assert.equal(r.status, 0, `${c.mode}: train.ts failed: ${r.stderr}`);
 
       const problems: string[] = [];

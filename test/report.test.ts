@@ -65,12 +65,19 @@ test('the held-out analysis gives evaluate()\'s errors and the per-layer errors 
     writeFixtureDataset(dir, { trainCount: 200, testCount: 60, rows: 6, cols: 6, gzip: false });
     const data = loadDataset({ dataDir: dir });
     for (const mode of ['supervised', 'unsupervised', 'recurrent'] as const) {
-      const cfg: Config = { ...DEFAULT_CONFIG, mode, layers: [36, 12, 8], epochs: 1, batchSize: 20, backend: 'js', threads: 1, iterations: 4, scoreIterations: [2, 3], quiet: true };
+      const cfg: Config = {
+        ...DEFAULT_CONFIG, mode, layers: [36, 12, 8], epochs: 1, batchSize: 20, backend: 'js', threads: 1, iterations: 4, scoreIterations: [2, 3],
+        quiet: true,
+      };
       const backend = createJsMatmul();
       const { net } = trainRun(cfg, data, backend);
       const trainer = makeTrainer(cfg, net, data, backend);
       const errors = trainer.evaluate(data.test, data.test.count);
-      const ctx = { cfg, net, trainer, data, mm: backend.matmul, record: { source: '', trainCount: 0, testCount: 0, epochs: [], test: null, seconds: null, trainSeconds: 0, examplesPerSecond: 0 }, epochsTotal: 1 };
+      const ctx = {
+        cfg, net, trainer, data, mm: backend.matmul,
+        record: { source: '', trainCount: 0, testCount: 0, epochs: [], test: null, seconds: null, trainSeconds: 0, examplesPerSecond: 0 },
+        epochsTotal: 1,
+      };
       const a = analyseHeldOut(ctx, data.test, data.test.count);
       assert.deepEqual(errorsFromConfusion(a), errors, `${mode}: the confusion matrices hold evaluate()'s errors`);
       assert.equal(a.count, 60);
@@ -81,7 +88,8 @@ test('the held-out analysis gives evaluate()\'s errors and the per-layer errors 
       }
       // Scoring only layer l must give the analysis's error of layer l alone.
       for (let l = 0; l < 2; l++) {
-        const alone = makeTrainer({ ...cfg, scoredLayers: [l + 1] }, { ...net, scored: [l] }, data, backend).evaluate(data.test, data.test.count, ['goodness']);
+        const alone = makeTrainer({ ...cfg, scoredLayers: [l + 1] }, { ...net, scored: [l] }, data, backend)
+          .evaluate(data.test, data.test.count, ['goodness']);
         assert.equal(a.layerErrors![l], alone.goodness, `${mode}: layer ${l + 1} alone`);
       }
       assert.deepEqual(thresholdsOf(cfg), [12, 8]);
@@ -105,7 +113,10 @@ test('--report changes no bit of training, and the saved model carries the run r
     // Same weights: the files differ only in the history's timings, so compare the tensors.
     const net = (m: typeof ma): Float32Array[] => {
       const out: Float32Array[] = [];
-      const fake = { layers: [{ D: 25, H: 8, W: new Float32Array(200), b: new Float32Array(8) }, { D: 8, H: 6, W: new Float32Array(48), b: new Float32Array(6) }], head: { F: 14, C: 10, W: new Float32Array(140), b: new Float32Array(10) } };
+      const fake = {
+        layers: [{ D: 25, H: 8, W: new Float32Array(200), b: new Float32Array(8) }, { D: 8, H: 6, W: new Float32Array(48), b: new Float32Array(6) }],
+        head: { F: 14, C: 10, W: new Float32Array(140), b: new Float32Array(10) },
+      };
       m.fill(fake as never);
       fake.layers.forEach((l) => out.push(l.W, l.b));
       out.push(fake.head.W, fake.head.b);
@@ -125,7 +136,9 @@ test('--report changes no bit of training, and the saved model carries the run r
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2 epochs of history/);
     const html = readFileSync(join(dir, 'rep2', 'index.html'), 'utf8');
-    for (const id of ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers']) assert.match(html, new RegExp(`<section id="${id}">`));
+    for (const id of ['run', 'curves', 'histograms', 'fields', 'trained-on', 'confusion', 'wrong', 'layers']) {
+      assert.match(html, new RegExp(`<section id="${id}">`));
+    }
     assert.match(html, /"id":"chart-loss"/);
     assert.doesNotMatch(html, /<script src=|<link /, 'nothing is loaded from elsewhere');
   } finally {
@@ -147,7 +160,9 @@ test('the curves leave a gap, not a 0, where an epoch trained no layer (a readou
     };
     const readout = charts(['--mode', 'unsupervised', '--layers', '784,12,10,8', '--readout-epochs', '1'], 'readout');
     for (const id of ['chart-loss', 'chart-pairerr']) {
-      for (const values of readout[id]!) assert.deepEqual(values.map((v) => v === null), [false, false, true], `${id}: epochs 1-2 train the layers, epoch 3 the head alone`);
+      for (const values of readout[id]!) {
+        assert.deepEqual(values.map((v) => v === null), [false, false, true], `${id}: epochs 1-2 train the layers, epoch 3 the head alone`);
+      }
     }
     assert.ok(readout['chart-head']![0]!.every((v) => v !== null), 'the head trains in every epoch');
     const greedy = charts(['--greedy'], 'greedy');
@@ -163,9 +178,11 @@ test('bad report paths and models are one-line errors with exit code 2, before a
   try {
     oneLineError(run('train.ts', ['--report', 'README.md/r']), /^error: --report README\.md\/r: cannot create the folder/);
     writeFileSync(join(dir, 'bad.safetensors'), 'not a model at all');
-    oneLineError(run('report.ts', ['--model', join(dir, 'bad.safetensors'), '--out', join(dir, 'o')]), /^error: .*bad\.safetensors: not a safetensors file/);
+    oneLineError(run('report.ts', ['--model', join(dir, 'bad.safetensors'), '--out', join(dir, 'o')]),
+      /^error: .*bad\.safetensors: not a safetensors file/);
     oneLineError(run('report.ts', ['--out', join(dir, 'o')]), /^error: --model PATH is required/);
-    oneLineError(run('report.ts', ['--model', join(dir, 'missing.safetensors'), '--out', join(dir, 'o')]), /^error: .*missing\.safetensors: cannot read file/);
+    oneLineError(run('report.ts', ['--model', join(dir, 'missing.safetensors'), '--out', join(dir, 'o')]),
+      /^error: .*missing\.safetensors: cannot read file/);
     assert.ok(!existsSync(join(dir, 'o', 'index.html')), 'no report from a bad model');
   } finally {
     cleanup();

@@ -13,7 +13,9 @@ import { loadDataset, type Dataset } from '../src/data/dataset.ts';
 import { makeBackend } from '../src/run/backend.ts';
 import { saveNetwork } from '../src/model/model-io.ts';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.ts';
-import { checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, type Checkpoint } from '../src/model/checkpoint.ts';
+import {
+  checkpointContents, checkpointRestorer, checkSameConfig, checkSameData, dataFingerprint, parseCheckpoint, type Checkpoint,
+} from '../src/model/checkpoint.ts';
 import { stepCounts, trainRun, type EpochReport } from '../src/run/train-run.ts';
 import { makeRng } from '../src/rng.ts';
 import { tempDir } from './idx-fixtures.ts';
@@ -21,7 +23,9 @@ import { assertUserError } from './helpers.ts';
 
 const CASES: Record<string, Partial<Config>> = {
   'supervised adam hard': { layers: [784, 24, 16], batchSize: 50, lr: 0.003, negatives: 'hard' },
-  'supervised sgd peer-norm': { layers: [784, 20, 12], batchSize: 40, optimizer: 'sgd', lr: 2, headLr: 0.1, peerNorm: 0.03, negatives: 'random', validation: 100 },
+  'supervised sgd peer-norm': {
+    layers: [784, 20, 12], batchSize: 40, optimizer: 'sgd', lr: 2, headLr: 0.1, peerNorm: 0.03, negatives: 'random', validation: 100,
+  },
   'supervised greedy': { layers: [784, 16, 16], batchSize: 60, lr: 0.03, greedy: true, schedule: 'constant' },
   'unsupervised greedy': { mode: 'unsupervised', layers: [784, 20, 16, 12], batchSize: 50, lr: 0.003, greedy: true, scoredLayers: 'last-2' },
   'unsupervised scff triangle + readout': {
@@ -31,7 +35,10 @@ const CASES: Record<string, Partial<Config>> = {
   recurrent: { mode: 'recurrent', layers: [784, 24, 16], batchSize: 50, iterations: 3, scoreIterations: [2, 3], lr: 0.003, labelStrength: 15 },
   // The shift and dropout streams go into the checkpoint like the others.
   'supervised shift dropout symba': { layers: [784, 24, 16], batchSize: 50, lr: 0.003, shift: 2, dropout: 0.2, loss: 'symba', symbaAlpha: 0.5 },
-  'recurrent shift dropout': { mode: 'recurrent', layers: [784, 16, 12], batchSize: 50, iterations: 2, scoreIterations: [1, 2], lr: 0.003, labelStrength: 15, shift: 1, dropout: 0.1 },
+  'recurrent shift dropout': {
+    mode: 'recurrent', layers: [784, 16, 12], batchSize: 50, iterations: 2, scoreIterations: [1, 2], lr: 0.003, labelStrength: 15,
+    shift: 1, dropout: 0.1,
+  },
 };
 
 class Stop extends Error {}
@@ -42,7 +49,9 @@ function config(over: Partial<Config>, backend: 'js' | 'wasm', threads: number):
 
 const stats = (e: EpochReport[]): unknown => e.map(({ seconds: _s, examplesPerSecond: _x, ...rest }) => rest);
 
-function run(cfg: Config, data: Dataset, dir: string, name: string, stopAt: number | null, from: Checkpoint | null): { bytes: Buffer; epochs: EpochReport[]; test: unknown; stopped: Checkpoint | null } {
+function run(
+  cfg: Config, data: Dataset, dir: string, name: string, stopAt: number | null, from: Checkpoint | null,
+): { bytes: Buffer; epochs: EpochReport[]; test: unknown; stopped: Checkpoint | null } {
   const mm = makeBackend(cfg.backend, cfg.threads, () => {});
   let stopped: Checkpoint | null = null;
   try {
@@ -111,7 +120,9 @@ test('a checkpoint of another config or training data is refused, naming the fir
     assertUserError(() => checkSameConfig(ck, { ...cfg, shift: 1 }), ['--shift (absent)', 'this run has 1']);
     assertUserError(() => checkSameConfig(ck, { ...cfg, loss: 'symba' }), ['--loss (absent)', 'this run has "symba"']);
     const drop = run(config(CASES['supervised shift dropout symba']!, 'wasm', 1), data, dir, 'y', 3, null).stopped!;
-    assertUserError(() => checkSameConfig(drop, { ...cfg, ...CASES['supervised shift dropout symba'], dropout: 0.3 }), ['--dropout 0.2', 'this run has 0.3']);
+    assertUserError(
+      () => checkSameConfig(drop, { ...cfg, ...CASES['supervised shift dropout symba'], dropout: 0.3 }), ['--dropout 0.2', 'this run has 0.3'],
+    );
   } finally {
     cleanup();
   }

@@ -144,7 +144,9 @@ describe('the readout phase (--readout-epochs)', () => {
     const rcfg: Config = { ...cfg, readoutEpochs: 2 };
     const head0 = plain.net.head.W.slice();
     const r = trainRun(rcfg, data, createJsMatmul(), {}, readoutStart(plain.net, rcfg));
-    assert.deepStrictEqual(r.epochs.map((e) => [e.epoch, e.trainingLayer]), [[3, 0], [4, 0]], 'only the readout epochs, numbered after the FF epochs');
+    assert.deepStrictEqual(
+      r.epochs.map((e) => [e.epoch, e.trainingLayer]), [[3, 0], [4, 0]], 'only the readout epochs, numbered after the FF epochs',
+    );
     for (let l = 0; l < 2; l++) assert.deepStrictEqual(r.net.layers[l]!.W, plain.net.layers[l]!.W, `layer ${l + 1} W`);
     assert.deepStrictEqual(plain.net.head.W, head0, 'the trained network is not touched');
     // The state the run starts from (head at zero, the readout phase); run again, the same bits.
@@ -163,7 +165,9 @@ describe('the readout phase (--readout-epochs)', () => {
 test('flags: triangle and scff are unsupervised only, the readout not recurrent', () => {
   assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, act: 'triangle' }), ['--act triangle applies to --mode unsupervised only']);
   assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, contrast: 'scff' }), ['--contrast scff applies to --mode unsupervised only']);
-  assertUserError(() => checkConfig({ ...DEFAULT_CONFIG, mode: 'recurrent', readoutEpochs: 1 }), ['--readout-epochs does not apply to --mode recurrent']);
+  assertUserError(
+    () => checkConfig({ ...DEFAULT_CONFIG, mode: 'recurrent', readoutEpochs: 1 }), ['--readout-epochs does not apply to --mode recurrent'],
+  );
   const scff = applyPreset({ ...DEFAULT_CONFIG }, 'scff');
   assertUserError(() => checkConfig({ ...scff, contrast: 'hybrid', views: 2 }), ['--views 2 applies to --contrast scff only']);
   assertUserError(() => checkConfig({ ...scff, shift: 0, views: 2 }), ['--views 2 needs --shift K > 0']);

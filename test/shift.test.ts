@@ -85,7 +85,10 @@ const SMALL: Config = { ...DEFAULT_CONFIG, backend: 'js', layers: [48, 12, 8], b
 test('a training step shifts its images before anything else (supervised: the label pixels are written on the shifted image), on 8×6 images', () => {
   const data = smallData();
   for (const mode of ['supervised', 'unsupervised', 'recurrent'] as const) {
-    const cfg: Config = { ...SMALL, mode, ...(mode === 'unsupervised' ? { scoredLayers: 'all' as const } : {}), ...(mode === 'recurrent' ? { iterations: 2, scoreIterations: [1, 2] as [number, number] } : {}) };
+    const cfg: Config = {
+      ...SMALL, mode, ...(mode === 'unsupervised' ? { scoredLayers: 'all' as const } : {}),
+      ...(mode === 'recurrent' ? { iterations: 2, scoreIterations: [1, 2] as [number, number] } : {}),
+    };
     const trainer = makeTrainer(cfg, buildNetwork(cfg, 10), data, createJsMatmul(), makeStreams(cfg.seed));
     const order = Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 40);
     let draws: { dx: number[]; dy: number[]; images: Float32Array } | null = null, ff: Float32Array | null = null, batch: Float32Array | null = null;
@@ -132,7 +135,9 @@ test('evaluation never shifts: the same network scores the same with --shift 2 a
       const seen: number[] = [];
       const streams = makeStreams(c.seed), before = JSON.stringify(streams.shift.state());
       const trainer = makeTrainer(c, net, data, createJsMatmul(), streams);
-      trainer.evaluate(data.test, 20, undefined, { labelScores: (_s, n, s) => seen.push(...s.subarray(0, n * 10)), headProbs: (_s, n, p) => seen.push(...p.subarray(0, n * 10)) });
+      trainer.evaluate(data.test, 20, undefined, {
+        labelScores: (_s, n, s) => seen.push(...s.subarray(0, n * 10)), headProbs: (_s, n, p) => seen.push(...p.subarray(0, n * 10)),
+      });
       assert.equal(JSON.stringify(streams.shift.state()), before, `${mode}: evaluation drew from the shift stream`);
       return seen;
     };

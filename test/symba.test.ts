@@ -57,14 +57,18 @@ test('the layer\'s weight gradient under SymBa matches finite differences (rms a
   const N = 8, B = 4, D = 5, H = 4;
   for (const norm of ['rms', 'l2'] as const) {
     for (const goodness of ['sum', 'mean'] as const) {
-      const math: LayerMath = { norm, goodness, threshold: null, peerNorm: 0, peerMomentum: 0.9, loss: 'symba', symbaAlpha: goodness === 'sum' ? 1 : 4 };
+      const math: LayerMath = {
+        norm, goodness, threshold: null, peerNorm: 0, peerMomentum: 0.9, loss: 'symba', symbaAlpha: goodness === 'sum' ? 1 : 4,
+      };
       const rng = makeRng(3, 'symba-layer');
       const x = new Float64Array(N * D).map(() => rng.uniform());
       const layer: LayerParams<Float64Array> = {
         D, H, W: new Float64Array(D * H).map(() => rng.normal() / Math.sqrt(D)), b: new Float64Array(H).map(() => 0.1 + 0.1 * rng.normal()),
         dW: new Float64Array(D * H), db: new Float64Array(H), peerMean: new Float64Array(H),
       };
-      const acts = (): LayerActs<Float64Array> => ({ xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H) });
+      const acts = (): LayerActs<Float64Array> => ({
+        xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H),
+      });
       const objective = (): number => {
         const a = acts();
         layerForward(a, x, layer, N, math, mm);
@@ -77,7 +81,8 @@ test('the layer\'s weight gradient under SymBa matches finite differences (rms a
         for (let i = 0; i < param.length; i++) {
           const fd = centralDifference(param, i, 1e-6, objective);
           const err = Math.abs(fd - grad[i]!) / Math.max(1e-8, Math.abs(fd) + Math.abs(grad[i]!));
-          assert.ok(err < 1e-5 || Math.abs(fd - grad[i]!) < 1e-10, `${norm} ${goodness} ${name}[${i}]: finite difference ${fd} vs backward ${grad[i]}`);
+          assert.ok(err < 1e-5 || Math.abs(fd - grad[i]!) < 1e-10,
+            `${norm} ${goodness} ${name}[${i}]: finite difference ${fd} vs backward ${grad[i]}`);
         }
       }
       assert.throws(() => layerBackward(a, layer, N, 3, math, mm), /2P/, 'SymBa needs the rows in pairs');
@@ -109,7 +114,10 @@ test('in a training step of every mode the reported loss is the mean SymBa pair 
       assertClose([s.loss], [mean], 1e-12, `${mode} layer ${l + 1}: the step's loss`);
     });
   }
-  const report: EpochReport = { epoch: 1, trainingLayer: null, layers: [{ loss: 0.5, goodPos: 2, goodNeg: 1, pairError: 0.1 }], headLoss: 1, validation: null, seconds: 1, examplesPerSecond: 10 };
+  const report: EpochReport = {
+    epoch: 1, trainingLayer: null, layers: [{ loss: 0.5, goodPos: 2, goodNeg: 1, pairError: 0.1 }], headLoss: 1, validation: null, seconds: 1,
+    examplesPerSecond: 10,
+  };
   assert.match(epochLine(report, 1, 'symba'), /L1 symba 0\.5000 G\+/);
   assert.match(epochLine(report, 1, 'ff'), /L1 loss 0\.5000 G\+/);
 });

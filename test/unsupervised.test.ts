@@ -10,7 +10,9 @@ import { createJsMatmul } from '../src/linalg/backend.ts';
 import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts';
 
 test('unsupervised greedy: the head learns from this step\'s activities of the layers above the trained one', () => {
-  const cfg: Config = { ...DEFAULT_CONFIG, mode: 'unsupervised', layers: [784, 16, 12, 8], scoredLayers: 'last-2', batchSize: 20, greedy: true, backend: 'js', threads: 1 };
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, mode: 'unsupervised', layers: [784, 16, 12, 8], scoredLayers: 'last-2', batchSize: 20, greedy: true, backend: 'js', threads: 1,
+  };
   const data = loadDataset({ trainLimit: 40, testLimit: 20 });
   const order = Int32Array.from({ length: 40 }, (_, i) => i);
   const headAfterStep = (period: number): Float32Array => {

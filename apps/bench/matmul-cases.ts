@@ -46,7 +46,10 @@ export function matmulCases(quick: boolean, rng: Rng): MatmulCase[] {
       small,
       { id: 'q-fwd784', label: '(200×784)·(784×500)', a: uniformMat(200, 784, rng), b: uniformMat(784, 500, rng), naive: false },
       { id: 'q-fwd500', label: '(200×500)·(500×500)', a: uniformMat(200, 500, rng), b: uniformMat(500, 500, rng), naive: false },
-      { id: 'q-gradW', label: 'x̂ᵀ·dZ (784×200)ᵀview·(200×500)', a: transposed(uniformMat(200, 784, rng)), b: uniformMat(200, 500, rng), naive: false },
+      {
+        id: 'q-gradW', label: 'x̂ᵀ·dZ (784×200)ᵀview·(200×500)',
+        a: transposed(uniformMat(200, 784, rng)), b: uniformMat(200, 500, rng), naive: false,
+      },
     ];
   }
   return [
@@ -54,7 +57,10 @@ export function matmulCases(quick: boolean, rng: Rng): MatmulCase[] {
     { id: 'fwd784', label: '(1000×784)·(784×2000)', a: uniformMat(1000, 784, rng), b: uniformMat(784, 2000, rng), naive: false },
     { id: 'fwd2000', label: '(1000×2000)·(2000×2000)', a: uniformMat(1000, 2000, rng), b: uniformMat(2000, 2000, rng), naive: false },
     // dW = x̂ᵀ·dZ with x̂ (1000, 784) stored row-major: a is its transposed view (784, 1000).
-    { id: 'gradW', label: 'x̂ᵀ·dZ (784×1000)ᵀview·(1000×2000)', a: transposed(uniformMat(1000, 784, rng)), b: uniformMat(1000, 2000, rng), naive: false },
+    {
+      id: 'gradW', label: 'x̂ᵀ·dZ (784×1000)ᵀview·(1000×2000)',
+      a: transposed(uniformMat(1000, 784, rng)), b: uniformMat(1000, 2000, rng), naive: false,
+    },
     { id: 'w500', label: '(2000×500)·(500×500)', a: uniformMat(2000, 500, rng), b: uniformMat(500, 500, rng), naive: false },
   ];
 }
@@ -65,7 +71,9 @@ export interface MatmulResult {
 }
 
 /** Time every case on naive (if asked), js and each wasm backend; rows in case order. */
-export function benchMatmul(cases: MatmulCase[], js: MatmulBackend, wasm: MatmulBackend[], reps: MatmulReps, guard: GuardOptions, progress: (msg: string) => void): MatmulResult {
+export function benchMatmul(
+  cases: MatmulCase[], js: MatmulBackend, wasm: MatmulBackend[], reps: MatmulReps, guard: GuardOptions, progress: (msg: string) => void,
+): MatmulResult {
   const rows: Row[] = [];
   let identical = true;
   for (const s of cases) {

@@ -28,9 +28,14 @@ export interface PeerRun<T> {
   result: T | null;
 }
 
-function runPeer<T>(name: string, dir: string, script: string, cmd: string, args: string[], maxWaitS: number, extra: Record<string, string>): PeerRun<T> {
+function runPeer<T>(
+  name: string, dir: string, script: string, cmd: string, args: string[], maxWaitS: number, extra: Record<string, string>,
+): PeerRun<T> {
   const env = peerEnv(maxWaitS, extra);
-  const shown = [...Object.keys(extra), 'GUARD_MAX_WAIT_S', 'GUARD'].filter((k) => env[k] !== undefined && env[k] !== process.env[k]).map((k) => `${k}=${env[k]} `).join('');
+  const shown = [...Object.keys(extra), 'GUARD_MAX_WAIT_S', 'GUARD']
+    .filter((k) => env[k] !== undefined && env[k] !== process.env[k])
+    .map((k) => `${k}=${env[k]} `)
+    .join('');
   const command = `cd ${dir} && ${shown}${cmd} ${args.join(' ')}`;
   if (!existsSync(join(dir, script))) {
     return { name, command, status: 'not installed', note: `${join(dir, script)} not found`, output: [], result: null };
@@ -42,7 +47,10 @@ function runPeer<T>(name: string, dir: string, script: string, cmd: string, args
     return { name, command, status: code === 'ENOENT' ? 'not installed' : 'failed', note: r.error.message, output, result: null };
   }
   // Exit 127: `env` found no such python; an ImportError: python has no numpy or torch.
-  if (r.status === 127) return { name, command, status: 'not installed', note: `${args.find((a) => /python/.test(a)) ?? cmd} not found (exit 127)`, output, result: null };
+  if (r.status === 127) {
+    const note = `${args.find((a) => /python/.test(a)) ?? cmd} not found (exit 127)`;
+    return { name, command, status: 'not installed', note, output, result: null };
+  }
   const missing = output.find((l) => /ModuleNotFoundError|No module named|ImportError/.test(l));
   if (r.status !== 0 && missing) return { name, command, status: 'not installed', note: missing.trim(), output, result: null };
   const last = (r.stdout ?? '').trimEnd().split('\n').pop() ?? '';
@@ -66,7 +74,9 @@ export function runNumpy(dir: string, python: string, maxWaitS: number, reps: nu
 }
 
 /** PyTorch's FF layers step and 10-label evaluation for `dims` at `batch`, on each thread count. */
-export function runTorch(dir: string, python: string, maxWaitS: number, threads: number[], dims: number[], batch: number, steps: number): PeerRun<TorchResult> {
+export function runTorch(
+  dir: string, python: string, maxWaitS: number, threads: number[], dims: number[], batch: number, steps: number,
+): PeerRun<TorchResult> {
   return runPeer<TorchResult>('pytorch', dir, 'torch_ff.py', python, ['torch_ff.py', ...threads.map(String)],
     maxWaitS, { DIMS: dims.join(','), BATCH: String(batch), STEPS: String(steps) });
 }

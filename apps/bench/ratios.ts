@@ -107,7 +107,9 @@ export function computeRatios(x: RatioInputs): Ratio[] {
       const np = x.numpy?.gflops[`${t}t ${NUMPY_CASE[id]}`];
       const ours = wasmOn(id, t);
       const isTarget = id === x.bigId && t === 1;
-      const note = noNumpy || (ours === undefined ? `wasm×${t} not measured at this shape` : id === 'gradW' ? "numpy's A is (1000×2000)ᵀ, ours (1000×784)ᵀ" : '');
+      const note = noNumpy || (ours === undefined
+        ? `wasm×${t} not measured at this shape`
+        : id === 'gradW' ? "numpy's A is (1000×2000)ᵀ, ours (1000×784)ᵀ" : '');
       if (id !== x.bigId && ours === undefined) continue; // --quick shapes: only report the target's row
       out.push(ratio(`wasm/numpy ${id} ${t}t`, `wasm ÷ numpy GFLOP/s, ${NUMPY_CASE[id]}, ${t} thread${t > 1 ? 's' : ''}`, over(ours, np), '×', note,
         isTarget ? { op: '>=', bound: 0.4, text: 'wasm ≥ 0.4× numpy on 1 thread' } : null));
@@ -118,7 +120,8 @@ export function computeRatios(x: RatioInputs): Ratio[] {
   const ceiling = find(x.matmul, 'simd-peak', 'simd128-peak', 1)?.median;
   out.push(ratio('wasm/ceiling', `wasm kernel ÷ SIMD128 mul+add ceiling, ${x.bigId}, 1 thread`, over(wasmOn(x.bigId, 1), ceiling), '×',
     ceiling === undefined ? 'ceiling not measured' : "the kernel's efficiency"));
-  out.push(ratio('ceiling/numpy', 'SIMD128 mul+add ceiling ÷ numpy GFLOP/s, 1 thread', over(ceiling, x.numpy?.gflops[`1t ${NUMPY_CASE[x.bigId] ?? ''}`]), '×',
+  out.push(ratio('ceiling/numpy', 'SIMD128 mul+add ceiling ÷ numpy GFLOP/s, 1 thread',
+    over(ceiling, x.numpy?.gflops[`1t ${NUMPY_CASE[x.bigId] ?? ''}`]), '×',
     noNumpy || 'the best wasm ÷ numpy any SIMD128 kernel without FMA could reach here'));
   if (!Object.hasOwn(NUMPY_CASE, x.bigId)) {
     out.push(ratio('wasm/numpy', 'wasm ÷ numpy GFLOP/s, 1 thread', null, '×', '--quick: numpy times other shapes',
@@ -152,16 +155,19 @@ export function computeRatios(x: RatioInputs): Ratio[] {
   for (const t of [1, 2]) {
     const tr = x.torch?.results[String(t)];
     const noT = noTorch || (tr === undefined ? `PyTorch not run on ${t} thread(s)` : '');
-    out.push(ratio(`step/torch ${t}t`, `FF layers step examples/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`, over(trainOn('ff-layers', t), tr?.examples_per_s), '×', noT,
+    out.push(ratio(`step/torch ${t}t`, `FF layers step examples/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`,
+      over(trainOn('ff-layers', t), tr?.examples_per_s), '×', noT,
       { op: '>=', bound: 0.4, text: 'step ≥ 0.4× torch' }));
-    out.push(ratio(`eval/torch ${t}t`, `evaluation images/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`, over(trainOn('eval', t), tr?.images_per_s), '×', noT,
+    out.push(ratio(`eval/torch ${t}t`, `evaluation images/s ÷ PyTorch's, ${t} thread${t > 1 ? 's' : ''}`,
+      over(trainOn('eval', t), tr?.images_per_s), '×', noT,
       { op: '>=', bound: 0.5, text: 'eval ≥ 0.5× torch' }));
   }
 
   // The js kernel and the memory of a real training run.
   out.push(ratio('js GFLOP/s', `js blocked kernel GFLOP/s at ${x.bigId}, 1 thread`, find(x.matmul, x.bigId, 'js', 1)?.median ?? null, 'GFLOP/s', '',
     { op: '>=', bound: 4, text: 'js ≥ 4 GFLOP/s' }));
-  out.push(ratio('training peak RSS', 'peak RSS of the short training run (child process)', x.trainingRssKB === null ? null : (x.trainingRssKB * 1024) / 1e9, 'GB',
+  out.push(ratio('training peak RSS', 'peak RSS of the short training run (child process)',
+    x.trainingRssKB === null ? null : (x.trainingRssKB * 1024) / 1e9, 'GB',
     x.trainingRssKB === null ? 'not measured' : '1 GB = 1e9 bytes', { op: '<', bound: 1.5, text: 'peak RSS < 1.5 GB' }));
   return out;
 }

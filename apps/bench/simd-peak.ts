@@ -68,6 +68,7 @@ export function benchSimdPeak(iterations: number, reps: number, guard: GuardOpti
   // The first calls run V8's baseline code (about 2 GFLOP/s) until the optimised tier takes over.
   const block = timeClean(() => peak(iterations), reps, 5, guard);
   return rowFromBlock(block, iterations * PEAK_FLOPS_PER_ITERATION, 1e9, {
-    section: 'matmul', id: 'simd-peak', label: `SIMD128 mul+add ceiling: ${PEAK_CHAINS} mul + ${PEAK_CHAINS} add chains in registers`, backend: 'simd128-peak', threads: 1, unit: 'GFLOP/s',
+    section: 'matmul', id: 'simd-peak', label: `SIMD128 mul+add ceiling: ${PEAK_CHAINS} mul + ${PEAK_CHAINS} add chains in registers`,
+    backend: 'simd128-peak', threads: 1, unit: 'GFLOP/s',
   });
 }

@@ -65,7 +65,9 @@ function timeWithShare(fn: () => void, reps: number, guard: GuardOptions, tb: Ti
 /** '784-2000-2000-2000-2000' */
 export const layersName = (layers: number[]): string => layers.join('-');
 
-function meta(section: string, id: string, label: string, threads: number, unit: string): Pick<Row, 'section' | 'id' | 'label' | 'backend' | 'threads' | 'unit'> {
+function meta(
+  section: string, id: string, label: string, threads: number, unit: string,
+): Pick<Row, 'section' | 'id' | 'label' | 'backend' | 'threads' | 'unit'> {
   return { section, id, label, backend: 'wasm', threads, unit };
 }
 
@@ -93,7 +95,8 @@ function benchLayersStep(cfg: Config, data: Dataset, backend: MatmulBackend, rep
     loss = trainLayers(ctx, ws, net, opt.layers, { B, lr: cfg.lr, only: null, drop: null })[0]!.loss;
   }, reps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the FF layers step diverged (layer 1 loss ${loss})`);
-  const row = rowFromBlock(block, B, 1, meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
+  const row = rowFromBlock(block, B, 1,
+    meta('step', 'ff-layers', `FF layers step ${layersName(cfg.layers)} B=${B} (2B rows, Adam)`, backend.threads, 'examples/s'));
   return { ...row, matmulShare: share };
 }
 
@@ -103,7 +106,8 @@ function benchEval(cfg: Config, data: Dataset, backend: MatmulBackend, t: Traini
   const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
   const n = t.evalImages;
   const evaluation = timeWithShare(() => void trainer.evaluate(data.test, n, ['goodness']), t.evalReps, guard, tb);
-  return { ...rowFromBlock(evaluation.block, n, 1, meta('eval', 'eval', `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`, backend.threads, 'images/s')), matmulShare: evaluation.share };
+  const label = `goodness eval ${layersName(cfg.layers)}, ${n} images × ${data.classes} labels`;
+  return { ...rowFromBlock(evaluation.block, n, 1, meta('eval', 'eval', label, backend.threads, 'images/s')), matmulShare: evaluation.share };
 }
 
 /** A timed step config: its row id ('-plain' is appended for the shortcuts off) and its config. */
@@ -160,7 +164,9 @@ function benchFullStep(c: StepCase, shortcuts: boolean, plainFlops: number, data
 }
 
 /** All training and evaluation rows, for each wasm backend in turn. data.train needs ≥ batch rows. */
-export function benchTraining(t: TrainingBenchConfig, data: Dataset, backends: MatmulBackend[], guard: GuardOptions, progress: (msg: string) => void): Row[] {
+export function benchTraining(
+  t: TrainingBenchConfig, data: Dataset, backends: MatmulBackend[], guard: GuardOptions, progress: (msg: string) => void,
+): Row[] {
   const rows: Row[] = [];
   for (const be of backends) {
     // The workers load the row kernels in the background; time the steps once they share them.

@@ -91,7 +91,9 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   for (const [name, raw] of Object.entries(values)) {
     const spec = flags[name];
     if (!spec || spec.field === null || name === 'preset' || raw === undefined) continue;
-    (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean' ? (spec.negate ? !raw : raw) : spec.parse ? spec.parse(raw as string, name) : raw;
+    (cfg as unknown as Record<string, unknown>)[spec.field] = spec.kind === 'boolean'
+      ? (spec.negate ? !raw : raw)
+      : spec.parse ? spec.parse(raw as string, name) : raw;
   }
   return cfg;
 }

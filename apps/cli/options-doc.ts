@@ -14,7 +14,8 @@ const KIND_ABOUT: Record<Field<unknown>['kind'], string> = {
 };
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
-const shownDefault = (f: Field<unknown>): string => f.shown ?? (f.default === null ? 'none' : Array.isArray(f.default) ? f.default.join(',') : String(f.default));
+const shownDefault = (f: Field<unknown>): string =>
+  f.shown ?? (f.default === null ? 'none' : Array.isArray(f.default) ? f.default.join(',') : String(f.default));
 
 /** The whole of docs/OPTIONS.md. */
 export function optionsMarkdown(): string {

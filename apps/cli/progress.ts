@@ -13,7 +13,9 @@ export function makeProgress(label: string, total: number, unit: string, enabled
   const tty = process.stderr.isTTY === true;
   const t0 = performance.now();
   let lastPrint = t0;
-  const fmt = (s: number): string => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+  const fmt = (s: number): string => (s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
   return {
     update(done: number): void {
       if (!enabled) return;

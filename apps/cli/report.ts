@@ -27,5 +27,6 @@ export function epochLine(r: EpochReport, epochs: number, loss: LossKind = 'ff')
   const val = r.validation ? ` | val err ${formatErrors(r.validation)}` : '';
   const greedy = r.trainingLayer === null ? '' : r.trainingLayer === 0 ? ' (readout)' : ` (layer ${r.trainingLayer})`;
   const trained = r.trainingLayer === 0 ? '' : ` | ${layers}`; // a readout epoch trains no layer
-  return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s${trained} | head ${r.headLoss.toFixed(4)}${val}`;
+  return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s${trained}` +
+    ` | head ${r.headLoss.toFixed(4)}${val}`;
 }

@@ -28,7 +28,9 @@ export interface Fields {
 
 export type FromWorker =
   | { type: 'status'; text: string }
-  | { type: 'started'; cfg: Config; threads: number; backend: string; trainCount: number; testCount: number; stepsPerEpoch: number; epochsTotal: number }
+  | {
+    type: 'started'; cfg: Config; threads: number; backend: string; trainCount: number; testCount: number; stepsPerEpoch: number; epochsTotal: number;
+  }
   | { type: 'progress'; epoch: number; done: number; total: number; examplesPerSecond: number }
   | { type: 'epoch'; report: EpochReport; testError: TestErrors; testImages: number; fields: Fields }
   | { type: 'paused'; paused: boolean }

@@ -61,7 +61,9 @@ function showCommand(): void {
   const words = [...Object.entries(runFlags()).map(([k, v]) => `--${k} ${v}`), more(), `--threads ${threads()}`].filter(Boolean);
   $('command').textContent = `npx tsx scripts/train.ts ${words.join(' ')}`;
 }
-for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#view-train input, #view-train select')) el.addEventListener('input', showCommand);
+for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#view-train input, #view-train select')) {
+  el.addEventListener('input', showCommand);
+}
 showCommand();
 
 interface Run { cfg: Config | null; epochs: EpochReport[]; tests: TestErrors[]; charts: uPlot[] }
@@ -73,11 +75,14 @@ function drawCharts(): void {
   const x = run.epochs.map((e) => e.epoch);
   const L = run.epochs[0]?.layers.length ?? 0;
   // A gap where an epoch did not train the layer (a readout epoch, another layer's greedy epoch).
-  const layers = (f: (e: EpochReport, l: number) => number) => Array.from({ length: L }, (_, l) => ({ label: `layer ${l + 1}`, colour: COLOURS[l % COLOURS.length]!, values: run.epochs.map((e) => (epochTrained(e, l) ? f(e, l) : null)) }));
+  const layers = (f: (e: EpochReport, l: number) => number) => Array.from({ length: L }, (_, l) => ({
+    label: `layer ${l + 1}`, colour: COLOURS[l % COLOURS.length]!, values: run.epochs.map((e) => (epochTrained(e, l) ? f(e, l) : null)),
+  }));
   const specs = [
     { id: 'chart-loss', title: 'FF loss per layer, and the head', xLabel: 'epoch', xWhole: true, yLabel: 'loss', x,
       series: [...layers((e, l) => e.layers[l]!.loss), { label: 'head', colour: '#444', values: run.epochs.map((e) => e.headLoss) }] },
-    { id: 'chart-pair', title: 'pair error per layer (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x, series: layers((e, l) => 100 * e.layers[l]!.pairError) },
+    { id: 'chart-pair', title: 'pair error per layer (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
+      series: layers((e, l) => 100 * e.layers[l]!.pairError) },
     { id: 'chart-test', title: 'test error after each epoch (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
       series: (['goodness', 'softmax'] as const).filter((m) => run.tests[0]?.[m] != null)
         .map((m, i) => ({ label: m, colour: i === 0 ? '#2a9d4b' : '#d1495b', values: run.tests.map((t) => 100 * (t[m] ?? NaN)) })) },
@@ -141,7 +146,11 @@ $('clear').onclick = () => { clearPad(); $('prediction').textContent = ''; $('go
 function drawnPixels(): Uint8Array | null {
   const { data, width: W, height: H } = ink.getImageData(0, 0, pad.width, pad.height);
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (data[(y * W + x) * 4]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      if (data[(y * W + x) * 4]! > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    }
+  }
   if (x1 < 0) return null;
   const w = x1 - x0 + 1, h = y1 - y0 + 1, s = 20 / Math.max(w, h);
   const small = document.createElement('canvas');
@@ -160,16 +169,24 @@ function predict(): void {
 }
 function showPrediction(m: Extract<FromWorker, { type: 'prediction' }>): void {
   const argmax = (v: number[]): number => v.indexOf(Math.max(...v));
-  $('prediction').textContent = [m.scores ? `goodness predicts ${argmax(m.scores)}` : '', m.probs ? `softmax predicts ${argmax(m.probs)}` : ''].filter(Boolean).join(' · ');
+  $('prediction').textContent = [m.scores ? `goodness predicts ${argmax(m.scores)}` : '', m.probs ? `softmax predicts ${argmax(m.probs)}` : '']
+    .filter(Boolean).join(' · ');
   $('prediction').dataset.prediction = String(m.prediction ?? '');
   if (m.perLayer) {
     const L = m.perLayer.length;
     const best = m.perLayer.map((g) => g.indexOf(Math.max(...g)));
-    $('goodness').innerHTML = `<table><caption>goodness of each label</caption><tr><th>label</th>${Array.from({ length: L }, (_, l) => `<th>layer ${l + 1}</th>`).join('')}${m.scores ? '<th>score</th>' : ''}</tr>` +
-      Array.from({ length: 10 }, (_, c) => `<tr><td>${c}</td>${m.perLayer!.map((g, l) => `<td class="${best[l] === c ? 'best' : ''}">${g[c]!.toFixed(1)}</td>`).join('')}${m.scores ? `<td class="${m.prediction === c ? 'best' : ''}">${m.scores[c]!.toFixed(1)}</td>` : ''}</tr>`).join('') + '</table>';
+    const layerHeads = Array.from({ length: L }, (_, l) => `<th>layer ${l + 1}</th>`).join('');
+    const layerCells = (c: number): string =>
+      m.perLayer!.map((g, l) => `<td class="${best[l] === c ? 'best' : ''}">${g[c]!.toFixed(1)}</td>`).join('');
+    const scoreCell = (c: number): string => (m.scores ? `<td class="${m.prediction === c ? 'best' : ''}">${m.scores[c]!.toFixed(1)}</td>` : '');
+    $('goodness').innerHTML = '<table><caption>goodness of each label</caption>' +
+      `<tr><th>label</th>${layerHeads}${m.scores ? '<th>score</th>' : ''}</tr>` +
+      Array.from({ length: 10 }, (_, c) => `<tr><td>${c}</td>${layerCells(c)}${scoreCell(c)}</tr>`).join('') + '</table>';
   } else $('goodness').innerHTML = '<p class="note">this mode does not score labels by goodness</p>';
   $('probs').innerHTML = m.probs
-    ? '<p>softmax head</p>' + m.probs.map((p, c) => `<div class="bar"><span>${c}</span><i style="width:${Math.round(160 * p)}px"></i><em>${(100 * p).toFixed(1)}%</em></div>`).join('')
+    ? '<p>softmax head</p>' + m.probs
+      .map((p, c) => `<div class="bar"><span>${c}</span><i style="width:${Math.round(160 * p)}px"></i><em>${(100 * p).toFixed(1)}%</em></div>`)
+      .join('')
     : '';
 }
 
@@ -200,23 +217,28 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'status': status(m.text); break;
     case 'started':
       run.cfg = m.cfg;
-      status(`training ${m.cfg.mode} ${m.cfg.layers.join('-')} on ${m.trainCount} images, ${m.epochsTotal} epoch(s) of ${m.stepsPerEpoch} steps; ${m.backend} backend, ${m.threads} thread(s)`);
+      status(`training ${m.cfg.mode} ${m.cfg.layers.join('-')} on ${m.trainCount} images, ${m.epochsTotal} epoch(s) of ${m.stepsPerEpoch} steps; ` +
+        `${m.backend} backend, ${m.threads} thread(s)`);
       break;
     case 'progress':
-      $('progress').textContent = `epoch ${m.epoch}: ${m.done}/${m.total} images${m.examplesPerSecond > 0 ? `, ${m.examplesPerSecond.toFixed(0)} examples/s` : ''}`;
+      $('progress').textContent = `epoch ${m.epoch}: ${m.done}/${m.total} images` +
+        (m.examplesPerSecond > 0 ? `, ${m.examplesPerSecond.toFixed(0)} examples/s` : '');
       break;
     case 'epoch':
       run.epochs.push(m.report); run.tests.push(m.testError);
       drawCharts();
       $('progress').textContent = `epoch ${m.report.epoch} done: ${m.report.examplesPerSecond.toFixed(0)} examples/s`;
-      $('test-error').textContent = `after epoch ${m.report.epoch}, on the first ${m.testImages} test images: goodness ${pct(m.testError.goodness)}, softmax ${pct(m.testError.softmax)}`;
+      $('test-error').textContent = `after epoch ${m.report.epoch}, on the first ${m.testImages} test images: ` +
+        `goodness ${pct(m.testError.goodness)}, softmax ${pct(m.testError.softmax)}`;
       showFields(m.fields, 'fields');
-      $('fields-note').textContent = `layer 1: the ${m.fields.units.length} units with the strongest weights from the image, after epoch ${m.report.epoch}; red positive, blue negative`;
+      $('fields-note').textContent = `layer 1: the ${m.fields.units.length} units with the strongest weights from the image, ` +
+        `after epoch ${m.report.epoch}; red positive, blue negative`;
       break;
     case 'paused': buttons(true, m.paused); status(m.paused ? 'paused' : 'training'); break;
     case 'done':
       buttons(false, false);
-      $('test-error').textContent = `test error on ${m.testImages} images: goodness ${pct(m.test.goodness)}, softmax ${pct(m.test.softmax)} (${m.examplesPerSecond.toFixed(0)} training examples/s, ${m.seconds.toFixed(1)} s in all)`;
+      $('test-error').textContent = `test error on ${m.testImages} images: goodness ${pct(m.test.goodness)}, softmax ${pct(m.test.softmax)} ` +
+        `(${m.examplesPerSecond.toFixed(0)} training examples/s, ${m.seconds.toFixed(1)} s in all)`;
       $('test-error').dataset.final = JSON.stringify({ test: m.test, examplesPerSecond: m.examplesPerSecond });
       showFields(m.fields, 'fields');
       status('trained: draw a digit, or download the model');
@@ -236,7 +258,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       clearError();
       $('load-result').className = '';
       $('load-result').textContent = `loaded ${m.name} (fnv1a ${m.checksum}): ${m.cfg.mode} ${m.cfg.layers.join('-')}` +
-        (m.record?.test ? `, test error when saved: goodness ${pct(m.record.test.goodness)}, softmax ${pct(m.record.test.softmax)}` : '') + '. Draw a digit to try it.';
+        (m.record?.test ? `, test error when saved: goodness ${pct(m.record.test.goodness)}, softmax ${pct(m.record.test.softmax)}` : '') +
+        '. Draw a digit to try it.';
       $('load-result').dataset.checksum = m.checksum;
       showFields(m.fields, 'fields');
       break;
@@ -254,4 +277,6 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 worker.onerror = (e) => status(`error: the training worker failed: ${e.message}`, true);
-status(crossOriginIsolated ? 'ready: choose a run and press Start' : 'error: this page is not cross-origin isolated, so the wasm kernel cannot share memory', !crossOriginIsolated);
+status(crossOriginIsolated
+  ? 'ready: choose a run and press Start'
+  : 'error: this page is not cross-origin isolated, so the wasm kernel cannot share memory', !crossOriginIsolated);

@@ -48,9 +48,11 @@ export function recordStep(cfg: Config, data: Dataset, backend: MatmulBackend, s
   const norm = { rms: 'x̂ = x / (1e-8 + √(mean x²))', l2: 'x̂ = x / (1e-4 + ‖x‖₂)', std: 'x̂ = (x − mean x) / (ε + std x)' }[cfg.norm];
   const wrong = t.negatives ? t.negatives.wrong[r]! : null;
   const inputFormula = cfg.mode === 'supervised'
-    ? `the image with its first ${t.dataset.classes} pixels a one-hot label ×${cfg.labelStrength}: positive the true label ${t.batch.labels[r]}, negative the wrong label ${wrong}`
+    ? `the image with its first ${t.dataset.classes} pixels a one-hot label ×${cfg.labelStrength}: ` +
+      `positive the true label ${t.batch.labels[r]}, negative the wrong label ${wrong}`
     : t.pairs
-      ? `a pair through the same weights, x̂ = â + b̂: positive the image beside itself${cfg.views === 2 ? ' (its second view)' : ''}, negative beside image ${t.pairs.partners[r]} of the batch (offset ${t.pairs.k})`
+      ? `a pair through the same weights, x̂ = â + b̂: positive the image beside itself${cfg.views === 2 ? ' (its second view)' : ''}, ` +
+        `negative beside image ${t.pairs.partners[r]} of the batch (offset ${t.pairs.k})`
       : t.hybrids
         ? `positive the image; negative the hybrid image·mask + partner·(1 − mask), partner image ${t.hybrids.partners[r]} of the batch`
         : cfg.mode === 'recurrent'
@@ -69,7 +71,9 @@ export function recordStep(cfg: Config, data: Dataset, backend: MatmulBackend, s
       if (!pass?.positive || !pass.negative) return;
       const pos = side(pass.positive, key, r), neg = side(pass.negative, key, r);
       if (pos === null || neg === null) return;
-      panels.push({ name, formula: formula + it, shape: width === 0 ? [] : [width], positive: pos, negative: neg, ...(width === D0 ? { image: img } : {}) });
+      panels.push({
+        name, formula: formula + it, shape: width === 0 ? [] : [width], positive: pos, negative: neg, ...(width === D0 ? { image: img } : {}),
+      });
     };
     row2('x', 'the layer\'s input: layer 1 the rows above, else the layer below\'s y', 'input', l.D);
     row2('x̂', norm, 'xhat', l.D);
@@ -81,29 +85,41 @@ export function recordStep(cfg: Config, data: Dataset, backend: MatmulBackend, s
     row2('p', `p = σ(G − θ), θ = ${l.theta}`, 'p', 0);
     if (symba) {
       const pair = pass?.positive ? side(pass.positive, 'loss', r) : null;
-      if (pair !== null) panels.push({ name: 'L', formula: `the pair's SymBa loss softplus(α·(G⁻ − G⁺)), α = ${a}${it}`, shape: [], positive: pair, negative: null });
+      if (pair !== null) {
+        panels.push({
+          name: 'L', formula: `the pair's SymBa loss softplus(α·(G⁻ − G⁺)), α = ${a}${it}`, shape: [], positive: pair, negative: null,
+        });
+      }
       row2('dL/dG', `positive −(α/B)·σ(α·(G⁻ − G⁺)), negative +(α/B)·σ(α·(G⁻ − G⁺)) (B = ${B} pairs)`, 'dLdG', 0);
     } else {
       row2('L', 'positive softplus(θ − G) = −log p; negative softplus(G − θ) = −log(1 − p)', 'loss', 0);
       row2('dL/dG', `positive −(1 − p)/2B, negative p/2B (2B = ${2 * B} rows)`, 'dLdG', 0);
     }
-    row2('dZ', `dL/dz = dL/dG · 2·${s}${P > 0 ? `ỹ/(1 − ${P})` : 'y'}${cfg.peerNorm > 0 ? ' (+ the peer term on positive rows)' : ''}`, 'dZ', l.H);
+    const peerTerm = cfg.peerNorm > 0 ? ' (+ the peer term on positive rows)' : '';
+    row2('dZ', `dL/dz = dL/dG · 2·${s}${P > 0 ? `ỹ/(1 − ${P})` : 'y'}${peerTerm}`, 'dZ', l.H);
     if (l.optimizer) {
       panels.push(matrix('dW', 'dL/dW = x̂ᵀ·dZ over all 2B rows of the batch', l.optimizer.grads.dW.data, l.D, l.H));
       const delta = l.after.W.data.map((w, i) => w - l.before.W.data[i]!);
-      const rule = cfg.optimizer === 'adam' ? `W ← W − lr·m̂/(√v̂ + 1e-8), lr = ${t.step.lr}` : `W ← W − lr·(g̃ + wc·W), g̃ smoothed dW, lr = ${t.step.lr}`;
+      const rule = cfg.optimizer === 'adam'
+        ? `W ← W − lr·m̂/(√v̂ + 1e-8), lr = ${t.step.lr}`
+        : `W ← W − lr·(g̃ + wc·W), g̃ smoothed dW, lr = ${t.step.lr}`;
       panels.push(matrix('ΔW', `the update: ${rule}`, delta, l.D, l.H));
     }
     return { layer: l.layer, D: l.D, H: l.H, theta: l.theta, panels };
   });
   const h = t.head, C = t.dataset.classes;
   const head: StepPanel[] = [
-    { name: 'features', formula: `[norm(y) of the scored layers ${h.scoredLayers.join(', ')}] (constants: no gradient reaches the layers)`, shape: [h.features.shape[1]!], positive: rowOf(h.features, r), negative: null },
+    {
+      name: 'features', formula: `[norm(y) of the scored layers ${h.scoredLayers.join(', ')}] (constants: no gradient reaches the layers)`,
+      shape: [h.features.shape[1]!], positive: rowOf(h.features, r), negative: null,
+    },
     { name: 'probs', formula: 'softmax(features·W + b)', shape: [C], positive: rowOf(h.probs, r), negative: null },
     { name: 'dLogits', formula: '(probs − onehot(label)) / B', shape: [C], positive: rowOf(h.dLogits, r), negative: null },
   ];
   return {
-    about: `${cfg.mode} step ${t.step.number} (epoch ${t.step.epoch}, step ${t.step.stepInEpoch} of ${t.step.stepsPerEpoch}): image ${t.batch.indices[r]} of the training set, row ${r} of ${B} in the batch, label ${t.batch.labels[r]}` + (wrong !== null ? `, wrong label ${wrong}` : ''),
+    about: `${cfg.mode} step ${t.step.number} (epoch ${t.step.epoch}, step ${t.step.stepInEpoch} of ${t.step.stepsPerEpoch}): ` +
+      `image ${t.batch.indices[r]} of the training set, row ${r} of ${B} in the batch, label ${t.batch.labels[r]}` +
+      (wrong !== null ? `, wrong label ${wrong}` : ''),
     label: t.batch.labels[r]!,
     wrong,
     input: { name: 'rows', formula: inputFormula, shape: [D0], positive: rowOf(t.ff.input, r), negative: rowOf(t.ff.input, B + r), image: img },

@@ -24,7 +24,9 @@ const TURN_MS = 30;
 
 interface Idx { train: { images: Uint8Array; labels: Uint8Array }; test: { images: Uint8Array; labels: Uint8Array }; source: string }
 
-const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+};
 const post = (m: FromWorker, transfer?: Transferable[]): void => scope.postMessage(m, transfer);
 
 const state = {
@@ -52,7 +54,9 @@ async function mnist(): Promise<Idx> {
   if (state.idx) return state.idx;
   post({ type: 'status', text: 'fetching MNIST…' });
   const info = (await (await fetch('/play.json')).json()) as { source: string };
-  const [ti, tl, si, sl] = await Promise.all([IDX_NAMES.trainImages, IDX_NAMES.trainLabels, IDX_NAMES.testImages, IDX_NAMES.testLabels].map(fetchBytes));
+  const [ti, tl, si, sl] = await Promise.all(
+    [IDX_NAMES.trainImages, IDX_NAMES.trainLabels, IDX_NAMES.testImages, IDX_NAMES.testLabels].map(fetchBytes),
+  );
   state.idx = {
     train: { images: ti!, labels: tl! }, test: { images: si!, labels: sl! }, source: info.source,
   };
@@ -132,7 +136,10 @@ async function train(run: RunSpec, threads: number): Promise<void> {
   const { perEpoch, epochs: epochsTotal } = stepCounts(cfg, data.train.count);
   state.training = true;
   state.paused = false;
-  post({ type: 'started', cfg, threads, backend: backend.name, trainCount: data.train.count, testCount: data.test.count, stepsPerEpoch: perEpoch, epochsTotal });
+  post({
+    type: 'started', cfg, threads, backend: backend.name, trainCount: data.train.count, testCount: data.test.count,
+    stepsPerEpoch: perEpoch, epochsTotal,
+  });
   // The record as train.ts builds it, so the saved file is the same.
   const record = newRunRecord(data.source, data.train.count, data.test.count);
   let epoch = 1, predictor: Trainer | null = null;
@@ -157,7 +164,10 @@ async function train(run: RunSpec, threads: number): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
     Object.assign(state, { cfg, data, net: result.net, predictor: predictor ?? makeTrainer(cfg, result.net, data, backend), record });
-    post({ type: 'done', test: result.test, testImages: data.test.count, examplesPerSecond: result.examplesPerSecond, seconds, fields: fields(cfg, result.net, data) });
+    post({
+      type: 'done', test: result.test, testImages: data.test.count, examplesPerSecond: result.examplesPerSecond, seconds,
+      fields: fields(cfg, result.net, data),
+    });
   } finally {
     state.training = false;
     state.paused = false;
@@ -209,7 +219,9 @@ async function stepThrough(run: RunSpec, threads: number, step: number, row: num
   if (state.training) throw new UserError('a run is training: pause is not enough, wait for it to end before stepping through');
   const cfg = runConfig(run, threads);
   const data = dataset(await mnist(), cfg);
-  if (!Number.isInteger(row) || row < 0 || row >= cfg.batchSize) throw new UserError(`image in the batch: expected 0 to ${cfg.batchSize - 1}, got ${row}`);
+  if (!Number.isInteger(row) || row < 0 || row >= cfg.batchSize) {
+    throw new UserError(`image in the batch: expected 0 to ${cfg.batchSize - 1}, got ${row}`);
+  }
   const record = recordStep(cfg, data, await backendFor(threads), step, row);
   post({ type: 'step', record });
 }

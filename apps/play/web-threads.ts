@@ -10,7 +10,8 @@ export async function createWebWasmMatmul(threads: number, workerUrl: string): P
   const spawn: SpawnThread = (data, onError) => {
     const worker = new Worker(workerUrl, { type: 'module', name: 'matmul' });
     started.push(new Promise<void>((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent) => (e.data === 'ready' ? resolve() : reject(new Error('a matmul worker could not instantiate the kernel')));
+      worker.onmessage = (e: MessageEvent) =>
+        (e.data === 'ready' ? resolve() : reject(new Error('a matmul worker could not instantiate the kernel')));
       worker.onerror = (e: ErrorEvent) => {
         onError();
         reject(new Error(`a matmul worker failed to load: ${e.message || workerUrl}`));

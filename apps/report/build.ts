@@ -99,11 +99,18 @@ export function collectReport(ctx: ReportContext, analysis: HeldOutAnalysis | nu
 
   let labels: ReportContent['labelWeights'] = null;
   if (cfg.mode === 'supervised') {
-    labels = { picture: labelWeights(first.W, first.H, units, 0, C), note: `weights from the ${C} label pixels (rows: label 0 to ${C - 1}) to the same ${units.length} layer-1 units (columns), one colour scale` };
+    labels = {
+      picture: labelWeights(first.W, first.H, units, 0, C),
+      note: `weights from the ${C} label pixels (rows: label 0 to ${C - 1}) to the same ${units.length} layer-1 units (columns), one colour scale`,
+    };
   } else if (cfg.mode === 'recurrent') {
     const top = net.layers[net.layers.length - 1]!, below = top.D - C;
     const topUnits = strongestUnits(top.W, top.H, below, top.D, FIELDS_SHOWN);
-    labels = { picture: labelWeights(top.W, top.H, topUnits, below, C), note: `weights from the ${C} clamped label units (rows) to the ${topUnits.length} units of the top layer (layer ${net.layers.length}) they drive most (columns)` };
+    labels = {
+      picture: labelWeights(top.W, top.H, topUnits, below, C),
+      note: `weights from the ${C} clamped label units (rows) to the ${topUnits.length} units of the top layer ` +
+        `(layer ${net.layers.length}) they drive most (columns)`,
+    };
   }
 
   const wrongPictures = (analysis?.wrong ?? []).map((w) => {
@@ -165,8 +172,11 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
     return {
       picture: grayGrid(tiles, rows, cols, 4, 3),
       columns: ['image a', 'positive: x̂ of a beside a', 'image b', 'negative: x̂ of a beside b'],
-      rows: Array.from({ length: n }, (_, i) => ({ index: i, label: labels[i]!, negative: `image ${i} beside image ${partners[i]}`, goodPos: null, goodNeg: null })),
-      note: `the first training images as Self-Contrastive FF pairs: layer 1 sees the pair [a | b] as x̂ = â + b̂ (each image standardised, the pair normalised as one row; shown rescaled to black..white); ` +
+      rows: Array.from({ length: n }, (_, i) => ({
+        index: i, label: labels[i]!, negative: `image ${i} beside image ${partners[i]}`, goodPos: null, goodNeg: null,
+      })),
+      note: 'the first training images as Self-Contrastive FF pairs: layer 1 sees the pair [a | b] as x̂ = â + b̂ ' +
+        '(each image standardised, the pair normalised as one row; shown rescaled to black..white); ' +
         `negative pair i takes image (i + ${k}) mod ${n} of these, one offset for the batch as a training step draws it`,
     };
   }
@@ -179,8 +189,11 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
     return {
       picture: grayGrid(tiles, rows, cols, 4, 3),
       columns: ['positive: image a', 'image b', 'mask (white = from a)', 'negative: hybrid'],
-      rows: Array.from({ length: n }, (_, i) => ({ index: i, label: labels[i]!, negative: `hybrid of image ${i} and image ${partners[i]}`, goodPos: null, goodNeg: null })),
-      note: 'the first training images and the hybrid negatives made from them, exactly as a training step makes them (a fresh blurred mask and a partner from the same batch)',
+      rows: Array.from({ length: n }, (_, i) => ({
+        index: i, label: labels[i]!, negative: `hybrid of image ${i} and image ${partners[i]}`, goodPos: null, goodNeg: null,
+      })),
+      note: 'the first training images and the hybrid negatives made from them, exactly as a training step makes them ' +
+        '(a fresh blurred mask and a partner from the same batch)',
     };
   }
 
@@ -208,7 +221,9 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
       columns: ['positive: true label written in', 'negative: a wrong label'],
       rows: rowsOut,
       note: `the first training images with the label written into the first ${C} pixels (top left, value ${cfg.labelStrength}); ` +
-        `the wrong label is drawn as training draws it (${cfg.negatives === 'hard' ? "hard: in proportion to the head's probabilities" : 'uniformly'}); goodness per layer as the evaluation scores it`,
+        'the wrong label is drawn as training draws it ' +
+        `(${cfg.negatives === 'hard' ? "hard: in proportion to the head's probabilities" : 'uniformly'}); ` +
+        'goodness per layer as the evaluation scores it',
     };
   }
   // Recurrent: the image is the bottom layer; the label is clamped at the top, not drawn in.
@@ -216,7 +231,9 @@ function trainedOn(ctx: ReportContext): ReportContent['trainedOn'] {
     picture: grayGrid(Array.from({ length: n }, (_, i) => tile(images, i)), rows, cols, 1, 3),
     columns: ['image (bottom layer)'],
     rows: rowsOut,
-    note: `the first training images; the label layer above the top hidden layer is clamped to the one-hot label, normalised and ×${cfg.labelStrength}; ` +
-      `positive = true label clamped, negative = a wrong label drawn as training draws it; goodness per layer averaged over iterations ${cfg.scoreIterations.join('–')}`,
+    note: 'the first training images; the label layer above the top hidden layer is clamped to the one-hot label, ' +
+      `normalised and ×${cfg.labelStrength}; ` +
+      'positive = true label clamped, negative = a wrong label drawn as training draws it; ' +
+      `goodness per layer averaged over iterations ${cfg.scoreIterations.join('–')}`,
   };
 }

@@ -52,7 +52,9 @@ export function strongestUnits(W: Float32Array, H: number, from: number, to: num
  * Receptive fields: for each unit j of `units`, rows [from, from + P) of column j of W (D, H) as a
  * rows×cols tile; its first `blank` pixels (the label pixels) are shown as 0.
  */
-export function receptiveFieldTiles(W: Float32Array, H: number, units: number[], from: number, rows: number, cols: number, blank: number): Float32Array[] {
+export function receptiveFieldTiles(
+  W: Float32Array, H: number, units: number[], from: number, rows: number, cols: number, blank: number,
+): Float32Array[] {
   const P = rows * cols;
   return units.map((j) => {
     const t = new Float32Array(P);

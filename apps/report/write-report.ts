@@ -7,7 +7,9 @@ import { collectReport, type ReportContext } from './build.ts';
 import { renderReport } from './render.ts';
 
 /** Write DIR/index.html; returns its path and size in bytes. */
-export function writeReport(dir: string, ctx: ReportContext, analysis: HeldOutAnalysis | null, analysisNote: string, finished: boolean): { path: string; bytes: number } {
+export function writeReport(
+  dir: string, ctx: ReportContext, analysis: HeldOutAnalysis | null, analysisNote: string, finished: boolean,
+): { path: string; bytes: number } {
   const html = renderReport(collectReport(ctx, analysis, analysisNote, finished));
   const path = join(dir, 'index.html');
   writeFileAtomic(path, html);

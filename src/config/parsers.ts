@@ -11,7 +11,9 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> 
   return (v, flag) => {
     if (!/^[+-]?\d+$/.test(v.trim())) throw new UserError(`--${flag}: expected a whole number, got '${v}'`);
     const n = Number(v);
-    if (n < min || n > max) throw new UserError(`--${flag}: expected a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+    if (n < min || n > max) {
+      throw new UserError(`--${flag}: expected a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+    }
     return n;
   };
 }
@@ -39,7 +41,9 @@ export function oneOf<const C extends readonly string[]>(...choices: C): Parser<
 export function intList(min: number): Parser<number[]> {
   return (v, flag) => {
     const parts = v.split(',');
-    if (parts.some((p) => !/^\s*\d+\s*$/.test(p))) throw new UserError(`--${flag}: expected comma-separated whole numbers like 784,500,500, got '${v}'`);
+    if (parts.some((p) => !/^\s*\d+\s*$/.test(p))) {
+      throw new UserError(`--${flag}: expected comma-separated whole numbers like 784,500,500, got '${v}'`);
+    }
     const ns = parts.map(Number);
     if (ns.some((n) => n < min)) throw new UserError(`--${flag}: every value must be at least ${min}, got '${v}'`);
     return ns;

@@ -55,7 +55,9 @@ function imageSize(opts: ArrayDatasetOptions): [number, number] {
   const img = opts.train.images;
   let rows = opts.rows, cols = opts.cols;
   if ((rows === undefined || cols === undefined) && !ArrayBuffer.isView(img)) {
-    if (img.shape.length !== 3) throw new UserError(`train.images: an ndarray of shape [${img.shape.join(', ')}]; give rows and cols, or shape (N, rows, cols)`);
+    if (img.shape.length !== 3) {
+      throw new UserError(`train.images: an ndarray of shape [${img.shape.join(', ')}]; give rows and cols, or shape (N, rows, cols)`);
+    }
     rows ??= img.shape[1]!;
     cols ??= img.shape[2]!;
   }
@@ -71,9 +73,13 @@ function denseImages(name: string, images: ArraySplit['images'], P: number): Flo
   if (images instanceof Float32Array || images instanceof Uint8Array) return images;
   if (ArrayBuffer.isView(images)) throw new UserError(`${name}.images: expected a Float32Array or Uint8Array, got ${images.constructor.name}`);
   const data = images.data as unknown;
-  if (!(data instanceof Float32Array || data instanceof Uint8Array)) throw new UserError(`${name}.images: expected an ndarray over a Float32Array or Uint8Array`);
+  if (!(data instanceof Float32Array || data instanceof Uint8Array)) {
+    throw new UserError(`${name}.images: expected an ndarray over a Float32Array or Uint8Array`);
+  }
   const shape = images.shape;
-  if (shape.slice(1).reduce((a, b) => a * b, 1) !== P) throw new UserError(`${name}.images: shape [${shape.join(', ')}] does not hold ${P}-pixel images`);
+  if (shape.slice(1).reduce((a, b) => a * b, 1) !== P) {
+    throw new UserError(`${name}.images: shape [${shape.join(', ')}] does not hold ${P}-pixel images`);
+  }
   const out = new (data.constructor as Float32ArrayConstructor | Uint8ArrayConstructor)(images.size);
   assign(ndarray(out, shape), images);
   return out;
@@ -98,7 +104,9 @@ function labelBytes(name: string, labels: ArraySplit['labels'], count: number): 
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const y = nd ? nd.get(i) : (labels as ArrayLike<number>)[i]!;
-    if (!(Number.isInteger(y) && y >= 0 && y < ARRAY_CLASSES)) throw new UserError(`${name}.labels: label ${i} is ${y}, expected an integer in 0..${ARRAY_CLASSES - 1}`);
+    if (!(Number.isInteger(y) && y >= 0 && y < ARRAY_CLASSES)) {
+      throw new UserError(`${name}.labels: label ${i} is ${y}, expected an integer in 0..${ARRAY_CLASSES - 1}`);
+    }
     out[i] = y;
   }
   return out;

@@ -16,7 +16,9 @@ import { getF32, readSafetensors, writeSafetensors, type SafetensorsFile, type T
 import { modelConfig } from '../config/stored.ts';
 import { fillNetwork, networkTensors } from './model-format.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
-import { epochsBefore, phaseEpochs, RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream } from '../run/train-run.ts';
+import {
+  epochsBefore, phaseEpochs, RUN_STREAMS, stepCounts, type EpochReport, type LayerSums, type RunState, type RunStream,
+} from '../run/train-run.ts';
 
 export const CHECKPOINT_FORMAT = 'forward-forward-ts/checkpoint-1';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -74,7 +76,9 @@ function optimizerTensors(prefix: string, s: OptimizerState): TensorToWrite[] {
 }
 
 /** The tensors and metadata of a checkpoint of `state`. Pure: the same state gives the same bytes. */
-export function checkpointContents(state: RunState, cfg: Config, data: DataFingerprint): { tensors: TensorToWrite[]; metadata: Record<string, string> } {
+export function checkpointContents(
+  state: RunState, cfg: Config, data: DataFingerprint,
+): { tensors: TensorToWrite[]; metadata: Record<string, string> } {
   const tensors: TensorToWrite[] = networkTensors(state.net, true);
   tensors.push({ name: 'order', shape: [state.order.length], data: state.order });
   state.optimizers.layers.forEach((s, i) => tensors.push(...optimizerTensors(`optim.layer${i + 1}`, s)));
@@ -159,7 +163,10 @@ function checkHistory(where: string, x: unknown): EpochReport[] {
 /** Check a decoded checkpoint file's metadata for form; `where` names it in messages. */
 export function parseCheckpoint(file: SafetensorsFile, where: string): Checkpoint {
   if (file.metadata.format !== CHECKPOINT_FORMAT) {
-    throw new UserError(`${where}: not a checkpoint of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${CHECKPOINT_FORMAT}')`);
+    throw new UserError(
+      `${where}: not a checkpoint of this project ` +
+        `(metadata format is '${file.metadata.format ?? '(none)'}', expected '${CHECKPOINT_FORMAT}')`,
+    );
   }
   const config = parseJson(where, file, 'config');
   if (!isObj(config)) throw new UserError(`${where}: the checkpoint's config is not a JSON object`);
@@ -188,7 +195,9 @@ export function parseCheckpoint(file: SafetensorsFile, where: string): Checkpoin
   }
   const history = checkHistory(where, parseJson(where, file, 'history'));
   for (const [name, t] of file.tensors) {
-    if (t.dtype === 'F32' && !t.data.every(Number.isFinite)) throw new UserError(`${where}: the checkpoint's tensor '${name}' holds a non-finite value`);
+    if (t.dtype === 'F32' && !t.data.every(Number.isFinite)) {
+      throw new UserError(`${where}: the checkpoint's tensor '${name}' holds a non-finite value`);
+    }
   }
   return { where, file, config, data: data as unknown as DataFingerprint, counters: c as unknown as Counters, history };
 }
@@ -217,7 +226,10 @@ export function checkSameConfig(ck: Checkpoint, cfg: Config): void {
   for (const k of keys) {
     const a = JSON.stringify(Object.hasOwn(ck.config, k) ? ck.config[k] : defaults[k]), b = JSON.stringify(mine[k]);
     if (a !== b) {
-      throw new UserError(`${ck.where}: the checkpoint was made with ${flagOf(k)} ${a ?? '(absent)'}, this run has ${b ?? '(absent)'}; only flags that cannot change a weight may differ`);
+      throw new UserError(
+        `${ck.where}: the checkpoint was made with ${flagOf(k)} ${a ?? '(absent)'}, this run has ${b ?? '(absent)'}; ` +
+          'only flags that cannot change a weight may differ',
+      );
     }
   }
 }
@@ -242,10 +254,14 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
     fillNetwork(net, file, true);
     const order = file.tensors.get('order');
     const n = fresh.order.length;
-    if (order === undefined || order.dtype !== 'I32' || order.data.length !== n) throw new UserError(`${where}: the checkpoint's epoch order is not ${n} I32 values`);
+    if (order === undefined || order.dtype !== 'I32' || order.data.length !== n) {
+      throw new UserError(`${where}: the checkpoint's epoch order is not ${n} I32 values`);
+    }
     const seen = new Uint8Array(n);
     for (const v of order.data) {
-      if (!(v >= 0 && v < n) || seen[v]) throw new UserError(`${where}: the checkpoint's epoch order is not a permutation of the ${n} training images`);
+      if (!(v >= 0 && v < n) || seen[v]) {
+        throw new UserError(`${where}: the checkpoint's epoch order is not a permutation of the ${n} training images`);
+      }
       seen[v] = 1;
     }
     fresh.order.set(order.data);
@@ -254,9 +270,13 @@ export function checkpointRestorer(ck: Checkpoint, cfg: Config): (fresh: RunStat
     if (!finished && (c.phase >= phases || c.epoch >= phaseEpochs(cfg, c.phase) || c.step >= perEpoch)) {
       throw new UserError(`${where}: the checkpoint's position (phase ${c.phase}, epoch ${c.epoch}, step ${c.step}) is outside this run`);
     }
-    if (c.sums.length !== L || c.optimizers.layers.length !== L) throw new UserError(`${where}: the checkpoint has state for ${c.sums.length} layers, this run has ${L}`);
+    if (c.sums.length !== L || c.optimizers.layers.length !== L) {
+      throw new UserError(`${where}: the checkpoint has state for ${c.sums.length} layers, this run has ${L}`);
+    }
     const epochsDone = epochsBefore(cfg, c.phase) + c.epoch;
-    if (ck.history.length !== epochsDone) throw new UserError(`${where}: the checkpoint's history has ${ck.history.length} epochs, its position says ${epochsDone}`);
+    if (ck.history.length !== epochsDone) {
+      throw new UserError(`${where}: the checkpoint's history has ${ck.history.length} epochs, its position says ${epochsDone}`);
+    }
     const restoreOptimizer = (prefix: string, template: OptimizerState, scalars: Record<string, number>): OptimizerState =>
       Object.fromEntries(Object.entries(template).map(([key, v]) => {
         if (typeof v === 'number') {

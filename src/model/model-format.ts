@@ -56,7 +56,9 @@ export interface StoredModel {
 export function modelFromSafetensors(file: SafetensorsFile): StoredModel {
   const path = file.source;
   if (file.metadata.format !== MODEL_FORMAT) {
-    throw new UserError(`${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`);
+    throw new UserError(
+      `${path}: not a model of this project (metadata format is '${file.metadata.format ?? '(none)'}', expected '${MODEL_FORMAT}')`,
+    );
   }
   let stored: unknown;
   try {

@@ -31,7 +31,8 @@ export function estimateMemory(cfg: Config, classes = 10): MemoryEstimate {
     floats += R * (fanIn[l]! + 2 * H[l]! + 2); // x̂, y, dZ, G, dL/dG
     if (recurrent) floats += 3 * R * H[l]!; // h, next h, normalised h
   }
-  if (cfg.receptiveField !== null) for (let l = 0; l < L; l++) floats += (fanIn[l]! * H[l]!) / 4; // the byte masks of local layers (receptive-field.ts)
+  // the byte masks of local layers (receptive-field.ts)
+  if (cfg.receptiveField !== null) for (let l = 0; l < L; l++) floats += (fanIn[l]! * H[l]!) / 4;
   floats += (F * C + C) * (2 + optCopies); // the head
   floats += R * (widths[0]! + F + Math.max(...H) + 4 * C) + 2 * B * widths[0]!; // input, features, scratch, probabilities, scores, images
   if (cfg.dropout > 0) floats += (2 * B * H.reduce((a, h) => a + h, 0)) / 4; // dropout masks, one byte per unit (dropout.ts)

@@ -1,40 +1,33 @@
-// Tests of the trace of step K (src/trace/: trace.ts, step-tracer.ts, schema.ts; scripts/inspect.ts; schema in docs/TRACE.md), in
-// every mode, at a step of the second epoch (Adam's bias correction and the smoothed SGD past their
-// first step, a non-zero head, a reshuffled order).
+// Tests of the trace of step K (src/trace/: trace.ts, step-tracer.ts, schema.ts; schema in
+// docs/TRACE.md) against the step itself, in every mode, at a step of the second epoch (Adam's bias
+// correction and the smoothed SGD past their first step, a non-zero head, a reshuffled order).
 // The trace equals what the trainer did, to the bit: its "before" and "after" weights, peer means
 // and optimizer states are those of the run stopped after K − 1 and after K steps (trainSteps, no
 // observer: so observing changes no bit either); its batch is the run's order; its draws (the
 // wrong labels' uniforms, the masks and partners) leave the random streams where the run left them.
 // Invariants recomputed from the JSON's own arrays: y = relu(z), G = s·Σy², dL/dG from p, dZ =
 // dL/dG·2s·y + the peer term, dW = x̂ᵀ·dZ, the head's softmax and gradient, Adam's moments, the
-// recurrent damping. Also: the same seed gives the same text; the evaluation's scores are
-// evaluate()'s; the CLI writes what traceRun returns, and its mistakes are one line, exit 2.
+// recurrent damping. Also: the evaluation's scores are evaluate()'s; with --shift, --dropout,
+// --loss symba and --views 2 the trace shows the draws of their streams.
 // Small: 784 → 16 → 8 (three layers in two cases), B = 4, 64 training images (16 steps an epoch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
+import type { Config } from '../src/config/config.ts';
 import { applyPreset } from '../src/config/presets.ts';
-import { UserError } from '../src/errors.ts';
-import { loadDataset } from '../src/data/dataset.ts';
 import { makeHybridBatch } from '../src/ff/inputs/masks.ts';
 import { drawWrongLabels } from '../src/ff/inputs/negatives.ts';
 import { MASK_BLURS } from '../src/ff/modes/unsupervised.ts';
 import { shiftImage } from '../src/ff/inputs/shift.ts';
 import { drawPairPartners, positiveNegativePairRows } from '../src/ff/inputs/pairs.ts';
-import { TRACE_FORMAT, type LayerPassTrace, type OptimizerState, type ParamsTrace, type Tensor, type Trace } from '../src/trace/schema.ts';
+import type { LayerPassTrace, OptimizerState, ParamsTrace, Tensor, Trace } from '../src/trace/schema.ts';
 import { traceRun, traceToJson } from '../src/trace/trace.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
 import type { OptimizerState as RunOptimizerState } from '../src/optim/optimizer.ts';
 import { makeRng } from '../src/rng.ts';
 import { makeTrainer, trainSteps, type RunState } from '../src/run/train-run.ts';
-import { assertClose, assertUserError, U32 } from './helpers.ts';
+import { assertClose, U32 } from './helpers.ts';
+import { data, SMALL } from './trace-helpers.ts';
 
-const data = loadDataset({ trainLimit: 64, testLimit: 8 });
-const SMALL: Config = { ...DEFAULT_CONFIG, backend: 'js', layers: [784, 16, 8], batchSize: 4, trainLimit: 64, testLimit: 8 };
 const K = 18; // the second step of the second epoch
 const EVAL = 3;
 
@@ -54,7 +47,10 @@ const CASES: [string, Config][] = [
   ['unsupervised: Self-Contrastive FF, two shifted views of each image', {
     ...applyPreset({ ...SMALL }, 'scff'), layers: [784, 16, 8], batchSize: 4, epochs: 2, shift: 2, views: 2, seed: 8,
   }],
-  ['recurrent: 4 iterations, sgd, peer norm', { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 4, scoreIterations: [2, 3], optimizer: 'sgd', lr: 0.01, peerNorm: 0.03, seed: 9 }],
+  ['recurrent: 4 iterations, sgd, peer norm', {
+    ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 4, scoreIterations: [2, 3], optimizer: 'sgd', lr: 0.01,
+    peerNorm: 0.03, seed: 9,
+  }],
 ];
 
 const f32 = (t: Tensor): Float32Array => Float32Array.from(t.data);
@@ -63,7 +59,9 @@ const f32 = (t: Tensor): Float32Array => Float32Array.from(t.data);
 function assertSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    if (!(Object.is(actual[i], expected[i]) || (actual[i] === 0 && expected[i] === 0))) assert.fail(`${what}: first difference at [${i}]: ${actual[i]} vs ${expected[i]}`);
+    if (!(Object.is(actual[i], expected[i]) || (actual[i] === 0 && expected[i] === 0))) {
+      assert.fail(`${what}: first difference at [${i}]: ${actual[i]} vs ${expected[i]}`);
+    }
   }
 }
 
@@ -85,15 +83,6 @@ const parsed = (cfg: Config, step = K, evalImages = EVAL): Trace => JSON.parse(t
 
 /** The run without an observer, stopped after `steps` steps. */
 const runTo = (cfg: Config, steps: number): RunState => trainSteps(cfg, data, createJsMatmul(), steps);
-
-test('the same seed gives byte-identical JSON, another seed does not', () => {
-  const a = traceToJson(traceRun(SMALL, data, { step: 2, evalImages: 0 }));
-  assert.ok(a === traceToJson(traceRun(SMALL, data, { step: 2, evalImages: 0 })), 'two traces of the same config differ');
-  assert.notEqual(traceToJson(traceRun({ ...SMALL, seed: 2 }, data, { step: 2, evalImages: 0 })), a);
-  const t = JSON.parse(a) as Trace;
-  assert.equal(t.format, TRACE_FORMAT);
-  assert.deepEqual([t.step.number, t.step.epoch, t.step.stepInEpoch, t.step.stepsPerEpoch], [2, 1, 2, 16]);
-});
 
 for (const [name, cfg] of CASES) {
   test(`step ${K} traced equals the trainer's step ${K}, to the bit: ${name}`, () => {
@@ -164,7 +153,9 @@ for (const [name, cfg] of CASES) {
     for (const l of t.layers) {
       const { D, H } = l, what = `layer ${l.layer}`;
       const passes: LayerPassTrace[] = l.iterations ?? [l as LayerPassTrace];
-      for (const pass of passes) checkLayerPass(pass, D, H, l.theta, l.thetaNeg, l.goodnessScale, B, `${what}${pass.t === undefined ? '' : ` t=${pass.t}`}`);
+      for (const pass of passes) {
+        checkLayerPass(pass, D, H, l.theta, l.thetaNeg, l.goodnessScale, B, `${what}${pass.t === undefined ? '' : ` t=${pass.t}`}`);
+      }
       if (!l.optimizer) continue;
       const g = l.optimizer.grads;
       if (l.iterations) {
@@ -197,7 +188,8 @@ for (const [name, cfg] of CASES) {
           return Math.max(0, Math.fround(z[idx]! - sum / Hb));
         })
         : both(below, 'y');
-      assertClose(both(t.layers[i] as LayerPassTrace, 'input'), passedUp, cfg.act === 'triangle' ? 1e-5 : 0, `layer ${i + 1} input = what layer ${i} passes up`);
+      assertClose(both(t.layers[i] as LayerPassTrace, 'input'), passedUp, cfg.act === 'triangle' ? 1e-5 : 0,
+        `layer ${i + 1} input = what layer ${i} passes up`);
     }
     if (cfg.mode === 'supervised') {
       // Positives and negatives differ only in the label pixels 0..C-1: true label vs wrong label.
@@ -226,9 +218,11 @@ for (const [name, cfg] of CASES) {
     // The head: probs = softmax(logits), dLogits = (probs − onehot(label))/B, loss = mean row loss, dW = featuresᵀ·dLogits.
     const h = t.head, F = h.features.shape[1]!;
     for (let r = 0; r < B; r++) {
-      const a = h.logits.data.slice(r * C, (r + 1) * C), max = Math.max(...a), e = a.map((v) => Math.exp(v - max)), sum = e.reduce((x, y) => x + y, 0);
+      const a = h.logits.data.slice(r * C, (r + 1) * C), max = Math.max(...a);
+      const e = a.map((v) => Math.exp(v - max)), sum = e.reduce((x, y) => x + y, 0);
       assertClose(h.probs.data.slice(r * C, (r + 1) * C), e.map((v) => v / sum), 8 * U32, `head probs row ${r}`);
-      assertClose(h.dLogits.data.slice(r * C, (r + 1) * C), h.probs.data.slice(r * C, (r + 1) * C).map((p, c) => (p - (c === t.batch.labels[r] ? 1 : 0)) / B), 2 * U32, `head dLogits row ${r}`);
+      assertClose(h.dLogits.data.slice(r * C, (r + 1) * C),
+        h.probs.data.slice(r * C, (r + 1) * C).map((p, c) => (p - (c === t.batch.labels[r] ? 1 : 0)) / B), 2 * U32, `head dLogits row ${r}`);
     }
     assertClose([h.loss], [h.rowLoss.data.reduce((a, b) => a + b, 0) / B], 1e-12, 'head loss = mean row loss');
     checkProduct(h.optimizer.grads.dW.data, h.features.data, h.dLogits.data, B, F, C, 'head dW = featuresᵀ·dLogits');
@@ -266,7 +260,8 @@ function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, 
     for (let j = 0; j < H; j++) ss += y[r * H + j]! ** 2;
     assertClose([G[r]!], [ss * s], 4 * H * U32 * ss * s + 1e-30, `${what} G row ${r}`);
     assert.ok(p[r]! > 0 && p[r]! < 1, `${what} p row ${r} = ${p[r]} is not in (0, 1)`);
-    assertClose([p[r]!], [1 / (1 + Math.exp((r < B ? theta : thetaNeg) - G[r]!))], 1e-12, `${what} p = σ(G − θ) row ${r} (θ⁻ on negative rows)`);
+    assertClose([p[r]!], [1 / (1 + Math.exp((r < B ? theta : thetaNeg) - G[r]!))], 1e-12,
+      `${what} p = σ(G − θ) row ${r} (θ⁻ on negative rows)`);
   }
   if (l.loss === undefined) return;
   const dLdG = both(l, 'dLdG'), dZ = both(l, 'dZ'), rowLoss = both(l, 'loss');
@@ -275,7 +270,8 @@ function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, 
     assertClose([dLdG[r]!], [expected], 2 * U32 * Math.abs(expected) + 1e-12 / R, `${what} dL/dG row ${r}`);
     const peer = l.peer && r < B ? l.peer.data : null;
     const want = y.slice(r * H, (r + 1) * H).map((v, j) => dLdG[r]! * 2 * s * v + (peer ? peer[j]! : 0));
-    assertClose(dZ.slice(r * H, (r + 1) * H), want, (j) => 4 * U32 * (Math.abs(want[j]!) + (peer ? Math.abs(peer[j]!) : 0)) + 1e-45, `${what} dZ row ${r}`);
+    assertClose(dZ.slice(r * H, (r + 1) * H), want, (j) => 4 * U32 * (Math.abs(want[j]!) + (peer ? Math.abs(peer[j]!) : 0)) + 1e-45,
+      `${what} dZ row ${r}`);
   }
   assertClose([l.loss], [rowLoss.reduce((a, b) => a + b, 0) / R], 1e-12, `${what} loss = mean of the row losses`);
 }
@@ -283,12 +279,16 @@ function checkLayerPass(l: LayerPassTrace, D: number, H: number, theta: number, 
 test('with --shift, --dropout and --loss symba the trace shows the shifts and masks (replayed from their streams), ỹ and the pair losses', () => {
   const P = 0.25, alpha = 0.5;
   for (const mode of ['supervised', 'recurrent'] as const) {
-    const base = mode === 'recurrent' ? { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 2, scoreIterations: [1, 2] as [number, number] } : SMALL;
+    const base = mode === 'recurrent'
+      ? { ...applyPreset({ ...SMALL }, 'recurrent'), layers: [784, 16, 8], iterations: 2, scoreIterations: [1, 2] as [number, number] }
+      : SMALL;
     const cfg: Config = { ...base, shift: 2, dropout: P, loss: 'symba', symbaAlpha: alpha, seed: 4 };
     const t = parsed(cfg, K, 0);
     const before = runTo(cfg, K - 1), after = runTo(cfg, K);
     const B = cfg.batchSize, C = t.dataset.classes, D0 = 784;
-    for (const l of t.layers) assertParams(l.after, after.net.layers[l.layer - 1]!.W, after.net.layers[l.layer - 1]!.b, null, `${mode} layer ${l.layer} after`);
+    for (const l of t.layers) {
+      assertParams(l.after, after.net.layers[l.layer - 1]!.W, after.net.layers[l.layer - 1]!.b, null, `${mode} layer ${l.layer} after`);
+    }
     // Shifts: drawn from the shift stream as the run drew them, applied to the batch's images.
     const sh = makeRng(cfg.seed, 'shift', before.streams.shift);
     const shifted = new Float32Array(B * D0);
@@ -300,7 +300,9 @@ test('with --shift, --dropout and --loss symba the trace shows the shifts and ma
     assertSameBits(f32(t.shift!.images), shifted, `${mode}: shift.images`);
     if (mode === 'supervised') {
       const input = f32(t.ff.input);
-      for (let r = 0; r < B; r++) for (let j = C; j < D0; j++) assert.equal(input[r * D0 + j], shifted[r * D0 + j], `ff row ${r} pixel ${j}: the shifted image`);
+      for (let r = 0; r < B; r++) {
+        for (let j = C; j < D0; j++) assert.equal(input[r * D0 + j], shifted[r * D0 + j], `ff row ${r} pixel ${j}: the shifted image`);
+      }
     }
     // Masks: the dropout stream's draws, layer after layer (recurrent: iteration after iteration);
     // ỹ = relu(z)·keep/(1 − P); the pair losses and their gradient.
@@ -310,7 +312,8 @@ test('with --shift, --dropout and --loss symba the trace shows the shifts and ma
       : t.layers.map((l) => ({ l, pass: l as LayerPassTrace }));
     for (const { l, pass } of passes) {
       const what = `${mode} layer ${l.layer}${pass.t === undefined ? '' : ` t=${pass.t}`}`;
-      const keep = both(pass, 'keep'), z = both(pass, 'z'), y = both(pass, 'y'), G = both(pass, 'G'), dLdG = both(pass, 'dLdG'), dZ = both(pass, 'dZ');
+      const keep = both(pass, 'keep'), z = both(pass, 'z'), y = both(pass, 'y');
+      const G = both(pass, 'G'), dLdG = both(pass, 'dLdG'), dZ = both(pass, 'dZ');
       keep.forEach((k, i) => assert.equal(k, dr.uniform() >= P ? 1 : 0, `${what}: mask [${i}]`));
       assertSameBits(y, z.map((v, i) => (keep[i] ? Math.fround(Math.max(v, 0) * (1 / (1 - P))) : 0)), `${what}: ỹ = relu(z)·keep/(1 − P)`);
       const pairLoss = pass.positive.loss!.data;
@@ -322,7 +325,8 @@ test('with --shift, --dropout and --loss symba the trace shows the shifts and ma
       }
       assertClose([pass.loss!], [pairLoss.reduce((a, b) => a + b, 0) / B], 1e-12, `${what}: loss = mean pair loss`);
       const H = l.H, sc = (2 * l.goodnessScale) / (1 - P);
-      assertClose(dZ, y.map((v, i) => dLdG[Math.floor(i / H)]! * sc * v), (i) => 4 * U32 * Math.abs(dZ[i]!) + 1e-45, `${what}: dZ = dLdG·2s·ỹ/(1 − P)`);
+      assertClose(dZ, y.map((v, i) => dLdG[Math.floor(i / H)]! * sc * v), (i) => 4 * U32 * Math.abs(dZ[i]!) + 1e-45,
+        `${what}: dZ = dLdG·2s·ỹ/(1 − P)`);
     }
     assert.deepEqual(dr.state(), after.streams.dropout, `${mode}: the dropout stream after the step`);
   }
@@ -349,64 +353,5 @@ test('with --views 2 the second views are the batch shifted by their own draws, 
   for (let r = 0; r < B; r++) {
     const p = t.pairs!.partners[r]!;
     assertSameBits(input.subarray((B + r) * D0, (B + r + 1) * D0), view2.subarray(p * D0, (p + 1) * D0), `negative ${r}: partner ${p}'s second view`);
-  }
-});
-
-test('a step past the run, too many test images, or a trace over the limit is a one-line UserError', () => {
-  assertUserError(() => traceRun(SMALL, data, { step: 16 * 8 + 1, evalImages: 0 }), ['--step', '128']);
-  assertUserError(() => traceRun(SMALL, data, { step: 1, evalImages: 9 }), ['--eval', '8']);
-  assertUserError(() => traceRun({ ...SMALL, layers: [784, 2000, 2000], batchSize: 60 }, data, { step: 1, evalImages: 0 }), ['MB', '--layers', '--batch-size']);
-  assert.throws(() => traceRun(SMALL, data, { step: 1, evalImages: 0 }, 1e5), UserError);
-});
-
-test('scripts/inspect.ts writes the trace of any mode; a bad flag is one line and exit 2', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-inspect-'));
-  try {
-    const out = join(dir, 'trace.json');
-    const script = join(import.meta.dirname, '..', 'scripts', 'inspect.ts');
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8' });
-    const ok = run('--mode', 'unsupervised', '--backend', 'js', '--layers', '784,16,8', '--batch-size', '4', '--train-limit', '64', '--test-limit', '8', '--step', '3', '--eval', '2', '--out', out);
-    assert.equal(ok.status, 0, ok.stderr);
-    const text = readFileSync(out, 'utf8');
-    const cfg = { ...applyPreset({ ...SMALL }, 'unsupervised', 'unsupervised'), layers: [784, 16, 8] };
-    const expected = traceToJson(traceRun(cfg, data, { step: 3, evalImages: 2 }));
-    assert.ok(text === expected, `the CLI's file and traceRun differ from character ${[...expected].findIndex((ch, i) => ch !== text[i])}`);
-    for (const [args, flag] of [[['--layers', '784,x'], '--layers'], [['--step', '0'], '--step'], [['--layers', '784,16,8', '--train-limit', '64', '--batch-size', '4', '--step', '999'], '--step']] as const) {
-      const bad = run(...args, '--out', out);
-      assert.equal(bad.status, 2, bad.stderr);
-      assert.match(bad.stderr, new RegExp(`^error: ${flag}: .*\\n$`));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('scripts/inspect.ts exits 0 with an empty stderr on every mode and contrast, and says what the step drew', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-inspect-modes-'));
-  try {
-    const out = join(dir, 'trace.json');
-    const script = join(import.meta.dirname, '..', 'scripts', 'inspect.ts');
-    const common = ['--layers', '784,16,8', '--batch-size', '4', '--train-limit', '64', '--test-limit', '8', '--step', '3', '--eval', '2', '--threads', '1'];
-    const cases: [string, string[], RegExp][] = [
-      ['supervised', ['--mode', 'supervised'], /wrong labels \d,\d,\d,\d \(hard\)/],
-      ['unsupervised hybrid', ['--mode', 'unsupervised'], /hybrid partners \d,\d,\d,\d/],
-      ['unsupervised scff, one view', ['--mode', 'unsupervised', '--contrast', 'scff'], /scff pair partners \d,\d,\d,\d \(offset [123]\)/],
-      ['unsupervised scff, two views', ['--preset', 'scff', '--shift', '1', '--views', '2'], /scff pair partners .*; shifts dx:dy .*, second view /],
-      ['recurrent', ['--mode', 'recurrent'], /wrong labels \d,\d,\d,\d \(hard\)/],
-    ];
-    for (const [name, args, drawn] of cases) {
-      for (const withEval of [true, false]) {
-        const argv = withEval ? [...common, ...args] : [...common.slice(0, -4), ...common.slice(-2), ...args];
-        const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...argv, '--out', out], { encoding: 'utf8' });
-        assert.equal(run.status, 0, `${name}: exit ${run.status}\n${run.stderr}`);
-        assert.equal(run.stderr, '', `${name}: stderr`);
-        assert.match(run.stdout, drawn, `${name}: the summary line`);
-        const trace = JSON.parse(readFileSync(out, 'utf8')) as { step: { number: number }; evaluation?: unknown };
-        assert.equal(trace.step.number, 3, name);
-        assert.equal(trace.evaluation !== undefined, withEval, `${name}: evaluation in the trace`);
-      }
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 });
