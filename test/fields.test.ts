@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { fieldRows, FIELDS, flagOf, inPage, isStored } from '../src/config/fields.ts';
 import { configFromStored, modelConfig } from '../src/config/stored.ts';
-import { TRAIN_FLAGS } from '../apps/cli/flags.ts';
+import { configFromFlags, parseFlags, TRAIN_FLAGS } from '../apps/cli/flags.ts';
+import { buildNetwork } from '../src/run/train-run.ts';
 import { optionsMarkdown } from '../apps/cli/options-doc.ts';
 import { assertUserError } from './helpers.ts';
 
@@ -97,4 +98,22 @@ test('a Config built from every row\'s default is a valid config of the type', (
   const cfg: Config = { ...DEFAULT_CONFIG };
   assert.equal(cfg.mode, 'supervised');
   assert.deepStrictEqual(cfg.layers, [784, 1000, 1000]);
+});
+
+test('--init-scale, an option added as one row plus its use: W ~ N(0, X²/fan-in), X = 1 keeps every bit, stored only when set', () => {
+  const cfg = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });
+  const small = ['--layers', '16,8,4'];
+  assert.equal(cfg([...small, '--init-scale', '0.5']).initScale, 0.5);
+  assertUserError(() => cfg(['--init-scale', '0']), ['--init-scale', 'expected a number > 0']);
+  const one = buildNetwork(cfg(small), 10), half = buildNetwork(cfg([...small, '--init-scale', '0.5']), 10);
+  const same = buildNetwork(cfg([...small, '--init-scale', '1']), 10);
+  for (let l = 0; l < one.layers.length; l++) {
+    assert.deepStrictEqual(same.layers[l]!.W, one.layers[l]!.W, `layer ${l + 1}: --init-scale 1 is the default, bit for bit`);
+    // Halving is exact in binary floating point: the same normals, each weight exactly half.
+    assert.deepStrictEqual(half.layers[l]!.W, one.layers[l]!.W.map((w) => w / 2), `layer ${l + 1}: --init-scale 0.5 halves every weight`);
+  }
+  assert.ok(!('initScale' in modelConfig(cfg(small))), 'the default is not stored, so older models keep their bytes');
+  assert.equal(modelConfig(cfg(['--init-scale', '2'])).initScale, 2);
+  const rec = (x: string): number[] => Array.from(buildNetwork(cfg(['--mode', 'recurrent', ...small, '--init-scale', x]), 10).layers[0]!.W);
+  assert.deepStrictEqual(rec('0.5'), rec('1').map((w) => w / 2), 'the recurrent net takes it too');
 });

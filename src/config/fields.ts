@@ -74,6 +74,10 @@ export const FIELDS = {
     help: 'local receptive fields: IMAGE,LAYER,.. with IMAGE = ROWSxCOLS, LAYER = ROWSxCOLS/PATCH[/STRIDE] or full (e.g. 28x28,4x4/10/6,3x3/2,2x2/2); none = dense',
   }),
   epochs: field({ flag: 'epochs', value: 'N', parse: int(1), default: 8, kind: 'training', help: 'passes over the training set' }),
+  initScale: field({
+    flag: 'init-scale', value: 'X', parse: num(0, Infinity, false), default: 1, kind: 'training', later: true,
+    help: "scale of the layers' initial weights: W ~ N(0, X²/fan-in) (Hinton: 1)",
+  }),
   batchSize: field({ flag: 'batch-size', value: 'B', parse: int(1), default: 100, kind: 'training', help: 'images per step' }),
   optimizer: field({
     flag: 'optimizer', value: 'NAME', parse: oneOf('adam', 'sgd'), default: 'adam', kind: 'training',

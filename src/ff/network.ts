@@ -41,21 +41,22 @@ export interface WorkspaceKind {
 export interface InitShape {
   fanIn?: number[]; // layer l's inputs; default the width below (the feed-forward net); the recurrent net: below + above
   masks?: (Uint8Array | null)[]; // masks[l] (D, H) makes layer l local (receptive-field.ts); default every layer dense
+  scale?: number; // s of W ~ N(0, s²/fan_in); default 1 (then sd = 1/√fan_in, to the bit)
 }
 
 /**
- * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers.
+ * W ~ N(0, s²/fan_in) with s = shape.scale (1: Hinton's), b = 0; head W = 0, b = 0. scored: 1-based hidden layer numbers.
  * Layer l maps fanIn[l] inputs to widths[l + 1] units. With masks[l], W = 0 outside the mask, and
  * unit j's fan-in is the count of its mask's column (the same normals are drawn either way).
  */
 export function initNetwork(widths: number[], scored1: number[], classes: number, rng: Rng, shape: InitShape = {}): Network {
-  const { fanIn = widths.slice(0, -1), masks = [] } = shape;
+  const { fanIn = widths.slice(0, -1), masks = [], scale = 1 } = shape;
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const D = fanIn[l]!, H = widths[l + 1]!;
     const layer = makeLayerParams(D, H);
     const mask = masks[l] ?? null;
-    const sd = Array.from({ length: H }, (_, j) => 1 / Math.sqrt(mask ? maskFanIn(mask, D, H, j) : D));
+    const sd = Array.from({ length: H }, (_, j) => scale / Math.sqrt(mask ? maskFanIn(mask, D, H, j) : D));
     for (let i = 0; i < layer.W.length; i++) {
       const g = rng.normal();
       layer.W[i] = mask && mask[i] === 0 ? 0 : sd[i % H]! * g;

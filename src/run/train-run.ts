@@ -125,8 +125,10 @@ export function makeTrainer(
 export function buildNetwork(cfg: Config, classes: number): Network {
   const rng = makeRng(cfg.seed, 'init');
   return cfg.mode === 'recurrent'
-    ? initRecurrentNetwork(cfg.layers, classes, scoredLayerNumbers(cfg), rng)
-    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng, { masks: layerMasks(cfg.receptiveField, cfg.layers, cfg.mode === 'supervised' ? classes : 0) });
+    ? initRecurrentNetwork(cfg.layers, classes, scoredLayerNumbers(cfg), rng, cfg.initScale)
+    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng, {
+      masks: layerMasks(cfg.receptiveField, cfg.layers, cfg.mode === 'supervised' ? classes : 0), scale: cfg.initScale,
+    });
 }
 
 /**

@@ -42,9 +42,9 @@ export function recurrentFanIn(widths: number[], classes: number): number[] {
   return widths.slice(0, L).map((below, i) => below + (i + 1 === L ? classes : widths[i + 2]!));
 }
 
-/** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
-export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
-  return initNetwork(widths, scored1, classes, rng, { fanIn: recurrentFanIn(widths, classes) });
+/** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]; W ~ N(0, scale²/D). */
+export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng, scale = 1): Network {
+  return initNetwork(widths, scored1, classes, rng, { fanIn: recurrentFanIn(widths, classes), scale });
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
