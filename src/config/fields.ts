@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import { bool, int, intList, nullableInt, num, oneOf, text, type Parser } from './parsers.ts';
 import { parseReceptiveField } from './receptive-field-spec.ts';
 import { UserError } from '../errors.ts';
-import { PRESETS } from './presets.ts';
 import { BACKEND_NAMES } from '../linalg/backend.ts';
 
 /**
@@ -67,7 +66,7 @@ export const FIELDS = {
     flag: 'mode', value: 'MODE', parse: oneOf('supervised', 'unsupervised', 'recurrent'), default: 'supervised', kind: 'model',
     help: 'supervised | unsupervised | recurrent',
   }),
-  preset: field({ flag: 'preset', value: 'NAME', parse: text, default: 'default', kind: 'training', help: `start from a preset: ${Object.keys(PRESETS).join(', ')}` }),
+  preset: field({ flag: 'preset', value: 'NAME', parse: text, default: 'default', kind: 'training', help: 'start from a named preset (listed by train.ts --help and in docs/OPTIONS.md)' }),
   layers: field({ flag: 'layers', value: 'W,W,..', parse: intList(1), default: [784, 1000, 1000], kind: 'model', help: 'input width then hidden widths, e.g. 784,500,500' }),
   receptiveField: field({
     flag: 'receptive-field', value: 'SPEC', parse: receptiveField, default: null, kind: 'model', later: true,
