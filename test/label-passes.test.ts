@@ -73,7 +73,8 @@ for (const norm of ['rms', 'l2'] as const) {
         },
       };
       const order = new Int32Array(n).map((_, i) => i);
-      trainer.step(data.train, order, 0, 20, cfg.lr, cfg.headLr, null, obs); // the same initial weights in both
+      // the same initial weights in both
+      trainer.step({ split: data.train, order, start: 0, B: 20, lr: cfg.lr, headLr: cfg.headLr, only: null }, obs);
       return got;
     };
     const fast = seen(true), plain = seen(false);

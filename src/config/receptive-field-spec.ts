@@ -18,7 +18,8 @@ export interface FieldSpec {
 }
 
 export const FLAG = '--receptive-field';
-export const SYNTAX = "expected IMAGE,LAYER,... with IMAGE = ROWSxCOLS and each LAYER = ROWSxCOLS/PATCH[/STRIDE] or full, e.g. 28x28,4x4/10/6,3x3/2,2x2/2";
+export const SYNTAX = 'expected IMAGE,LAYER,... with IMAGE = ROWSxCOLS and each LAYER = ROWSxCOLS/PATCH[/STRIDE] or full, ' +
+  'e.g. 28x28,4x4/10/6,3x3/2,2x2/2';
 
 /** Parse a spec string; any malformed part is a one-line UserError naming the flag. */
 export function parseReceptiveField(spec: string): FieldSpec {

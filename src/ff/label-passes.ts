@@ -97,7 +97,9 @@ export const LABEL_KAPPA = rowTask<[
 
 // base (n, H) = x_rest·W, the product every label of the n images shares; zeroes the label pixels
 // of images (n, D) first.
-export function restProduct(base: Float32Array, images: Float32Array, W: Float32Array, n: number, D: number, H: number, C: number, mm: MatmulFn<Float32Array>): void {
+export function restProduct(
+  base: Float32Array, images: Float32Array, W: Float32Array, n: number, D: number, H: number, C: number, mm: MatmulFn<Float32Array>,
+): void {
   for (let r = 0; r < n; r++) images.fill(0, r * D, r * D + C);
   mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
 }

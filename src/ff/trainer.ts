@@ -56,12 +56,23 @@ export interface EvalObserver {
   headProbs?(start: number, n: number, probs: Float32Array): void;
 }
 
+/** What one training step takes: images order[start..start+B) of `split`, the two learning rates, and the layers it trains. */
+export interface StepBatch {
+  split: Split;
+  order: Int32Array;
+  start: number;
+  B: number;
+  lr: number; // the FF layers' learning rate of this step
+  headLr: number; // the head's
+  only: number | null; // the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all)
+}
+
 export interface Trainer {
   net: Network;
   ws: Workspace;
   opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
-  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all); `observer` sees it. */
-  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, observer?: StepObserver): StepStats;
+  /** One step on the batch `b` (see StepBatch); `observer` sees it. */
+  step(b: StepBatch, observer?: StepObserver): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
   evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
 }
@@ -126,7 +137,9 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
     if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
-    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
+    const view = obs?.onLayer
+      ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null }
+      : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
     const G = acts.G;

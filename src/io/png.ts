@@ -60,7 +60,8 @@ function encodePng(who: string, width: number, height: number, channels: 1 | 3, 
   }
   const rowBytes = width * channels;
   if (pixels.length !== rowBytes * height) {
-    throw new Error(`${who}: pixels has ${pixels.length} bytes, expected ${height}×${width}${channels > 1 ? `×${channels}` : ''} = ${rowBytes * height}`);
+    const shape = `${height}×${width}${channels > 1 ? `×${channels}` : ''}`;
+    throw new Error(`${who}: pixels has ${pixels.length} bytes, expected ${shape} = ${rowBytes * height}`);
   }
   // IHDR: width, height, bit depth 8, colour type, compression 0, filter 0, interlace 0.
   const ihdr = new Uint8Array(13);

@@ -198,7 +198,8 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     const count = numel(shape);
     if (count < 0 || end - begin !== count * BYTES_PER_VALUE) {
       throw corrupt(
-        `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${count * BYTES_PER_VALUE}`,
+        `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes ` +
+          `but shape [${shape.join(', ')}] of ${dtype} needs ${count * BYTES_PER_VALUE}`,
       );
     }
     const at = dataStart + begin;

@@ -16,7 +16,9 @@ export function checkStepFinite(stats: StepStats, epoch: number, step: number): 
       if (!Number.isFinite(v)) throw new DivergedError(`layer ${l + 1} has a non-finite ${what} (${v}) at epoch ${epoch}, step ${step}; ${HINT}`);
     }
   });
-  if (!Number.isFinite(stats.headLoss)) throw new DivergedError(`the softmax head has a non-finite loss (${stats.headLoss}) at epoch ${epoch}, step ${step}; ${HINT}`);
+  if (!Number.isFinite(stats.headLoss)) {
+    throw new DivergedError(`the softmax head has a non-finite loss (${stats.headLoss}) at epoch ${epoch}, step ${step}; ${HINT}`);
+  }
 }
 
 /** The first non-finite value's index in `a`, or -1. */

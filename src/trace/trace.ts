@@ -43,7 +43,8 @@ export function traceBytesBound(cfg: Config, classes: number, evalImages: number
   const fanIn = recurrent ? recurrentFanIn(w, C) : w.slice(0, L);
   for (let l = 0; l < L; l++) {
     const H = w[l + 1]!, D = fanIn[l]!;
-    f32 += (D * H + H) * (3 + 2 * k) + 2 * H + (cfg.receptiveField !== null ? D * H : 0); // W, b before/after, grads, optimizer before/after; peerMean ×2; mask
+    // W, b before/after, grads, optimizer before/after; peerMean ×2; mask
+    f32 += (D * H + H) * (3 + 2 * k) + 2 * H + (cfg.receptiveField !== null ? D * H : 0);
     f32 += passes * (2 * B * (2 * D + 4 * H + 2) + (recurrent ? D * H + H + 3 * B * H : 0)); // rows (keep included); recurrent: per-t grads, states
     f64 += passes * (2 * B * 2 + H); // p, loss, peer
   }
@@ -71,7 +72,8 @@ export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes
   const C = data.classes;
   const bound = traceBytesBound(cfg, C, req.evalImages);
   if (bound > maxBytes) {
-    throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); use smaller --layers, --batch-size or --eval, e.g. --layers 784,16,8 --batch-size 4`);
+    throw new UserError(`the trace could reach ${(bound / 1e6).toFixed(1)} MB (limit ${(maxBytes / 1e6).toFixed(0)} MB); ` +
+      'use smaller --layers, --batch-size or --eval, e.g. --layers 784,16,8 --batch-size 4');
   }
   const { perEpoch, total } = stepCounts(cfg, data.train.count);
   if (!Number.isSafeInteger(req.step) || req.step < 1 || req.step > total) {
@@ -94,10 +96,13 @@ export function traceRun(cfg: Config, data: Dataset, req: TraceRequest, maxBytes
     });
     if (tracer === null || trainer === null) throw new Error(`trace: step ${req.step} was not observed`);
     const K = req.step;
-    const t = (tracer as StepTracer).finish({ number: K, epoch: Math.floor((K - 1) / perEpoch) + 1, stepInEpoch: ((K - 1) % perEpoch) + 1, stepsPerEpoch: perEpoch, totalSteps: total });
+    const t = (tracer as StepTracer).finish({
+      number: K, epoch: Math.floor((K - 1) / perEpoch) + 1, stepInEpoch: ((K - 1) % perEpoch) + 1, stepsPerEpoch: perEpoch, totalSteps: total,
+    });
     const trace: Trace = {
       format: TRACE_FORMAT,
-      about: `step ${req.step} of a ${cfg.mode} Forward-Forward run, as the trainer took it${req.evalImages > 0 ? `, then the evaluation of ${req.evalImages} test images` : ''} (docs/TRACE.md)`,
+      about: `step ${req.step} of a ${cfg.mode} Forward-Forward run, as the trainer took it` +
+        `${req.evalImages > 0 ? `, then the evaluation of ${req.evalImages} test images` : ''} (docs/TRACE.md)`,
       config: { ...cfg },
       dataset: { train: data.train.count, test: data.test.count, rows: data.train.rows, cols: data.train.cols, classes: C },
       ...t,

@@ -33,11 +33,14 @@ function patchStarts(size: number, count: number, patch: number, stride: number 
   if (stride === null && count > 1) {
     s = (size - patch) / (count - 1);
     if (!Number.isInteger(s)) {
-      throw new UserError(`${FLAG}: ${where}: ${count} patches of ${patch} cannot be spread evenly over ${size} cells (stride ${(size - patch)}/${count - 1}); give a stride: ROWSxCOLS/PATCH/STRIDE`);
+      throw new UserError(`${FLAG}: ${where}: ${count} patches of ${patch} cannot be spread evenly over ${size} cells ` +
+        `(stride ${(size - patch)}/${count - 1}); give a stride: ROWSxCOLS/PATCH/STRIDE`);
     }
   }
   const last = (count - 1) * s + patch;
-  if (last > size) throw new UserError(`${FLAG}: ${where}: ${count} patches of ${patch} at stride ${s} need ${last} cells, the grid below has ${size}`);
+  if (last > size) {
+    throw new UserError(`${FLAG}: ${where}: ${count} patches of ${patch} at stride ${s} need ${last} cells, the grid below has ${size}`);
+  }
   return Array.from({ length: count }, (_, k) => k * s);
 }
 
@@ -47,9 +50,14 @@ function patchStarts(size: number, count: number, patch: number, stride: number 
  */
 export function resolveFields(spec: FieldSpec, widths: number[]): (ResolvedField | null)[] {
   const L = widths.length - 1;
-  if (spec.layers.length !== L) throw new UserError(`${FLAG}: ${spec.layers.length} layer entr${spec.layers.length === 1 ? 'y' : 'ies'} after the image grid, but --layers has ${L} hidden layer(s)`);
+  if (spec.layers.length !== L) {
+    const entries = `${spec.layers.length} layer entr${spec.layers.length === 1 ? 'y' : 'ies'}`;
+    throw new UserError(`${FLAG}: ${entries} after the image grid, but --layers has ${L} hidden layer(s)`);
+  }
   const { rows, cols } = spec.image;
-  if (rows * cols !== widths[0]) throw new UserError(`${FLAG}: the image grid ${rows}x${cols} has ${rows * cols} pixels, but the input width (--layers) is ${widths[0]}`);
+  if (rows * cols !== widths[0]) {
+    throw new UserError(`${FLAG}: the image grid ${rows}x${cols} has ${rows * cols} pixels, but the input width (--layers) is ${widths[0]}`);
+  }
   let below: Grid | null = { rows, cols, channels: 1 };
   return spec.layers.map((f, l) => {
     const H = widths[l + 1]!;
@@ -60,7 +68,9 @@ export function resolveFields(spec: FieldSpec, widths: number[]): (ResolvedField
     const where = `layer ${l + 1} (${f.rows}x${f.cols}/${f.patch}${f.stride === null ? '' : `/${f.stride}`})`;
     if (below === null) throw new UserError(`${FLAG}: ${where} needs a grid below it, but layer ${l} is full`);
     const cells = f.rows * f.cols;
-    if (H % cells !== 0) throw new UserError(`${FLAG}: ${where}: its width ${H} (--layers) is not a whole number of units at each of its ${cells} locations`);
+    if (H % cells !== 0) {
+      throw new UserError(`${FLAG}: ${where}: its width ${H} (--layers) is not a whole number of units at each of its ${cells} locations`);
+    }
     const resolved: ResolvedField = {
       below, grid: { rows: f.rows, cols: f.cols, channels: H / cells }, patch: f.patch,
       rowStarts: patchStarts(below.rows, f.rows, f.patch, f.stride, where),

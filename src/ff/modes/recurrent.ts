@@ -21,7 +21,6 @@
 //   layers, the goodness averaged over the scored iterations (default 3–5); argmax. The softmax
 //   head on the neutral run gives a one-run prediction too.
 import type { Config } from '../../config/config.ts';
-import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
@@ -34,7 +33,10 @@ import type { LayerView, Pass, StepObserver } from '../step-observer.ts';
 import { makeStepContext, withObserver, type StepContext, type TrainerBackend } from '../context.ts';
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import {
+  makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows,
+  type LayerStepStats, type StepBatch, type StepStats, type StepStreams, type Trainer,
+} from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -164,7 +166,9 @@ export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: 
     layerForwardFromNormalised(acts, layer, N, math, mm, par);
     const dropping = drop && losses !== null;
     if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
-    const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
+    const view: LayerView | null = obs?.onLayer
+      ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null }
+      : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
@@ -243,8 +247,8 @@ export function makeRecurrentTrainer(
     for (let t = 1; t <= T; t++) iterate(c, st, net, { N, damping: cfg.damping, pass: 'neutral', t });
   }
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
-    void only; // greedy training does not apply to the recurrent net (checked in check-config.ts)
+  function step({ split, order, start, B, lr, headLr }: StepBatch, obs?: StepObserver): StepStats {
+    // b.only: greedy training does not apply to the recurrent net (checked in check-config.ts)
     const c = withObserver(ctx, obs);
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);

@@ -20,7 +20,9 @@ import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
 import type { Pass, StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import {
+  makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer,
+} from '../trainer.ts';
 
 // backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
 // streams.negatives draws the wrong labels.
@@ -44,7 +46,7 @@ export function makeSupervisedTrainer(
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
   // One training step on images order[start..start+B) of split, in the order it computes.
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
+  function step({ split, order, start, B, lr, headLr, only }: StepBatch, obs?: StepObserver): StepStats {
     const c = withObserver(ctx, obs);
     takeBatch(split, order, start, B, obs); // images (B, D0) and their labels; --shift: moved before any label is written
 

@@ -205,12 +205,14 @@ export function multiplyTask(blk: Blocking): FuncDef {
     code.localGet(K).localGet(k0).i32Sub().localSet(kc);
     code.localGet(kc).i32Const(KC).i32GtU().if(() => code.i32Const(KC).localSet(kc));
     // a = A + (k0*Mp + i0*kc)*4
-    code.localGet(job).i32Load(field(JOB.A)).localGet(k0).localGet(Mp).i32Mul().localGet(i0).localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add().localSet(a);
+    code.localGet(job).i32Load(field(JOB.A))
+      .localGet(k0).localGet(Mp).i32Mul().localGet(i0).localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add().localSet(a);
     // c = C + (i0*Np + j0)*4
     code.localGet(job).i32Load(field(JOB.C)).localGet(i0).localGet(Np).i32Mul().localGet(j0).i32Add().i32Const(4).i32Mul().i32Add();
     code.localGet(a);
     // b = B + (k0*Np + j0*kc)*4
-    code.localGet(job).i32Load(field(JOB.B)).localGet(k0).localGet(Np).i32Mul().localGet(j0).localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add();
+    code.localGet(job).i32Load(field(JOB.B))
+      .localGet(k0).localGet(Np).i32Mul().localGet(j0).localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add();
     // ldc = Np*4, mPanels = mc/MR, nPanels = nc/NR, kc, accumulate = k0 != 0
     code.localGet(Np).i32Const(4).i32Mul();
     code.localGet(mc).i32Const(MR).i32DivU();

@@ -89,7 +89,8 @@ export function packTask(blk: Blocking, W: number, f: { dst: number; Pp: number;
     code.localGet(p0).localSet(p);
     code.loop(() => {
       // d = dst + (k0*Pp + p*W*kc)*4
-      code.localGet(dst).localGet(k0).localGet(Pp).i32Mul().localGet(p).i32Const(W).i32Mul().localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add().localSet(d);
+      code.localGet(dst)
+        .localGet(k0).localGet(Pp).i32Mul().localGet(p).i32Const(W).i32Mul().localGet(kc).i32Mul().i32Add().i32Const(4).i32Mul().i32Add().localSet(d);
       // s = src + k0*sK + p*W*sP
       code.localGet(src).localGet(k0).localGet(sK).i32Mul().i32Add().localGet(p).i32Const(W).i32Mul().localGet(sP).i32Mul().i32Add().localSet(s);
       code.localGet(sP).i32Const(4).i32Eq().ifElse(

@@ -93,7 +93,9 @@ export function unstageC(c: Mat, mem: Float32Array, at: number, Np: number, par:
 
 // Rows i0..i1-1 of c (data cd at offset co, strides cs0, cs1; N columns) from the row-major rows
 // at float index `at` of mem, Np floats apart.
-function unstageRows(cd: Float32Array, co: number, cs0: number, cs1: number, N: number, mem: Float32Array, at: number, Np: number, i0: number, i1: number): void {
+function unstageRows(
+  cd: Float32Array, co: number, cs0: number, cs1: number, N: number, mem: Float32Array, at: number, Np: number, i0: number, i1: number,
+): void {
   if (cs1 === 1 && cs0 === N && N === Np) {
     cd.set(mem.subarray(at + i0 * N, at + i1 * N), co + i0 * N); // one memcpy
     return;

@@ -18,7 +18,8 @@ const SPIN_MS = 0.2;
  * (ok) or failed to (then the loop does not run). `loadRows`, if given, is awaited after that
  * (the pool runs its jobs without this worker meanwhile): the function it resolves to runs this
  * worker's share of a row job; CTRL.ROWS_READY counts the workers that have one.
- * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: Record<string, number>, closed: number, jobAddr: number, gen: number, phaseField: number, rowsPhase: number }} data
+ * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: Record<string, number>, closed: number,
+ *   jobAddr: number, gen: number, phaseField: number, rowsPhase: number }} data
  * @param {(ok: boolean) => void} started
  * @param {() => Promise<(() => void) | undefined>} [loadRows]
  */
