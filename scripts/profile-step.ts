@@ -41,7 +41,7 @@ function profile(cfg: Config, steps: number, warmup: number, data: ReturnType<ty
     const trainer = makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
     const order = new Int32Array(data.train.count).map((_, i) => i);
     const B = cfg.batchSize, perEpoch = Math.floor(data.train.count / B);
-    const step = (s: number): void => void trainer.step(data.train, order, (s % perEpoch) * B, B, cfg.lr, cfg.headLr, null);
+    const step = (s: number): void => void trainer.step({ split: data.train, order, start: (s % perEpoch) * B, B, lr: cfg.lr, headLr: cfg.headLr, only: null });
     for (let s = 0; s < warmup; s++) step(s);
     tb.reset();
     const t0 = performance.now();

@@ -128,7 +128,7 @@ test('a training step drops each layer\'s units with one mask per row from the d
         prevY = v.acts.y.slice(0, R * H);
       },
     };
-    trainer.step(data.train, order, 0, 6, 0.001, 0.01, null, obs);
+    trainer.step({ split: data.train, order, start: 0, B: 6, lr: 0.001, headLr: 0.01, only: null }, obs);
     assert.equal(views, mode === 'recurrent' ? 2 * 2 : 2, `${mode}: every learning pass of every layer dropped`);
     assert.deepStrictEqual(streams.dropout.state(), replay.state(), `${mode}: the step drew nothing else from the dropout stream`);
     trainer.evaluate(data.test, 20);

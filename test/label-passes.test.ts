@@ -70,7 +70,7 @@ for (const norm of ['rms', 'l2'] as const) {
         onOptimizer: (target, phase, _o, _p, grads) => { if (target === 0 && phase === 'before') Object.assign(got, { dW: grads[0]!.slice(), db: grads[1]!.slice() }); },
       };
       const order = new Int32Array(n).map((_, i) => i);
-      trainer.step(data.train, order, 0, 20, cfg.lr, cfg.headLr, null, obs); // the same initial weights in both
+      trainer.step({ split: data.train, order, start: 0, B: 20, lr: cfg.lr, headLr: cfg.headLr, only: null }, obs); // the same initial weights in both
       return got;
     };
     const fast = seen(true), plain = seen(false);

@@ -180,7 +180,7 @@ for (const [mode, optimizer, shortcuts] of [['supervised', 'adam', true], ['supe
     }
     const trainer = makeTrainer(cfg, net, data, createJsMatmul(), makeStreams(cfg.seed));
     const order = Int32Array.from({ length: 60 }, (_, i) => i);
-    for (let s = 0; s < 3; s++) trainer.step(data.train, order, 20 * s, 20, cfg.lr, cfg.headLr, null);
+    for (let s = 0; s < 3; s++) trainer.step({ split: data.train, order, start: 20 * s, B: 20, lr: cfg.lr, headLr: cfg.headLr, only: null });
     for (const [l, layer] of net.layers.entries()) {
       let inside = 0, moved = 0;
       for (let i = 0; i < layer.W.length; i++) {
@@ -208,7 +208,7 @@ test('a model with local fields round-trips: the spec is stored in its config, t
   const data = loadDataset({ trainLimit: 40, testLimit: 20 });
   const net = buildNetwork(cfg, data.classes);
   const trainer = makeTrainer(cfg, net, data, createJsMatmul(), makeStreams(cfg.seed));
-  trainer.step(data.train, Int32Array.from({ length: 40 }, (_, i) => i), 0, 20, cfg.lr, cfg.headLr, null);
+  trainer.step({ split: data.train, order: Int32Array.from({ length: 40 }, (_, i) => i), start: 0, B: 20, lr: cfg.lr, headLr: cfg.headLr, only: null });
   const file = decodeSafetensors(encodeModel(net, cfg), 'm.safetensors');
   assert.deepStrictEqual([...file.tensors.keys()].sort(), ['head.bias', 'head.weight', 'layer1.bias', 'layer1.weight', 'layer2.bias', 'layer2.weight']);
   const stored = modelFromSafetensors(file);

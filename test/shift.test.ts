@@ -94,7 +94,7 @@ test('a training step shifts its images before anything else (supervised: the la
       onShift: (dx, dy, images) => { draws = { dx: Array.from(dx), dy: Array.from(dy), images: images.slice() }; },
       onRows: (pass, input, rows) => { if (pass === 'ff') ff = input.slice(0, rows * 48); },
     };
-    trainer.step(data.train, order, 10, 10, 0.001, 0.01, null, obs);
+    trainer.step({ split: data.train, order, start: 10, B: 10, lr: 0.001, headLr: 0.01, only: null }, obs);
     assert.ok(draws && batch && ff, `${mode}: the step showed its shifts`);
     const d = draws as { dx: number[]; dy: number[]; images: Float32Array };
     const replay = makeRng(cfg.seed, 'shift');

@@ -103,7 +103,7 @@ test('in a training step of every mode the reported loss is the mean SymBa pair 
         seen[l]!.push(v.loss);
       },
     };
-    const stats = trainer.step(data.train, Int32Array.from({ length: 40 }, (_, i) => i), 0, 5, 0.001, 0.01, null, obs);
+    const stats = trainer.step({ split: data.train, order: Int32Array.from({ length: 40 }, (_, i) => i), start: 0, B: 5, lr: 0.001, headLr: 0.01, only: null }, obs);
     stats.layers.forEach((s, l) => {
       const mean = seen[l]!.reduce((a, b) => a + b, 0) / seen[l]!.length; // recurrent: the mean over the T iterations
       assertClose([s.loss], [mean], 1e-12, `${mode} layer ${l + 1}: the step's loss`);

@@ -17,7 +17,7 @@ test('unsupervised greedy: the head learns from this step\'s activities of the l
     const net = buildNetwork(cfg, data.classes);
     const trainer = makeTrainer(cfg, net, data, createJsMatmul(), makeStreams(cfg.seed));
     for (const a of trainer.ws.acts) a.y.forEach((_, i) => { a.y[i] = i % period; }); // what an earlier pass could have left
-    trainer.step(data.train, order, 0, 20, 0.01, 0.1, 0); // greedy: only layer 1 trains
+    trainer.step({ split: data.train, order, start: 0, B: 20, lr: 0.01, headLr: 0.1, only: 0 }); // greedy: only layer 1 trains
     return Float32Array.from(net.head.W);
   };
   const a = headAfterStep(5), b = headAfterStep(7);

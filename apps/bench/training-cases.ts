@@ -136,7 +136,7 @@ export function plainStepFlops(cfg: Config, data: Dataset): number {
   const plain = { ...cfg, shortcuts: false };
   const trainer = makeTrainer(plain, buildNetwork(plain, data.classes), data, counting);
   const order = new Int32Array(data.train.count).map((_, i) => i);
-  trainer.step(data.train, order, 0, cfg.batchSize, cfg.lr, cfg.headLr, null);
+  trainer.step({ split: data.train, order, start: 0, B: cfg.batchSize, lr: cfg.lr, headLr: cfg.headLr, only: null });
   return flops;
 }
 
@@ -150,7 +150,7 @@ function benchFullStep(c: StepCase, shortcuts: boolean, plainFlops: number, data
   const order = new Int32Array(data.train.count).map((_, i) => i);
   let loss = 0;
   const { block, share } = timeWithShare(() => {
-    loss = trainer.step(data.train, order, 0, B, cfg.lr, cfg.headLr, null).layers[0]!.loss;
+    loss = trainer.step({ split: data.train, order, start: 0, B, lr: cfg.lr, headLr: cfg.headLr, only: null }).layers[0]!.loss;
   }, c.reps, guard, tb);
   if (!Number.isFinite(loss)) throw new Error(`bench: the ${c.id} step diverged (layer 1 loss ${loss})`);
   const name = c.id === 'trainer' ? 'trainer step' : `trainer step '${c.id}'`;

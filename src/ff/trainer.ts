@@ -56,12 +56,23 @@ export interface EvalObserver {
   headProbs?(start: number, n: number, probs: Float32Array): void;
 }
 
+/** One training step's batch: images order[start..start+B) of `split`, the learning rates, and which layers learn. */
+export interface StepBatch {
+  split: Split;
+  order: Int32Array;
+  start: number;
+  B: number;
+  lr: number; // the layers' learning rate
+  headLr: number; // the head's
+  only: number | null; // the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all)
+}
+
 export interface Trainer {
   net: Network;
   ws: Workspace;
   opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
-  /** One step on images order[start..start+B) of `split`; `only` = the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all); `observer` sees it. */
-  step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, observer?: StepObserver): StepStats;
+  /** One step on `batch`; `observer` sees it. */
+  step(batch: StepBatch, observer?: StepObserver): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
   evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
 }

@@ -287,7 +287,8 @@ function* runSteps(
         const s = run.step, k = run.epoch * stepsPerEpoch + s;
         const observer = hooks.observeStep?.(position(false), trainer);
         const t0 = performance.now();
-        const stats: StepStats = trainer.step(data.train, order, s * B, B, lrAt(cfg.schedule, cfg.lr, k, lrTotal), lrAt(cfg.schedule, cfg.headLr, k, lrTotal), only, observer);
+        const lr = lrAt(cfg.schedule, cfg.lr, k, lrTotal), headLr = lrAt(cfg.schedule, cfg.headLr, k, lrTotal);
+        const stats: StepStats = trainer.step({ split: data.train, order, start: s * B, B, lr, headLr, only }, observer);
         run.epochSeconds += (performance.now() - t0) / 1000;
         checkStepFinite(stats, epochNo(), s + 1);
         if (firstLosses.length < 20) firstLosses.push(stats.layers[0]!.loss);

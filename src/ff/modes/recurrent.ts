@@ -21,7 +21,6 @@
 //   layers, the goodness averaged over the scored iterations (default 3–5); argmax. The softmax
 //   head on the neutral run gives a one-run prediction too.
 import type { Config } from '../../config/config.ts';
-import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
@@ -34,7 +33,7 @@ import type { LayerView, Pass, StepObserver } from '../step-observer.ts';
 import { makeStepContext, withObserver, type StepContext, type TrainerBackend } from '../context.ts';
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepBatch, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -243,9 +242,9 @@ export function makeRecurrentTrainer(
     for (let t = 1; t <= T; t++) iterate(c, st, net, { N, damping: cfg.damping, pass: 'neutral', t });
   }
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): StepStats {
-    void only; // greedy training does not apply to the recurrent net (checked in check-config.ts)
-    const c = withObserver(ctx, obs);
+  // batch.only: greedy training does not apply to the recurrent net (checked in check-config.ts).
+  function step(batch: StepBatch, obs?: StepObserver): StepStats {
+    const { split, order, start, B, lr, headLr } = batch, c = withObserver(ctx, obs);
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));

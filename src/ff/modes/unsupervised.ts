@@ -8,7 +8,6 @@
 // reaches the layers). Evaluation: one pass, then the head.
 // B = images per step, D0 = pixels, C = classes.
 import type { Config } from '../../config/config.ts';
-import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
@@ -22,7 +21,7 @@ import { forwardAll, headFeatures, makeWorkspace, type Network } from '../networ
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepStreams, type Trainer } from '../trainer.ts';
+import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
@@ -58,8 +57,8 @@ export function makeUnsupervisedTrainer(
   const pairs = scff ? makePairsFirstLayer(ws.rows, D0, partners, secondViews) : null;
   const reading: FirstLayerForward = pairs?.positive ?? PLAIN_LAYER; // layer 0 of a pass that does not learn
 
-  function step(split: Split, order: Int32Array, start: number, B: number, lr: number, headLr: number, only: number | null, obs?: StepObserver): ReturnType<Trainer['step']> {
-    const c = withObserver(ctx, obs);
+  function step(batch: StepBatch, obs?: StepObserver): StepStats {
+    const { split, order, start, B, lr, headLr, only } = batch, c = withObserver(ctx, obs);
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
