@@ -57,7 +57,7 @@ function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
 // Forward, then the dropout mask drawn from a fresh stream of the same seed every time (a fixed
 // mask), then the goodness of ỹ: what a training pass computes before its backward.
 function forwardDropped(acts: LayerActs<Float64Array>, x: Float64Array, layer: LayerParams<Float64Array>, N: number, math: LayerMath, keep: Uint8Array): void {
-  layerForward(acts, x, layer, N, math, mm);
+  layerForward({ math, mm }, acts, x, layer, N);
   dropoutRows(acts.y, keep, N, layer.H, math.dropout!, makeRng(4, 'fd-mask'));
   goodnessRows(acts.G, acts.y, N, layer.H, math.goodness);
 }
@@ -72,12 +72,12 @@ function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: numbe
   const objective = (): number => {
     const a = acts64(N, D, H);
     forwardDropped(a, x, layer, N, math, keep);
-    return layerBackward(a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, N, B, math, mm);
+    return layerBackward({ math, mm }, a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, { N, P: B });
   };
   const acts = acts64(N, D, H);
   forwardDropped(acts, x, layer, N, math, keep);
   assert.ok(keep.includes(0) && keep.includes(1), 'the fixed mask drops some units and keeps others');
-  layerBackward(acts, layer, N, B, math, mm);
+  layerBackward({ math, mm }, acts, layer, { N, P: B });
   for (let i = 0; i < N * H; i++) if (!keep[i]) assert.equal(acts.dZ[i]! + 0, 0, `dZ [${i}] of a dropped unit`);
   for (const [name, param, grad] of [['W', layer.W, layer.dW], ['b', layer.b, layer.db]] as const) {
     for (let i = 0; i < param.length; i++) {

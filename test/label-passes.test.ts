@@ -31,7 +31,7 @@ for (const norm of ['rms', 'l2'] as const) {
       for (let c = 0; c < C; c++) labels.fill(c, c * n, (c + 1) * n);
       for (let c = 0; c < C; c++) overlayLabels(plainIn.subarray(c * n * D), images, labels.subarray(c * n), n, D, C, s);
       const plain = makeLayerActs(C * n, D, H);
-      layerForward(plain, plainIn, layer, C * n, math, mm.matmul);
+      layerForward({ math, mm: mm.matmul }, plain, plainIn, layer, C * n);
       // Shared product.
       const fast = makeLayerActs(C * n, D, H);
       makeAllLabelsFirstLayer(n, H, C, s).forward(contextOf(mm.matmul, math), layer, fast, images.slice(), C * n);

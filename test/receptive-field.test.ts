@@ -116,8 +116,8 @@ for (const peerNorm of [0, 0.3]) {
     const x = new Float64Array(N * D).map(() => rng.uniform());
     const math: LayerMath = { norm: 'rms', goodness: 'sum', threshold: 1, peerNorm, peerMomentum: 0.9 };
     const acts = acts64(N, D, H);
-    layerForward(acts, x, layer, N, math, mm64);
-    layerBackward(acts, layer, N, P, math, mm64);
+    layerForward({ math, mm: mm64 }, acts, x, layer, N);
+    layerBackward({ math, mm: mm64 }, acts, layer, { N, P });
     const m = layer.peerMean.slice(); // post-update running mean: a constant of the surrogate
     // The objective by its definition: the FF loss of z = x̂·(W ⊙ M) + b (plus, with peer
     // normalisation, the surrogate (λ/N)·Σ_{r<P} Σ_j (m_j − m̄)·z_rj), W taken as it is, any entry.
@@ -126,8 +126,8 @@ for (const peerNorm of [0, 0.3]) {
         ...layer, W: layer.W.map((w, i) => w * mask[i]!), dW: new Float64Array(D * H), db: new Float64Array(H), peerMean: m.slice(), mask: null,
       };
       const a = acts64(N, D, H);
-      layerForward(a, x, masked, N, math, mm64);
-      const loss = layerBackward(a, masked, N, P, { ...math, peerNorm: 0 }, mm64);
+      layerForward({ math, mm: mm64 }, a, x, masked, N);
+      const loss = layerBackward({ math: { ...math, peerNorm: 0 }, mm: mm64 }, a, masked, { N, P });
       if (peerNorm === 0) return loss;
       let mBar = 0;
       for (let j = 0; j < H; j++) mBar += m[j]! / H;

@@ -67,12 +67,12 @@ test('the layer\'s weight gradient under SymBa matches finite differences (rms a
       const acts = (): LayerActs<Float64Array> => ({ xhat: new Float64Array(N * D), y: new Float64Array(N * H), G: new Float64Array(N), dLdG: new Float64Array(N), dZ: new Float64Array(N * H) });
       const objective = (): number => {
         const a = acts();
-        layerForward(a, x, layer, N, math, mm);
-        return layerBackward(a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, N, B, math, mm);
+        layerForward({ math, mm }, a, x, layer, N);
+        return layerBackward({ math, mm }, a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, { N, P: B });
       };
       const a = acts();
-      layerForward(a, x, layer, N, math, mm);
-      layerBackward(a, layer, N, B, math, mm);
+      layerForward({ math, mm }, a, x, layer, N);
+      layerBackward({ math, mm }, a, layer, { N, P: B });
       for (const [name, param, grad] of [['W', layer.W, layer.dW], ['b', layer.b, layer.db]] as const) {
         for (let i = 0; i < param.length; i++) {
           const fd = centralDifference(param, i, 1e-6, objective);
@@ -80,7 +80,7 @@ test('the layer\'s weight gradient under SymBa matches finite differences (rms a
           assert.ok(err < 1e-5 || Math.abs(fd - grad[i]!) < 1e-10, `${norm} ${goodness} ${name}[${i}]: finite difference ${fd} vs backward ${grad[i]}`);
         }
       }
-      assert.throws(() => layerBackward(a, layer, N, 3, math, mm), /2P/, 'SymBa needs the rows in pairs');
+      assert.throws(() => layerBackward({ math, mm }, a, layer, { N, P: 3 }), /2P/, 'SymBa needs the rows in pairs');
     }
   }
 });

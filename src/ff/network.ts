@@ -90,11 +90,11 @@ export interface Sweep {
 // Leaves each layer's x̂, y and G in ws.acts; each layer reads what the one below passes up
 // (layerOutput: y, or its triangle activity).
 export function forwardAll(ctx: StepContext, ws: Workspace, net: Network, R: number, sweep: Sweep = {}): void {
-  const { mm, par, math } = ctx, { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
+  const { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
   if (from === 0 && upTo > 0) first.forward(ctx, net.layers[0]!, ws.acts[0]!, ws.input, R);
   let x = layerOutput(ws.acts[Math.max(from, 1) - 1]!);
   for (let l = Math.max(from, 1); l < upTo; l++) {
-    layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm, par);
+    layerForward(ctx, ws.acts[l]!, x, net.layers[l]!, R);
     x = layerOutput(ws.acts[l]!);
   }
 }

@@ -126,7 +126,7 @@ export interface LayerStep {
 // and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
 // its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
-  const { par, math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
+  const { math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];
@@ -148,7 +148,7 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     }
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par); // [dLdG], [dZ] (layer.ts)
+      s.loss = layerBackwardDZ(ctx, acts, layer, { N: 2 * B, P: B, peerOut: peer }); // [dLdG], [dZ] (layer.ts)
       path.grads(ctx, layer, acts, 2 * B); // [dW], [db]
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(ctx, opt[l]!, l, { params: [layer.W, layer.b], grads: [layer.dW, layer.db], lr });

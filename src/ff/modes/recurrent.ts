@@ -118,7 +118,7 @@ export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: 
 // is there from the start. h_l(0) = relu(z_l(0)). Needs st.imageHat and st.labelHat.
 // ctx.obs (a training step's observer) sees each layer's forward and the states, as iteration 0 of `pass`.
 export function bottomUp(ctx: StepContext, st: RecurrentState, net: Network, N: number, pass: Pass = 'ff'): void {
-  const { mm, par, math, obs } = ctx;
+  const { math, obs } = ctx;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
@@ -126,7 +126,7 @@ export function bottomUp(ctx: StepContext, st: RecurrentState, net: Network, N: 
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm, par);
+    layerForwardFromNormalised(ctx, acts, layer, N);
     obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
@@ -153,21 +153,21 @@ export interface Iteration {
 // `drop` (--dropout), in an iteration that learns (losses given): every layer's y becomes ỹ
 // (dropout.ts) after its forward, so its loss, its gradient and the damped state all use ỹ.
 export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: Iteration): void {
-  const { mm, par, math, obs } = ctx, { N, P = -1, damping, losses = null, pass = 'ff', t = 0, drop } = it;
+  const { math, obs } = ctx, { N, P = -1, damping, losses = null, pass = 'ff', t = 0, drop } = it;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
     copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
     copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm, par);
+    layerForwardFromNormalised(ctx, acts, layer, N);
     const dropping = drop && losses !== null;
     if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
     const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      const loss = layerBackward(acts, layer, N, P, math, mm, peer, par);
+      const loss = layerBackward(ctx, acts, layer, { N, P, peerOut: peer });
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss, peer: peer ?? null });
       losses[l] = (losses[l] ?? 0) + loss;
       const gW = st.gW[l]!, gb = st.gb[l]!;
