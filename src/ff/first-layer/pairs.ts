@@ -28,7 +28,7 @@ export function makePairsFirstLayer(rows: number, D: number, partners: Int32Arra
     },
     step: {
       forward(ctx, layer, acts, x, R) {
-        positiveNegativePairRows(acts.xhat, x, secondViews ?? x, self, partners, R / 2, layer.D, ctx.math.norm, scratch);
+        positiveNegativePairRows(acts.xhat, { a: x, b: secondViews ?? x, self, partners, scratch }, R / 2, layer.D, ctx.math.norm);
         layerForwardFromNormalised(ctx, acts, layer, R);
       },
       observedZ(ctx, layer, acts, _x, R) {

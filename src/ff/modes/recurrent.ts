@@ -248,7 +248,7 @@ export function makeRecurrentTrainer(
     gatherRows(st.imageHat, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
-    shiftStepImages(shifter, st.imageHat, B, split, obs); // --shift: before the normalisation
+    shiftStepImages(shifter, st.imageHat, batch, obs); // --shift: before the normalisation
     normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.

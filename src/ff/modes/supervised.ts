@@ -66,7 +66,7 @@ export function makeSupervisedTrainer(
     gatherRows(images, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
-    shiftStepImages(shifter, images, B, split, obs);
+    shiftStepImages(shifter, images, { split, B }, obs);
   }
 
   // ws.input's rows of a pass: the B images with the neutral label, or the 2B positive and negative

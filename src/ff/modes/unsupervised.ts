@@ -67,8 +67,8 @@ export function makeUnsupervisedTrainer(
     // are shifted after the first views, by draws of their own.
     const twoViews = secondViews !== null && only !== -1;
     if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
-    shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids or pairs are made of the shifted images
-    if (twoViews) shiftStepImages(shifter, secondViews, B, split, obs, 2);
+    shiftStepImages(shifter, ws.input, batch, obs); // --shift: the hybrids or pairs are made of the shifted images
+    if (twoViews) shiftStepImages(shifter, secondViews, batch, obs, 2);
     let first: FirstLayer = PLAIN_LAYER;
     if (only === -1) {
       // The readout (the head alone): no layer learns, so no negative rows are made.
