@@ -24,7 +24,7 @@ test('dropoutRows keeps a unit where its uniform is ≥ P, scales it by 1/(1 −
   const y = Float32Array.from([0.5, 1, 0, 2, 0.25, 3, 1.5, 0.75, 4, 0.125, 1, 2]);
   const keep = new Uint8Array(N * H);
   const out = y.slice();
-  dropoutRows(out, keep, N, H, P, makeRng(2, 'dropout'));
+  dropoutRows(out, keep, N, H, { p: P, rng: makeRng(2, 'dropout') });
   const replay = makeRng(2, 'dropout');
   for (let i = 0; i < N * H; i++) {
     const kept = replay.uniform() >= P;
@@ -34,7 +34,7 @@ test('dropoutRows keeps a unit where its uniform is ≥ P, scales it by 1/(1 −
   assert.ok(keep.includes(0) && keep.includes(1), 'both kept and dropped units in 12 draws');
   // Over many units the kept fraction is 1 − P (within 5 standard deviations).
   const n = 100_000, p = 0.3, big = new Float32Array(n).fill(1), mask = new Uint8Array(n);
-  dropoutRows(big, mask, 1, n, p, makeRng(9, 'dropout'));
+  dropoutRows(big, mask, 1, n, { p, rng: makeRng(9, 'dropout') });
   const kept = mask.reduce((a, m) => a + m, 0) / n;
   assert.ok(Math.abs(kept - (1 - p)) < 5 * Math.sqrt(p * (1 - p) / n), `kept fraction ${kept}`);
   assert.ok(big.every((v, i) => v === (mask[i] ? Math.fround(1 / 0.7) : 0)));
@@ -58,7 +58,7 @@ function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
 // mask), then the goodness of ỹ: what a training pass computes before its backward.
 function forwardDropped(acts: LayerActs<Float64Array>, x: Float64Array, layer: LayerParams<Float64Array>, N: number, math: LayerMath, keep: Uint8Array): void {
   layerForward({ math, mm }, acts, x, layer, N);
-  dropoutRows(acts.y, keep, N, layer.H, math.dropout!, makeRng(4, 'fd-mask'));
+  dropoutRows(acts.y, keep, N, layer.H, { p: math.dropout!, rng: makeRng(4, 'fd-mask') });
   goodnessRows(acts.G, acts.y, N, layer.H, math.goodness);
 }
 

@@ -37,17 +37,24 @@ export interface WorkspaceKind {
   act?: Activation; // default 'relu'
 }
 
+/** A network's shape: its widths [D0, H1, ..., HL], the scored hidden layers, the classes, and how each layer reads. */
+export interface NetworkShape {
+  widths: number[];
+  scored: number[]; // 1-based hidden layer numbers
+  classes: number;
+  fanIn?: number[]; // inputs of each layer; default: the width below
+  masks?: (Uint8Array | null)[]; // each layer's receptive fields (D, H), or null (dense); default: all dense
+}
+
 /**
- * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0. scored: 1-based hidden layer numbers.
+ * W ~ N(0, 1/fan_in), b = 0 (Hinton); head W = 0, b = 0, with the normals drawn from rng.
  * Layer l maps fanIn[l] inputs to widths[l + 1] units; fanIn defaults to the width below (the
  * feed-forward net); the recurrent net passes width below + width above. masks[l] (D, H), if
  * given, makes layer l local (receptive-field.ts): W = 0 outside it, and unit j's fan-in is the
  * count of its mask's column (the same normals are drawn either way).
  */
-export function initNetwork(
-  widths: number[], scored1: number[], classes: number, rng: Rng, fanIn: number[] = widths.slice(0, -1),
-  masks: (Uint8Array | null)[] = [],
-): Network {
+export function initNetwork(shape: NetworkShape, rng: Rng): Network {
+  const { widths, scored: scored1, classes, fanIn = widths.slice(0, -1), masks = [] } = shape;
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const D = fanIn[l]!, H = widths[l + 1]!;

@@ -136,7 +136,7 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     const path = l === 0 ? first : PLAIN_LAYER;
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
-    if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
+    if (drop) dropLayer(drop, l, acts, 2 * B, math.goodness);
     const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
@@ -178,7 +178,7 @@ export function trainHead(ctx: StepContext, ws: Workspace, net: Network, opt: Op
   headForward(ws.probs, ws.feats, net.head, B, mm);
   const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
   if (view) obs!.onHead!('forward', view);
-  const loss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+  const loss = headBackward(ws, labels, net.head, B, mm);
   if (view) obs!.onHead!('backward', { ...view, loss });
   optimizerStep(ctx, opt, 'head', { params: [net.head.W, net.head.b], grads: [net.head.dW, net.head.db], lr: headLr });
   return loss;

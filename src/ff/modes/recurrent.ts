@@ -43,7 +43,7 @@ export function recurrentFanIn(widths: number[], classes: number): number[] {
 
 /** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng): Network {
-  return initNetwork(widths, scored1, classes, rng, recurrentFanIn(widths, classes));
+  return initNetwork({ widths, scored: scored1, classes, fanIn: recurrentFanIn(widths, classes) }, rng);
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
@@ -73,8 +73,9 @@ export function makeState(net: Network, rows: number, classes: number): Recurren
   };
 }
 
-// dst (N, Dd) columns [col, col + W) = src (N, W). Copies a normalised neighbour into x̂.
-function copyColumns(dst: Float32Array, Dd: number, col: number, src: Float32Array, N: number, W: number): void {
+// dst (N, at.D) columns [at.col, at.col + W) = src (N, W). Copies a normalised neighbour into x̂.
+function copyColumns(dst: Float32Array, at: { D: number; col: number }, src: Float32Array, N: number, W: number): void {
+  const { D: Dd, col } = at;
   for (let r = 0; r < N; r++) {
     const o = r * Dd + col, i = r * W;
     for (let j = 0; j < W; j++) dst[o + j] = src[i + j]!;
@@ -123,8 +124,8 @@ export function bottomUp(ctx: StepContext, st: RecurrentState, net: Network, N: 
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
-    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
-    if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
+    copyColumns(acts.xhat, { D: layer.D, col: 0 }, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    if (l === L - 1) copyColumns(acts.xhat, { D: layer.D, col: below }, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
     layerForwardFromNormalised(ctx, acts, layer, N);
     obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
@@ -158,11 +159,11 @@ export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: 
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
-    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
-    copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
+    copyColumns(acts.xhat, { D: layer.D, col: 0 }, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    copyColumns(acts.xhat, { D: layer.D, col: below }, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
     layerForwardFromNormalised(ctx, acts, layer, N);
     const dropping = drop && losses !== null;
-    if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
+    if (dropping) dropLayer(drop, l, acts, N, math.goodness);
     const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
