@@ -33,7 +33,10 @@ import type { LayerView, Pass, StepObserver } from '../step-observer.ts';
 import { makeStepContext, withObserver, type StepContext, type TrainerBackend } from '../context.ts';
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
-import { makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepBatch, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import {
+  makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepBatch, type StepStats, type StepStreams,
+  type Trainer,
+} from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
 export function recurrentFanIn(widths: number[], classes: number): number[] {
@@ -164,7 +167,9 @@ export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: 
     layerForwardFromNormalised(ctx, acts, layer, N);
     const dropping = drop && losses !== null;
     if (dropping) dropLayer(drop, l, acts, N, math.goodness);
-    const view: LayerView | null = obs?.onLayer ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null } : null;
+    const view: LayerView | null = obs?.onLayer
+      ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null }
+      : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
@@ -245,29 +250,54 @@ export function makeRecurrentTrainer(
 
   // batch.only: greedy training does not apply to the recurrent net (checked in check-config.ts).
   function step(batch: StepBatch, obs?: StepObserver): StepStats {
-    const { split, order, start, B, lr, headLr } = batch, c = withObserver(ctx, obs);
-    gatherRows(st.imageHat, split, order, start, B);
-    gatherLabels(labels, split, order, start, B);
-    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
-    shiftStepImages(shifter, st.imageHat, batch, obs); // --shift: before the normalisation
-    normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
+    const { B, lr, headLr } = batch, c = withObserver(ctx, obs);
+    takeBatch(batch, obs); // st.imageHat (B, D0): the normalised images; labels (B)
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
     setLabelLayer(st, null, B, clamp, math);
     obs?.onRows?.('neutral', st.imageHat, B, st.labelHat);
     runNeutral(c, B);
     const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr, activity: st.h });
+    proposeWrongLabels(B, obs); // wrong (B) from the head's probabilities ws.probs
+
+    // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one;
+    //    the initial pass, then T iterations whose FF losses all learn, then one update per layer.
+    clampPositiveNegative(B, obs);
+    bottomUp(c, st, net, 2 * B, 'ff');
+    const { stats, losses } = learnIterations(c, B);
+    updateLayers(c, lr, stats, losses);
+    return { layers: stats, headLoss, rows: B };
+  }
+
+  // st.imageHat (B, D0) = the step's images, normalised, and labels (B); --shift moves the images before the normalisation.
+  function takeBatch(batch: StepBatch, obs: StepObserver | undefined): void {
+    const { split, order, start, B } = batch;
+    gatherRows(st.imageHat, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
+    shiftStepImages(shifter, st.imageHat, batch, obs);
+    normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
+  }
+
+  // wrong (B): a wrong label per image, hard (from the head's probabilities) or random (negatives.ts).
+  function proposeWrongLabels(B: number, obs: StepObserver | undefined): void {
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
+  }
 
-    // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one.
+  // The 2B rows of the FF pass: the B images twice, the label layer clamped to the true labels, then to the wrong ones.
+  function clampPositiveNegative(B: number, obs: StepObserver | undefined): void {
     st.imageHat.copyWithin(B * D0, 0, B * D0);
     rowLabels.set(labels.subarray(0, B), 0);
     rowLabels.set(wrong.subarray(0, B), B);
     setLabelLayer(st, rowLabels, 2 * B, clamp, math);
     obs?.onRows?.('ff', st.imageHat, 2 * B, st.labelHat);
-    bottomUp(c, st, net, 2 * B, 'ff');
+  }
+
+  // Iterations 1..T on the 2B rows, each layer's FF loss differentiated at every one (layer.ts; the
+  // gradients summed into st.gW, st.gb, the losses into `losses`); the statistics are the means over the T iterations.
+  function learnIterations(c: StepContext, B: number): { stats: LayerStepStats[]; losses: number[] } {
     for (let l = 0; l < L; l++) {
       st.gW[l]!.fill(0);
       st.gb[l]!.fill(0);
@@ -285,7 +315,12 @@ export function makeRecurrentTrainer(
         }
       }
     }
-    // The objective is the mean over the T iterations: scale the summed gradients by 1/T.
+    return { stats, losses };
+  }
+
+  // The objective is the mean over the T iterations: each layer's optimizer steps on its summed
+  // gradients scaled by 1/T; its loss is the mean of the T losses.
+  function updateLayers(c: StepContext, lr: number, stats: LayerStepStats[], losses: number[]): void {
     for (let l = 0; l < L; l++) {
       const layer = net.layers[l]!, gW = st.gW[l]!, gb = st.gb[l]!;
       for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! / T;
@@ -293,7 +328,6 @@ export function makeRecurrentTrainer(
       optimizerStep(c, opt.layers[l]!, l, { params: [layer.W, layer.b], grads: [gW, gb], lr });
       stats[l]!.loss = losses[l]! / T;
     }
-    return { layers: stats, headLoss, rows: B };
   }
 
   // Evaluation in chunks of n images (evaluate.ts), each gathered and normalised once for both methods.
