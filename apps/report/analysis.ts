@@ -157,7 +157,9 @@ export function histogram(layer: number, theta: number, pos: number[], neg: numb
  * makes them, from `rng`; Self-Contrastive FF: the image beside itself and beside another image),
  * through the net; returns each layer's goodness of both kinds.
  */
-export function hybridGoodness(cfg: Config, net: Network, split: Split, count: number, rows: number, cols: number, mm: MatmulFn<Float32Array>, rng: Rng): GoodnessSamples {
+export function hybridGoodness(
+  cfg: Config, net: Network, split: Split, count: number, rows: number, cols: number, mm: MatmulFn<Float32Array>, rng: Rng,
+): GoodnessSamples {
   const n0 = Math.min(count, cfg.batchSize), D0 = net.widths[0]!;
   const scff = cfg.contrast === 'scff';
   const ws = makeWorkspace(net, 2 * n0, { act: cfg.act });
@@ -175,7 +177,8 @@ export function hybridGoodness(cfg: Config, net: Network, split: Split, count: n
       drawPairPartners(partners, n, rng);
       forwardAll(ctx, ws, net, 2 * n, { first: pairs!.step });
     } else {
-      makeHybridBatch(ws.input.subarray(n * D0, 2 * n * D0), masks.subarray(0, n * D0), scratch, ws.input.subarray(0, n * D0), n, rows, cols, MASK_BLURS, rng);
+      const positives = ws.input.subarray(0, n * D0), hybrids = ws.input.subarray(n * D0, 2 * n * D0);
+      makeHybridBatch(hybrids, masks.subarray(0, n * D0), scratch, positives, n, rows, cols, MASK_BLURS, rng);
       forwardAll(ctx, ws, net, 2 * n);
     }
     net.layers.forEach((_, l) => {

@@ -24,9 +24,12 @@ export interface LayerView {
   positives: number; // P: rows 0..P−1 are positive, the rest negative (the ff pass: B; the neutral pass: 0)
   x: Float32Array | null; // (N, D) the layer's input before normalisation; null in the recurrent net (x̂ = [norm(below) | norm(above)])
   params: LayerParams<Float32Array>; // W (D, H), b (H), dW, db, peerMean (H)
-  acts: LayerActs<Float32Array>; // xhat (N, D), y (N, H), G (N); after 'backward' also dLdG (N), dZ (N, H); with dropout y is ỹ = y·m/(1 − p) and G its goodness
+  // xhat (N, D), y (N, H), G (N); after 'backward' also dLdG (N), dZ (N, H); with dropout y is ỹ = y·m/(1 − p) and G its goodness
+  acts: LayerActs<Float32Array>;
   keep?: Uint8Array | null; // (N, H) with --dropout: the pass's mask m (1 kept, 0 dropped); absent or null: no dropout
-  z?: Float32Array | null; // (N, H) z as the step computed it where that is not x̂·W + b row by row (supervised layer 1 with cfg.shortcuts: κ·(x_rest·W + ℓ·W) + b); absent or null: z = x̂·W + b
+  // (N, H) z as the step computed it where that is not x̂·W + b row by row
+  // (supervised layer 1 with cfg.shortcuts: κ·(x_rest·W + ℓ·W) + b); absent or null: z = x̂·W + b
+  z?: Float32Array | null;
   loss: number; // after 'backward': the layer's FF loss (mean over the N rows); NaN after 'forward'
   peer: Float64Array | null; // after 'backward': (H) the peer term (λ/N)·(m_j − m̄) added to dZ on each positive row; null when λ = 0
 }
@@ -45,9 +48,15 @@ export interface HeadView {
 export interface StepObserver {
   /** The batch: indices (B) into the split, labels (B), images (B, D0) as gathered (pixels / 255). */
   onBatch?(indices: Int32Array, labels: Int32Array, images: Float32Array): void;
-  /** With --shift: each image's draw dx, dy (B) and the images (B, D0) after the shift, before any label is written; view 2: the second views of --views 2. */
+  /**
+   * With --shift: each image's draw dx, dy (B) and the images (B, D0) after the shift, before any label is written;
+   * view 2: the second views of --views 2.
+   */
   onShift?(dx: Int32Array, dy: Int32Array, images: Float32Array, view: 1 | 2): void;
-  /** A pass's input rows: (N, D0) pixels (supervised: labels written in; recurrent: normalised image), and the recurrent net's clamped label layer (N, C) or null. */
+  /**
+   * A pass's input rows: (N, D0) pixels (supervised: labels written in; recurrent: normalised image), and the recurrent
+   * net's clamped label layer (N, C) or null.
+   */
   onRows?(pass: Pass, input: Float32Array, rows: number, labelLayer: Float32Array | null): void;
   /** Layer l (0-based): 'forward' after its forward (params still as before the step), 'backward' after its local backward. */
   onLayer?(l: number, phase: 'forward' | 'backward', v: LayerView): void;

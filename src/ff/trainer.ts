@@ -137,7 +137,9 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
     if (drop) dropLayer(drop, l, acts, 2 * B, math.goodness);
-    const view = obs?.onLayer ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null } : null;
+    const view = obs?.onLayer
+      ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null }
+      : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     const s: LayerStepStats = { loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 };
     const G = acts.G;

@@ -10,7 +10,9 @@ import { INLINE_ROWS, rowTask, type RowRunner } from '../../linalg/row-runner.ts
 import { sharedFloat32 } from '../../linalg/shared-floats.ts';
 import { matView, transposed, type MatOf } from '../../linalg/view.ts';
 import { maskGradient } from '../inputs/receptive-field.ts';
-import { ffLossRows, goodnessRows, goodnessScale, normalizeRows, symbaLossRows, thresholdFor, type Goodness, type LossKind, type Norm } from './definitions.ts';
+import {
+  ffLossRows, goodnessRows, goodnessScale, normalizeRows, symbaLossRows, thresholdFor, type Goodness, type LossKind, type Norm,
+} from './definitions.ts';
 
 /** c = a·b on views (any backend). */
 export type MatmulFn<T extends Floats> = (c: MatOf<T>, a: MatOf<T>, b: MatOf<T>) => void;
@@ -50,7 +52,10 @@ export interface LayerMath {
  */
 export type Activation = Config['act'];
 
-/** Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). Float32 ones live in shared memory (shared-floats.ts). */
+/**
+ * Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H).
+ * Float32 ones live in shared memory (shared-floats.ts).
+ */
 export interface LayerParams<T extends Floats> {
   D: number;
   H: number;
@@ -189,7 +194,9 @@ export function layerGradients<T extends Floats>(
 // supervised first layer takes its [dW, db] from here by a shared product (label-passes.ts).
 export function layerBackwardDZ<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, layer: LayerParams<T>, rows: BackwardRows): number {
   const { math, par = INLINE_ROWS } = ctx, { N, P } = rows, H = layer.H;
-  if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
+  if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) {
+    throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
+  }
   const theta = thresholdFor(math.goodness, H, math.threshold);
   const loss = math.loss === 'symba'
     ? symbaLossRows(acts.dLdG, acts.G, N, math.symbaAlpha!) // [dLdG] (pairs; N = 2P)

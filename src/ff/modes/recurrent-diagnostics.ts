@@ -27,7 +27,9 @@ export interface RecurrentDiagnostics {
   count: number; // images
 }
 
-export function recurrentDiagnostics(cfg: Config, net: Network, classes: number, split: Split, count: number, mm: MatmulFn<Float32Array>): RecurrentDiagnostics {
+export function recurrentDiagnostics(
+  cfg: Config, net: Network, classes: number, split: Split, count: number, mm: MatmulFn<Float32Array>,
+): RecurrentDiagnostics {
   const C = classes, L = net.layers.length, T = cfg.iterations, D0 = net.widths[0]!;
   const ctx = makeStepContext(cfg, mm), math = ctx.math, clamp = labelClamp(cfg, C);
   const n0 = Math.floor(workspaceRows(cfg) / C);

@@ -19,7 +19,9 @@ import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
 import type { Pass, StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import {
+  makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer,
+} from '../trainer.ts';
 
 // backend.par: the threads of the work around the products (the backend's rows; default: the calling thread).
 // streams.negatives draws the wrong labels.

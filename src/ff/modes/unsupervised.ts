@@ -21,7 +21,9 @@ import { forwardAll, headFeatures, makeWorkspace, type Network } from '../networ
 import type { StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
-import { makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer } from '../trainer.ts';
+import {
+  makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer,
+} from '../trainer.ts';
 
 /** Blurs of each mask (docs/DEFINITIONS.md, "Unsupervised FF masks"). */
 export const MASK_BLURS = 6;
@@ -82,7 +84,8 @@ export function makeUnsupervisedTrainer(
       first = pairs!.step;
     } else {
       const hybridPartners = obs?.onHybrids ? new Int32Array(B) : undefined;
-      makeHybridBatch(ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols, MASK_BLURS, maskRng, hybridPartners);
+      const positives = ws.input.subarray(0, B * D0), hybrids = ws.input.subarray(B * D0, 2 * B * D0);
+      makeHybridBatch(hybrids, masks.subarray(0, B * D0), maskScratch, positives, B, imageRows, imageCols, MASK_BLURS, maskRng, hybridPartners);
       if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
     }
     obs?.onRows?.('ff', ws.input, 2 * B, null);
