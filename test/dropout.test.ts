@@ -24,7 +24,7 @@ test('dropoutRows keeps a unit where its uniform is ≥ P, scales it by 1/(1 −
   const y = Float32Array.from([0.5, 1, 0, 2, 0.25, 3, 1.5, 0.75, 4, 0.125, 1, 2]);
   const keep = new Uint8Array(N * H);
   const out = y.slice();
-  dropoutRows(out, keep, N, H, P, makeRng(2, 'dropout'));
+  dropoutRows(out, keep, N, H, { p: P, rng: makeRng(2, 'dropout') });
   const replay = makeRng(2, 'dropout');
   for (let i = 0; i < N * H; i++) {
     const kept = replay.uniform() >= P;
@@ -34,7 +34,7 @@ test('dropoutRows keeps a unit where its uniform is ≥ P, scales it by 1/(1 −
   assert.ok(keep.includes(0) && keep.includes(1), 'both kept and dropped units in 12 draws');
   // Over many units the kept fraction is 1 − P (within 5 standard deviations).
   const n = 100_000, p = 0.3, big = new Float32Array(n).fill(1), mask = new Uint8Array(n);
-  dropoutRows(big, mask, 1, n, p, makeRng(9, 'dropout'));
+  dropoutRows(big, mask, 1, n, { p, rng: makeRng(9, 'dropout') });
   const kept = mask.reduce((a, m) => a + m, 0) / n;
   assert.ok(Math.abs(kept - (1 - p)) < 5 * Math.sqrt(p * (1 - p) / n), `kept fraction ${kept}`);
   assert.ok(big.every((v, i) => v === (mask[i] ? Math.fround(1 / 0.7) : 0)));
@@ -61,16 +61,16 @@ function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
 function forwardDropped(
   acts: LayerActs<Float64Array>, x: Float64Array, layer: LayerParams<Float64Array>, N: number, math: LayerMath, keep: Uint8Array,
 ): void {
-  layerForward(acts, x, layer, N, math, mm);
-  dropoutRows(acts.y, keep, N, layer.H, math.dropout!, makeRng(4, 'fd-mask'));
+  layerForward({ math, mm }, acts, x, layer, N);
+  dropoutRows(acts.y, keep, N, layer.H, { p: math.dropout!, rng: makeRng(4, 'fd-mask') });
   goodnessRows(acts.G, acts.y, N, layer.H, math.goodness);
 }
 
 function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: number): void {
   const N = 8, B = 4, D = 5, H = 6;
   const math: LayerMath = {
-    norm: 'rms', goodness, threshold: goodness === 'sum' ? 2 : 0.3, peerNorm: 0, peerMomentum: 0.9, loss, symbaAlpha: goodness === 'sum' ? 0.5 : 4,
-    dropout: P,
+    norm: 'rms', goodness, threshold: goodness === 'sum' ? 2 : 0.3, peerNorm: 0, peerMomentum: 0.9, loss,
+    symbaAlpha: goodness === 'sum' ? 0.5 : 4, dropout: P,
   };
   const rng = makeRng(7, 'test-x');
   const x = new Float64Array(N * D).map(() => rng.uniform());
@@ -79,12 +79,12 @@ function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: numbe
   const objective = (): number => {
     const a = acts64(N, D, H);
     forwardDropped(a, x, layer, N, math, keep);
-    return layerBackward(a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, N, B, math, mm);
+    return layerBackward({ math, mm }, a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, { N, P: B });
   };
   const acts = acts64(N, D, H);
   forwardDropped(acts, x, layer, N, math, keep);
   assert.ok(keep.includes(0) && keep.includes(1), 'the fixed mask drops some units and keeps others');
-  layerBackward(acts, layer, N, B, math, mm);
+  layerBackward({ math, mm }, acts, layer, { N, P: B });
   for (let i = 0; i < N * H; i++) if (!keep[i]) assert.equal(acts.dZ[i]! + 0, 0, `dZ [${i}] of a dropped unit`);
   for (const [name, param, grad] of [['W', layer.W, layer.dW], ['b', layer.b, layer.db]] as const) {
     for (let i = 0; i < param.length; i++) {
@@ -98,8 +98,8 @@ function checkDropoutGradient(goodness: Goodness, loss: 'ff' | 'symba', P: numbe
 for (const goodness of ['sum', 'mean'] as const) {
   for (const loss of ['ff', 'symba'] as const) {
     for (const P of [0.25, 0.5]) {
-      test(`dropout backward matches finite differences with a fixed mask: ${goodness}, ${loss}, P = ${P}`,
-        () => checkDropoutGradient(goodness, loss, P));
+      const name = `dropout backward matches finite differences with a fixed mask: ${goodness}, ${loss}, P = ${P}`;
+      test(name, () => checkDropoutGradient(goodness, loss, P));
     }
   }
 }

@@ -114,7 +114,7 @@ test('headBackward: loss = −mean log p of the true class, dLogits = (p − one
   const probs = new Float64Array(N * C);
   headForward(probs, feats, head, N, mm64);
   const dLogits = new Float64Array(N * C).fill(7);
-  const loss = headBackward(dLogits, probs, feats, labels, head, N, mm64);
+  const loss = headBackward({ dLogits, probs, feats }, labels, head, N, mm64);
   let want = 0;
   for (let r = 0; r < N; r++) want -= Math.log(probs[r * C + labels[r]!]!) / N;
   assertClose([loss], [want], 1e-14, 'loss');
@@ -124,7 +124,7 @@ test('headBackward: loss = −mean log p of the true class, dLogits = (p − one
   // Zero parameters: loss = log C exactly as a formula, whatever the labels.
   const zero = { ...makeHeadParams(F, C), W: new Float64Array(F * C), b: new Float64Array(C), dW: new Float64Array(F * C), db: new Float64Array(C) };
   headForward(probs, feats, zero, N, mm64);
-  assertClose([headBackward(dLogits, probs, feats, Uint8Array.from(labels), zero, N, mm64)], [Math.log(C)], 1e-15, 'log C');
+  assertClose([headBackward({ dLogits, probs, feats }, Uint8Array.from(labels), zero, N, mm64)], [Math.log(C)], 1e-15, 'log C');
 });
 
 test('headBackward dW and db match central differences (float64)', () => {
@@ -135,7 +135,7 @@ test('headBackward dW and db match central differences (float64)', () => {
   const labels = Uint8Array.from([1, 0, 3, 2, 2, 1]);
   const probs = new Float64Array(N * C), dLogits = new Float64Array(N * C);
   headForward(probs, feats, head, N, mm64);
-  headBackward(dLogits, probs, feats, labels, head, N, mm64);
+  headBackward({ dLogits, probs, feats }, labels, head, N, mm64);
   // The objective from its definition: L = −(1/N) Σ_r log p_{r, label_r}, p from headForward.
   const scratch = new Float64Array(N * C);
   const objective = (): number => {
@@ -160,7 +160,7 @@ test('float32 backward through matmulBlocked agrees with the float64 reference',
   const labels = Int32Array.from({ length: N }, (_, r) => (3 * r + 1) % C);
   const p64 = new Float64Array(N * C), d64 = new Float64Array(N * C);
   headForward(p64, feats64, h64, N, mm64);
-  const loss64 = headBackward(d64, p64, feats64, labels, h64, N, mm64);
+  const loss64 = headBackward({ dLogits: d64, probs: p64, feats: feats64 }, labels, h64, N, mm64);
 
   const scratch = makeBlockedScratch();
   const blocked: MatmulFn<Float32Array> = (c, a, b) => matmulBlocked(c, a, b, scratch);
@@ -168,7 +168,7 @@ test('float32 backward through matmulBlocked agrees with the float64 reference',
   const feats32 = Float32Array.from(feats64);
   const p32 = new Float32Array(N * C), d32 = new Float32Array(N * C);
   headForward(p32, feats32, h32, N, blocked);
-  const loss32 = headBackward(d32, p32, feats32, labels, h32, N, blocked);
+  const loss32 = headBackward({ dLogits: d32, probs: p32, feats: feats32 }, labels, h32, N, blocked);
   // Inputs rounded to float32 move the logits by ~F·U32·Σ|x·w| ≈ 1e-6: compare at 1e-4 relative.
   assertClose([loss32], [loss64], 1e-4 * loss64, 'loss');
   assertClose(h32.dW, h64.dW, 1e-5, 'dW');

@@ -31,7 +31,7 @@ for (const norm of ['rms', 'l2'] as const) {
       for (let c = 0; c < C; c++) labels.fill(c, c * n, (c + 1) * n);
       for (let c = 0; c < C; c++) overlayLabels(plainIn.subarray(c * n * D), images, labels.subarray(c * n), n, D, C, s);
       const plain = makeLayerActs(C * n, D, H);
-      layerForward(plain, plainIn, layer, C * n, math, mm.matmul);
+      layerForward({ math, mm: mm.matmul }, plain, plainIn, layer, C * n);
       // Shared product.
       const fast = makeLayerActs(C * n, D, H);
       makeAllLabelsFirstLayer(n, H, C, s).forward(contextOf(mm.matmul, math), layer, fast, images.slice(), C * n);
@@ -66,7 +66,8 @@ for (const norm of ['rms', 'l2'] as const) {
           if (l !== 0) return;
           if (phase === 'forward') {
             Object.assign(got, { xhat: v.acts.xhat.slice(0, v.rows * D), y: v.acts.y.slice(0, v.rows * 24), G: v.acts.G.slice(0, v.rows) });
-          } else got.dZ = v.acts.dZ.slice(0, v.rows * 24);
+          }
+          else got.dZ = v.acts.dZ.slice(0, v.rows * 24);
         },
         onOptimizer: (target, phase, _o, _p, grads) => {
           if (target === 0 && phase === 'before') Object.assign(got, { dW: grads[0]!.slice(), db: grads[1]!.slice() });

@@ -28,9 +28,9 @@ function acts64(N: number, D: number, H: number): LayerActs<Float64Array> {
 // surrogate (λ/N) Σ_{r<P} Σ_j (m_j − m̄)·z_rj with m held at its post-update value.
 function objective(x: Float64Array, layer: LayerParams<Float64Array>, N: number, P: number, math: LayerMath, m: Float64Array): number {
   const acts = acts64(N, layer.D, layer.H);
-  layerForward(acts, x, layer, N, math, mm);
+  layerForward({ math, mm }, acts, x, layer, N);
   const copy = { ...layer, dW: new Float64Array(layer.dW.length), db: new Float64Array(layer.H), peerMean: new Float64Array(layer.H) };
-  const loss = layerBackward(acts, copy, N, P, { ...math, peerNorm: 0 }, mm);
+  const loss = layerBackward({ math: { ...math, peerNorm: 0 }, mm: mm }, acts, copy, { N, P });
   if (math.peerNorm === 0) return loss;
   const { D, H } = layer;
   const z = new Float64Array(N * H);
@@ -49,9 +49,9 @@ function checkGradients(norm: Norm, goodness: Goodness, peerNorm: number, thresh
   const x = new Float64Array(N * D).map(() => rng.uniform());
   const layer = params64(D, H, 3);
   const acts = acts64(N, D, H);
-  layerForward(acts, x, layer, N, math, mm);
+  layerForward({ math, mm }, acts, x, layer, N);
   const before = layer.peerMean.slice();
-  layerBackward(acts, layer, N, P, math, mm);
+  layerBackward({ math, mm }, acts, layer, { N, P });
   const m = layer.peerMean.slice(); // the post-update running mean, a constant for the surrogate
   if (peerNorm > 0) assert.notDeepEqual(Array.from(before), Array.from(m), 'peer mean was updated');
   const eps = 1e-6;
@@ -98,7 +98,7 @@ test('layer forward is exact on dyadic inputs (rms, sum)', () => {
     xhat: new Float32Array(D), y: new Float32Array(H), G: new Float32Array(1), dLdG: new Float32Array(1), dZ: new Float32Array(H),
   };
   const math: LayerMath = { norm: 'rms', goodness: 'sum', threshold: null, peerNorm: 0, peerMomentum: 0.9 };
-  layerForward(acts, Float32Array.from([2, 0, 0, 0]), layer, N, math, (c, a, b) => matmulNaive(c, a, b));
+  layerForward({ math, mm: (c, a, b) => matmulNaive(c, a, b) }, acts, Float32Array.from([2, 0, 0, 0]), layer, N);
   assert.deepStrictEqual(acts.xhat, Float32Array.from([2, 0, 0, 0]));
   // z = [2·0.5 + 0.25, 2·(−1) + 0.5] = [1.25, −1.5];  y = [1.25, 0];  G = 1.5625
   assert.deepStrictEqual(acts.y, Float32Array.from([1.25, 0]));

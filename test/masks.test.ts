@@ -75,7 +75,7 @@ test('randomMask: values are only 0 or 1, mean ≈ 0.5, neighbours agree far mor
   let pairsV = 0;
   const count = 200;
   for (let m = 0; m < count; m++) {
-    randomMask(mask, scratch, rows, cols, 6, rng);
+    randomMask(mask, scratch, { rows, cols }, 6, rng);
     for (let i = 0; i < p; i++) {
       const v = mask[i]!;
       assert.ok(v === 0 || v === 1, `mask value ${v} at ${i}`);
@@ -108,7 +108,7 @@ test('randomMask: with 0 blurs it is the raw fair bits (agreement ≈ 0.5)', () 
   let agree = 0;
   let pairs = 0;
   for (let m = 0; m < 20; m++) {
-    randomMask(mask, scratch, 20, 30, 0, rng);
+    randomMask(mask, scratch, { rows: 20, cols: 30 }, 0, rng);
     for (let i = 0; i + 1 < mask.length; i++) {
       if ((i + 1) % 30 === 0) continue;
       pairs++;
@@ -123,7 +123,7 @@ test('randomMask: the same seed gives identical masks, another seed does not', (
     const rng = makeRng(seed, 'masks');
     const out = new Float32Array(3 * 9 * 11);
     const scratch = new Float32Array(9 * 11);
-    for (let k = 0; k < 3; k++) randomMask(out.subarray(k * 99, (k + 1) * 99), scratch, 9, 11, 4, rng);
+    for (let k = 0; k < 3; k++) randomMask(out.subarray(k * 99, (k + 1) * 99), scratch, { rows: 9, cols: 11 }, 4, rng);
     return out;
   };
   assert.deepStrictEqual(make(7), make(7));
@@ -206,7 +206,7 @@ test('makeHybridBatch: fresh mask per row, partners cover all other rows, row 0 
   const fresh = makeRng(9, 'negatives');
   makeHybridBatch(out, masks, scratch, images, n, rows, cols, 3, fresh);
   const single = new Float32Array(p);
-  randomMask(single, scratch, rows, cols, 3, makeRng(9, 'negatives'));
+  randomMask(single, scratch, { rows, cols }, 3, makeRng(9, 'negatives'));
   assert.deepStrictEqual(masks.slice(0, p), single);
   // Each row drew its own mask.
   for (let i = 1; i < n; i++) assert.notDeepStrictEqual(masks.slice(i * p, (i + 1) * p), masks.slice(0, p));

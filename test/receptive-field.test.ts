@@ -91,10 +91,14 @@ test('receptive-field mistakes are one-line UserErrors naming the flag and the c
   assertUserError(() => resolveFields(parseReceptiveField('28x28,full,2x2/2'), [784, 160, 40]), ['layer 2', 'layer 1 is full']);
   const cfg = (argv: string[]): Config => configFromFlags(parseFlags(argv, TRAIN_FLAGS), TRAIN_FLAGS, { ...DEFAULT_CONFIG });
   assertUserError(() => cfg(['--receptive-field', '28x28;4x4/10']), ['--receptive-field', 'image grid']);
-  assertUserError(() => checkConfig(cfg(['--mode', 'recurrent', '--receptive-field', '28x28,4x4/10,full'])),
-    ['--receptive-field applies to --mode supervised and unsupervised']);
-  assertUserError(() => checkConfigAgainstData(cfg(['--layers', '784,160', '--receptive-field', '14x56,4x4/2/4']), 784, 28, 28, 100),
-    ['image grid is 14x56', '28×28']);
+  assertUserError(
+    () => checkConfig(cfg(['--mode', 'recurrent', '--receptive-field', '28x28,4x4/10,full'])),
+    ['--receptive-field applies to --mode supervised and unsupervised'],
+  );
+  assertUserError(
+    () => checkConfigAgainstData(cfg(['--layers', '784,160', '--receptive-field', '14x56,4x4/2/4']), 784, 28, 28, 100),
+    ['image grid is 14x56', '28×28'],
+  );
   assert.equal(cfg(['--preset', 'hinton-local', '--receptive-field', 'none']).receptiveField, null, 'none turns a preset\'s fields off');
 });
 
@@ -122,8 +126,8 @@ for (const peerNorm of [0, 0.3]) {
     const x = new Float64Array(N * D).map(() => rng.uniform());
     const math: LayerMath = { norm: 'rms', goodness: 'sum', threshold: 1, peerNorm, peerMomentum: 0.9 };
     const acts = acts64(N, D, H);
-    layerForward(acts, x, layer, N, math, mm64);
-    layerBackward(acts, layer, N, P, math, mm64);
+    layerForward({ math, mm: mm64 }, acts, x, layer, N);
+    layerBackward({ math, mm: mm64 }, acts, layer, { N, P });
     const m = layer.peerMean.slice(); // post-update running mean: a constant of the surrogate
     // The objective by its definition: the FF loss of z = x̂·(W ⊙ M) + b (plus, with peer
     // normalisation, the surrogate (λ/N)·Σ_{r<P} Σ_j (m_j − m̄)·z_rj), W taken as it is, any entry.
@@ -132,8 +136,8 @@ for (const peerNorm of [0, 0.3]) {
         ...layer, W: layer.W.map((w, i) => w * mask[i]!), dW: new Float64Array(D * H), db: new Float64Array(H), peerMean: m.slice(), mask: null,
       };
       const a = acts64(N, D, H);
-      layerForward(a, x, masked, N, math, mm64);
-      const loss = layerBackward(a, masked, N, P, { ...math, peerNorm: 0 }, mm64);
+      layerForward({ math, mm: mm64 }, a, x, masked, N);
+      const loss = layerBackward({ math: { ...math, peerNorm: 0 }, mm: mm64 }, a, masked, { N, P });
       if (peerNorm === 0) return loss;
       let mBar = 0;
       for (let j = 0; j < H; j++) mBar += m[j]! / H;
@@ -171,12 +175,12 @@ const small = (over: Partial<Config>): Config => ({
   ...DEFAULT_CONFIG, layers: [784, 32, 8], receptiveField: '28x28,4x4/10/6,2x2/3', batchSize: 20, backend: 'js', threads: 1, ...over,
 });
 
-const MASKED_RUNS = [
+const MASK_CASES = [
   ['supervised', 'adam', true], ['supervised', 'sgd', false], ['unsupervised', 'adam', true], ['unsupervised', 'sgd', true],
 ] as const;
-for (const [mode, optimizer, shortcuts] of MASKED_RUNS) {
-  const stepKind = mode === 'supervised' ? (shortcuts ? ', shared first layer' : ', plain step') : '';
-  test(`weights outside the mask stay exactly 0 through training steps: ${mode}, ${optimizer}${stepKind}`, () => {
+for (const [mode, optimizer, shortcuts] of MASK_CASES) {
+  const path = mode === 'supervised' ? (shortcuts ? ', shared first layer' : ', plain step') : '';
+  test(`weights outside the mask stay exactly 0 through training steps: ${mode}, ${optimizer}${path}`, () => {
     const cfg = small({ mode, optimizer, shortcuts, weightCost: 0.01, peerNorm: 0.03, lr: 0.01 });
     const data = loadDataset({ trainLimit: 60, testLimit: 20 });
     checkConfig(cfg);
@@ -221,9 +225,8 @@ test('a model with local fields round-trips: the spec is stored in its config, t
   const order = Int32Array.from({ length: 40 }, (_, i) => i);
   trainer.step({ split: data.train, order, start: 0, B: 20, lr: cfg.lr, headLr: cfg.headLr, only: null });
   const file = decodeSafetensors(encodeModel(net, cfg), 'm.safetensors');
-  assert.deepStrictEqual(
-    [...file.tensors.keys()].sort(), ['head.bias', 'head.weight', 'layer1.bias', 'layer1.weight', 'layer2.bias', 'layer2.weight'],
-  );
+  const names = ['head.bias', 'head.weight', 'layer1.bias', 'layer1.weight', 'layer2.bias', 'layer2.weight'];
+  assert.deepStrictEqual([...file.tensors.keys()].sort(), names);
   const stored = modelFromSafetensors(file);
   assert.equal(stored.cfg.receptiveField, '28x28,4x4/10/6,2x2/3');
   const loaded = buildNetwork(stored.cfg, data.classes);
@@ -283,9 +286,8 @@ test('a checkpoint written before receptiveField existed resumes a dense run, an
 });
 
 test('train.ts: a spec that does not fit is one line on stderr and exit code 2', () => {
-  const r = spawnSync(
-    process.execPath, ['--import', 'tsx', 'scripts/train.ts', '--receptive-field', '28x28,4x4/10'], { encoding: 'utf8', timeout: 60_000 },
-  );
+  const argv = ['--import', 'tsx', 'scripts/train.ts', '--receptive-field', '28x28,4x4/10'];
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 2, `exit ${r.status}, stderr ${r.stderr}`);
   assert.match(r.stderr, /^error: --receptive-field: 1 layer entry after the image grid, but --layers has 2 hidden layer\(s\)\n$/);
 });

@@ -114,8 +114,8 @@ test('the summed gradient is the sum of each iteration\'s layer gradient with th
     net.layers.forEach((l, i) => {
       const acts = makeLayerActs(N, l.D, l.H);
       acts.xhat.set(xs[i]!);
-      layerForwardFromNormalised(acts, l, N, math, mm);
-      layerBackward(acts, l, N, P, math, mm);
+      layerForwardFromNormalised({ math, mm }, acts, l, N);
+      layerBackward({ math, mm }, acts, l, { N, P });
       l.dW.forEach((v, k) => (expected[i]![k]! += v));
     });
     iterate(contextOf(mm, math), st, net, { N, P, damping: 0.3, losses: [] });

@@ -18,7 +18,7 @@ import { buildNetwork, makeStreams, makeTrainer } from '../src/run/train-run.ts'
 const IMG = Float32Array.from({ length: 12 }, (_, k) => (k + 1) / 16);
 const shifted = (dx: number, dy: number, img = IMG, rows = 3, cols = 4): number[] => {
   const out = new Float32Array(rows * cols).fill(NaN);
-  shiftImage(out, 0, img, 0, rows, cols, dx, dy);
+  shiftImage(out, img, { rows, cols }, dx, dy);
   return Array.from(out, (v) => v * 16);
 };
 
@@ -34,7 +34,7 @@ test('shiftImage moves the content by (dx, dy) and fills with 0, exactly', () =>
   assert.deepStrictEqual(shifted(-1, 1, IMG, 4, 3), [0, 0, 0, 2, 3, 0, 5, 6, 0, 8, 9, 0]);
   // An image at an offset of a batch buffer: its neighbours are untouched.
   const batch = new Float32Array(36).fill(7);
-  shiftImage(batch, 12, IMG, 0, 3, 4, 1, 0);
+  shiftImage(batch.subarray(12), IMG, { rows: 3, cols: 4 }, 1, 0);
   assert.deepStrictEqual(Array.from(batch.subarray(12, 24), (v) => v * 16), [0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11]);
   assert.ok(batch.subarray(0, 12).every((v) => v === 7) && batch.subarray(24).every((v) => v === 7));
 });
@@ -44,7 +44,7 @@ test('shiftBatch draws dx then dy per image from the stream, uniform over −K..
   const images = Float32Array.from({ length: B * P }, (_, i) => ((i * 37) % 64) / 64);
   const original = images.slice();
   const dx = new Int32Array(B), dy = new Int32Array(B);
-  shiftBatch(makeShifter(K, makeRng(3, 'shift'), P)!, images, B, rows, cols, dx, dy);
+  shiftBatch(makeShifter(K, makeRng(3, 'shift'), P)!, images, B, { rows, cols }, { dx, dy });
   const replay = makeRng(3, 'shift');
   const counts = new Map<string, number>();
   for (let b = 0; b < B; b++) {
@@ -52,7 +52,7 @@ test('shiftBatch draws dx then dy per image from the stream, uniform over −K..
     assert.equal(dy[b], replay.int(5) - K, `image ${b}: dy is the stream's next draw`);
     counts.set(`${dx[b]},${dy[b]}`, (counts.get(`${dx[b]},${dy[b]}`) ?? 0) + 1);
     const want = new Float32Array(P);
-    shiftImage(want, 0, original, b * P, rows, cols, dx[b]!, dy[b]!);
+    shiftImage(want, original.subarray(b * P), { rows, cols }, dx[b]!, dy[b]!);
     assert.deepStrictEqual(images.subarray(b * P, (b + 1) * P), want, `image ${b}`);
   }
   // 25 (dx, dy) pairs, 18 expected each: every one drawn, none more than 3× as often as expected.
@@ -60,8 +60,8 @@ test('shiftBatch draws dx then dy per image from the stream, uniform over −K..
   for (const [pair, n] of counts) assert.ok(n >= 3 && n <= 54, `pair ${pair} drawn ${n} times of ${B}`);
   // The same seed gives the same shifts; another seed does not.
   const again = original.slice(), other = original.slice();
-  shiftBatch(makeShifter(K, makeRng(3, 'shift'), P)!, again, B, rows, cols);
-  shiftBatch(makeShifter(K, makeRng(4, 'shift'), P)!, other, B, rows, cols);
+  shiftBatch(makeShifter(K, makeRng(3, 'shift'), P)!, again, B, { rows, cols });
+  shiftBatch(makeShifter(K, makeRng(4, 'shift'), P)!, other, B, { rows, cols });
   assert.deepStrictEqual(again, images);
   assert.notDeepStrictEqual(other, images);
   assert.equal(makeShifter(0, undefined, P), null, '--shift 0 is off');
@@ -107,7 +107,7 @@ test('a training step shifts its images before anything else (supervised: the la
     for (let b = 0; b < 10; b++) {
       assert.deepEqual([d.dx[b], d.dy[b]], [replay.int(5) - 2, replay.int(5) - 2], `${mode} image ${b}: the draws`);
       const want = new Float32Array(48);
-      shiftImage(want, 0, gathered, b * 48, 8, 6, d.dx[b]!, d.dy[b]!);
+      shiftImage(want, gathered.subarray(b * 48), { rows: 8, cols: 6 }, d.dx[b]!, d.dy[b]!);
       assert.deepStrictEqual(d.images.subarray(b * 48, (b + 1) * 48), want, `${mode} image ${b}: shifted`);
     }
     const rows = ff as unknown as Float32Array;

@@ -71,21 +71,21 @@ test('the layer\'s weight gradient under SymBa matches finite differences (rms a
       });
       const objective = (): number => {
         const a = acts();
-        layerForward(a, x, layer, N, math, mm);
-        return layerBackward(a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, N, B, math, mm);
+        layerForward({ math, mm }, a, x, layer, N);
+        return layerBackward({ math, mm }, a, { ...layer, dW: new Float64Array(D * H), db: new Float64Array(H) }, { N, P: B });
       };
       const a = acts();
-      layerForward(a, x, layer, N, math, mm);
-      layerBackward(a, layer, N, B, math, mm);
+      layerForward({ math, mm }, a, x, layer, N);
+      layerBackward({ math, mm }, a, layer, { N, P: B });
       for (const [name, param, grad] of [['W', layer.W, layer.dW], ['b', layer.b, layer.db]] as const) {
         for (let i = 0; i < param.length; i++) {
           const fd = centralDifference(param, i, 1e-6, objective);
           const err = Math.abs(fd - grad[i]!) / Math.max(1e-8, Math.abs(fd) + Math.abs(grad[i]!));
-          assert.ok(err < 1e-5 || Math.abs(fd - grad[i]!) < 1e-10,
-            `${norm} ${goodness} ${name}[${i}]: finite difference ${fd} vs backward ${grad[i]}`);
+          const what = `${norm} ${goodness} ${name}[${i}]: finite difference ${fd} vs backward ${grad[i]}`;
+          assert.ok(err < 1e-5 || Math.abs(fd - grad[i]!) < 1e-10, what);
         }
       }
-      assert.throws(() => layerBackward(a, layer, N, 3, math, mm), /2P/, 'SymBa needs the rows in pairs');
+      assert.throws(() => layerBackward({ math, mm }, a, layer, { N, P: 3 }), /2P/, 'SymBa needs the rows in pairs');
     }
   }
 });

@@ -115,7 +115,8 @@ for (const [name, cfg] of CASES) {
       assert.deepEqual(rng.state(), after.streams.masks, 'the masks stream after the step');
       const P = t.dataset.rows * t.dataset.cols, xhat = new Float32Array(2 * B * P), scratch = new Float32Array(2 * P);
       const left = f32(t.shift?.images ?? t.batch.images), right = t.shift?.view2 ? f32(t.shift.view2.images) : left; // --views 2: the second views
-      positiveNegativePairRows(xhat, left, right, Int32Array.from({ length: B }, (_, i) => i), partners, B, P, cfg.norm, scratch);
+      const self = Int32Array.from({ length: B }, (_, i) => i);
+      positiveNegativePairRows(xhat, { a: left, b: right, self, partners, scratch }, B, P, cfg.norm);
       assertSameBits(both(t.layers[0] as LayerPassTrace, 'xhat'), xhat, 'layer 1 x̂ = the pairs');
     } else if (cfg.mode === 'unsupervised') {
       const rng = makeRng(cfg.seed, 'masks', before.streams.masks);
@@ -294,7 +295,7 @@ test('with --shift, --dropout and --loss symba the trace shows the shifts and ma
     const shifted = new Float32Array(B * D0);
     for (let r = 0; r < B; r++) {
       assert.deepEqual([t.shift!.dx[r], t.shift!.dy[r]], [sh.int(5) - 2, sh.int(5) - 2], `${mode} image ${r}: the draws`);
-      shiftImage(shifted, r * D0, f32(t.batch.images), r * D0, 28, 28, t.shift!.dx[r]!, t.shift!.dy[r]!);
+      shiftImage(shifted.subarray(r * D0), f32(t.batch.images).subarray(r * D0), { rows: 28, cols: 28 }, t.shift!.dx[r]!, t.shift!.dy[r]!);
     }
     assert.deepEqual(sh.state(), after.streams.shift, `${mode}: the shift stream after the step`);
     assertSameBits(f32(t.shift!.images), shifted, `${mode}: shift.images`);
@@ -341,7 +342,7 @@ test('with --views 2 the second views are the batch shifted by their own draws, 
     const shifted = new Float32Array(B * D0);
     for (let r = 0; r < B; r++) {
       assert.deepEqual([s.dx[r], s.dy[r]], [sh.int(3) - 1, sh.int(3) - 1], `view ${view}, image ${r}: the draws`);
-      shiftImage(shifted, r * D0, f32(t.batch.images), r * D0, 28, 28, s.dx[r]!, s.dy[r]!);
+      shiftImage(shifted.subarray(r * D0), f32(t.batch.images).subarray(r * D0), { rows: 28, cols: 28 }, s.dx[r]!, s.dy[r]!);
     }
     assertSameBits(f32(s.images), shifted, `view ${view}: the shifted images`);
   }

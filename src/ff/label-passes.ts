@@ -18,7 +18,7 @@ import { L2_EPS, RMS_EPS, type Norm } from './layer/definitions.ts';
 import { rowTask } from '../linalg/row-runner.ts';
 import { sharedFloat32, sharedFloat64 } from '../linalg/shared-floats.ts';
 import { matView } from '../linalg/view.ts';
-import type { MatmulFn } from './layer/layer.ts';
+import type { LayerParams, MatmulFn } from './layer/layer.ts';
 
 // Square sum of a label part written as `count` pixels of value v, added in pixel order from 0
 // as the plain normalisation adds them (so that κ below is bit-equal to the plain path's).
@@ -38,8 +38,16 @@ export function labelKappa(kappa: Float64Array, images: Float32Array, n: number,
   }
 }
 
-// labelRows ((C+1), H), float64: row c = s·W[c, :] (label c), row C = v·Σ_c W[c, :] (neutral, v = neutral).
-export function labelWeightRows(labelRows: Float64Array, W: Float32Array, H: number, C: number, s: number, neutral: number): void {
+/** The label part written into pixels 0..C-1: s·one-hot(c) for label c, the neutral value in every label pixel. */
+export interface LabelPart {
+  C: number;
+  s: number;
+  neutral: number;
+}
+
+// labelRows ((C+1), H), float64: row c = s·W[c, :] (label c), row C = v·Σ_c W[c, :] (neutral, v = part.neutral).
+export function labelWeightRows(labelRows: Float64Array, layer: LayerParams<Float32Array>, part: LabelPart): void {
+  const { W, H } = layer, { C, s, neutral } = part;
   const nr = C * H;
   for (let j = 0; j < H; j++) labelRows[nr + j] = 0;
   for (let c = 0; c < C; c++) {
@@ -66,13 +74,11 @@ export function firstLayerRows(
   }
 }
 
-// The same rows' z itself, into z rows y0 .. y0+n-1 (for an observer).
-export function firstLayerZRows(
-  z: Float32Array, y0: number, base: Float32Array, kappa: Float64Array, labelRows: Float64Array, labels: Int32Array,
-  b: Float32Array, n: number, H: number,
-): void {
+// The same rows' z itself, into z (n, H) (for an observer), from the shared product p of the n images.
+export function firstLayerZRows(z: Float32Array, p: LabelProduct, labels: Int32Array, layer: LayerParams<Float32Array>, n: number): void {
+  const { base, kappa, labelRows } = p, { b, H } = layer;
   for (let r = 0; r < n; r++) {
-    const k = kappa[r]!, o = (y0 + r) * H, bo = r * H, lo = labels[r]! * H;
+    const k = kappa[r]!, o = r * H, bo = r * H, lo = labels[r]! * H;
     for (let j = 0; j < H; j++) z[o + j] = k * (base[bo + j]! + labelRows[lo + j]!) + b[j]!;
   }
 }
@@ -95,13 +101,23 @@ export const LABEL_KAPPA = rowTask<[
   labelKappa(kappa.subarray(lo), images.subarray(lo * D), hi - lo, D, C, labelSq, l2 === 1 ? 'l2' : 'rms');
 });
 
-// base (n, H) = x_rest·W, the product every label of the n images shares; zeroes the label pixels
-// of images (n, D) first.
-export function restProduct(
-  base: Float32Array, images: Float32Array, W: Float32Array, n: number, D: number, H: number, C: number, mm: MatmulFn<Float32Array>,
-): void {
+// base (n, H) = x_rest·W, the product every label of the n images shares, from rest (n, D), the
+// images with their label pixels zeroed (zeroLabelPixels).
+export function restProduct(mm: MatmulFn<Float32Array>, base: Float32Array, rest: Float32Array, layer: LayerParams<Float32Array>, n: number): void {
+  const { D, H, W } = layer;
+  mm(matView(base, n, H), matView(rest, n, D), matView(W, D, H));
+}
+
+// x_rest: pixels 0..C-1 of the n images (n, D) set to 0, in place.
+export function zeroLabelPixels(images: Float32Array, n: number, D: number, C: number): void {
   for (let r = 0; r < n; r++) images.fill(0, r * D, r * D + C);
-  mm(matView(base, n, H), matView(images, n, D), matView(W, D, H));
+}
+
+/** The shared product of n images and what turns it into rows: x_rest·W, κ, the label rows (AllLabelsScratch and SharedFirstLayer are ones). */
+export interface LabelProduct {
+  base: Float32Array; // (n, H) x_rest·W
+  kappa: Float64Array; // (n)
+  labelRows: Float64Array; // ((C+1), H)
 }
 
 /** Buffers of the all-labels first layer (first-layer/label-passes.ts) for up to n images, reused (in shared memory, for row jobs). */

@@ -37,20 +37,25 @@ export interface WorkspaceKind {
   act?: Activation; // default 'relu'
 }
 
-/** How initNetwork lays out and scales the layers' weights (each part optional). */
-export interface InitShape {
-  fanIn?: number[]; // layer l's inputs; default the width below (the feed-forward net); the recurrent net: below + above
-  masks?: (Uint8Array | null)[]; // masks[l] (D, H) makes layer l local (receptive-field.ts); default every layer dense
+/** A network's shape: its widths [D0, H1, ..., HL], the scored hidden layers, the classes, and how each layer reads. */
+export interface NetworkShape {
+  widths: number[];
+  scored: number[]; // 1-based hidden layer numbers
+  classes: number;
+  fanIn?: number[]; // inputs of each layer; default: the width below
+  masks?: (Uint8Array | null)[]; // each layer's receptive fields (D, H), or null (dense); default: all dense
   scale?: number; // s of W ~ N(0, s²/fan_in); default 1 (then sd = 1/√fan_in, to the bit)
 }
 
 /**
- * W ~ N(0, s²/fan_in) with s = shape.scale (1: Hinton's), b = 0; head W = 0, b = 0. scored: 1-based hidden layer numbers.
- * Layer l maps fanIn[l] inputs to widths[l + 1] units. With masks[l], W = 0 outside the mask, and
- * unit j's fan-in is the count of its mask's column (the same normals are drawn either way).
+ * W ~ N(0, s²/fan_in) with s = shape.scale (1: Hinton's), b = 0; head W = 0, b = 0, with the normals drawn from rng.
+ * Layer l maps fanIn[l] inputs to widths[l + 1] units; fanIn defaults to the width below (the
+ * feed-forward net); the recurrent net passes width below + width above. masks[l] (D, H), if
+ * given, makes layer l local (receptive-field.ts): W = 0 outside it, and unit j's fan-in is the
+ * count of its mask's column (the same normals are drawn either way).
  */
-export function initNetwork(widths: number[], scored1: number[], classes: number, rng: Rng, shape: InitShape = {}): Network {
-  const { fanIn = widths.slice(0, -1), masks = [], scale = 1 } = shape;
+export function initNetwork(shape: NetworkShape, rng: Rng): Network {
+  const { widths, scored: scored1, classes, fanIn = widths.slice(0, -1), masks = [], scale = 1 } = shape;
   const layers: LayerParams<Float32Array>[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const D = fanIn[l]!, H = widths[l + 1]!;
@@ -93,11 +98,11 @@ export interface Sweep {
 // Leaves each layer's x̂, y and G in ws.acts; each layer reads what the one below passes up
 // (layerOutput: y, or its triangle activity).
 export function forwardAll(ctx: StepContext, ws: Workspace, net: Network, R: number, sweep: Sweep = {}): void {
-  const { mm, par, math } = ctx, { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
+  const { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
   if (from === 0 && upTo > 0) first.forward(ctx, net.layers[0]!, ws.acts[0]!, ws.input, R);
   let x = layerOutput(ws.acts[Math.max(from, 1) - 1]!);
   for (let l = Math.max(from, 1); l < upTo; l++) {
-    layerForward(ws.acts[l]!, x, net.layers[l]!, R, math, mm, par);
+    layerForward(ctx, ws.acts[l]!, x, net.layers[l]!, R);
     x = layerOutput(ws.acts[l]!);
   }
 }

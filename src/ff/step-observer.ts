@@ -27,8 +27,8 @@ export interface LayerView {
   // xhat (N, D), y (N, H), G (N); after 'backward' also dLdG (N), dZ (N, H); with dropout y is ỹ = y·m/(1 − p) and G its goodness
   acts: LayerActs<Float32Array>;
   keep?: Uint8Array | null; // (N, H) with --dropout: the pass's mask m (1 kept, 0 dropped); absent or null: no dropout
-  // (N, H) z as the step computed it where that is not x̂·W + b row by row (supervised layer 1 with cfg.shortcuts:
-  // κ·(x_rest·W + ℓ·W) + b); absent or null: z = x̂·W + b
+  // (N, H) z as the step computed it where that is not x̂·W + b row by row
+  // (supervised layer 1 with cfg.shortcuts: κ·(x_rest·W + ℓ·W) + b); absent or null: z = x̂·W + b
   z?: Float32Array | null;
   loss: number; // after 'backward': the layer's FF loss (mean over the N rows); NaN after 'forward'
   peer: Float64Array | null; // after 'backward': (H) the peer term (λ/N)·(m_j − m̄) added to dZ on each positive row; null when λ = 0

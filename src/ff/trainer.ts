@@ -56,13 +56,13 @@ export interface EvalObserver {
   headProbs?(start: number, n: number, probs: Float32Array): void;
 }
 
-/** What one training step takes: images order[start..start+B) of `split`, the two learning rates, and the layers it trains. */
+/** One training step's batch: images order[start..start+B) of `split`, the learning rates, and which layers learn. */
 export interface StepBatch {
   split: Split;
   order: Int32Array;
   start: number;
   B: number;
-  lr: number; // the FF layers' learning rate of this step
+  lr: number; // the layers' learning rate
   headLr: number; // the head's
   only: number | null; // the greedy layer (0-based), -1 (no layer: the readout trains the head alone) or null (all)
 }
@@ -71,8 +71,8 @@ export interface Trainer {
   net: Network;
   ws: Workspace;
   opt: { layers: Optimizer[]; head: Optimizer }; // one per layer and the head's (their state goes into checkpoints)
-  /** One step on the batch `b` (see StepBatch); `observer` sees it. */
-  step(b: StepBatch, observer?: StepObserver): StepStats;
+  /** One step on `batch`; `observer` sees it. */
+  step(batch: StepBatch, observer?: StepObserver): StepStats;
   /** Error of each prediction method on the first `count` rows of `split` (or only of `methods`). */
   evaluate(split: Split, count: number, methods?: readonly Method[], observer?: EvalObserver): TestErrors;
 }
@@ -126,7 +126,7 @@ export interface LayerStep {
 // and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
 // its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
-  const { par, math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
+  const { math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];
@@ -136,7 +136,7 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     const path = l === 0 ? first : PLAIN_LAYER;
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
-    if (drop) dropLayer(drop, l, acts, 2 * B, layer.H, math.goodness);
+    if (drop) dropLayer(drop, l, acts, 2 * B, math.goodness);
     const view = obs?.onLayer
       ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null }
       : null;
@@ -150,7 +150,7 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     }
     if (only === null || only === l) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      s.loss = layerBackwardDZ(acts, layer, 2 * B, B, math, peer, par); // [dLdG], [dZ] (layer.ts)
+      s.loss = layerBackwardDZ(ctx, acts, layer, { N: 2 * B, P: B, peerOut: peer }); // [dLdG], [dZ] (layer.ts)
       path.grads(ctx, layer, acts, 2 * B); // [dW], [db]
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss: s.loss, peer: peer ?? null });
       optimizerStep(ctx, opt[l]!, l, { params: [layer.W, layer.b], grads: [layer.dW, layer.db], lr });
@@ -180,7 +180,7 @@ export function trainHead(ctx: StepContext, ws: Workspace, net: Network, opt: Op
   headForward(ws.probs, ws.feats, net.head, B, mm);
   const view = obs?.onHead ? { rows: B, labels, feats: ws.feats, probs: ws.probs, dLogits: ws.dLogits, params: net.head, loss: NaN } : null;
   if (view) obs!.onHead!('forward', view);
-  const loss = headBackward(ws.dLogits, ws.probs, ws.feats, labels, net.head, B, mm);
+  const loss = headBackward(ws, labels, net.head, B, mm);
   if (view) obs!.onHead!('backward', { ...view, loss });
   optimizerStep(ctx, opt, 'head', { params: [net.head.W, net.head.b], grads: [net.head.dW, net.head.db], lr: headLr });
   return loss;

@@ -126,9 +126,10 @@ export function buildNetwork(cfg: Config, classes: number): Network {
   const rng = makeRng(cfg.seed, 'init');
   return cfg.mode === 'recurrent'
     ? initRecurrentNetwork(cfg.layers, classes, scoredLayerNumbers(cfg), rng, cfg.initScale)
-    : initNetwork(cfg.layers, scoredLayerNumbers(cfg), classes, rng, {
+    : initNetwork({
+      widths: cfg.layers, scored: scoredLayerNumbers(cfg), classes,
       masks: layerMasks(cfg.receptiveField, cfg.layers, cfg.mode === 'supervised' ? classes : 0), scale: cfg.initScale,
-    });
+    }, rng);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { LayerParams } from '../layer/layer.ts';
 import { maskGradient } from '../inputs/receptive-field.ts';
 import {
   FIRST_LAYER_ROWS, LABEL_GRAD_COLUMNS, LABEL_KAPPA, firstLayerZRows, labelSquares, labelWeightRows, makeAllLabelsScratch,
-  makeSharedFirstLayer, restProduct,
+  makeSharedFirstLayer, restProduct, zeroLabelPixels,
 } from '../label-passes.ts';
 import type { FirstLayer, FirstLayerForward } from './first-layer.ts';
 import { PLAIN_LAYER } from './plain.ts';
@@ -28,10 +28,11 @@ export function makeAllLabelsFirstLayer(n: number, H: number, C: number, s: numb
   const scratch = makeAllLabelsScratch(n, H, C);
   return {
     forward(ctx, layer, acts, images, R) {
-      const { mm, par, math } = ctx, { D, W, b } = layer, { base, kappa, labelRows } = scratch, n = R / C;
+      const { mm, par, math } = ctx, { D, b } = layer, { base, kappa, labelRows } = scratch, n = R / C;
       par.run(LABEL_KAPPA, [kappa, images, D, C, s * s, math.norm === 'l2' ? 1 : 0], n, n * D); // labelKappa
-      restProduct(base, images, W, n, D, H, C, mm); // x_rest·W, once
-      labelWeightRows(labelRows, W, H, C, s, 0);
+      zeroLabelPixels(images, n, D, C); // x_rest
+      restProduct(mm, base, images, layer, n); // x_rest·W, once
+      labelWeightRows(labelRows, layer, { C, s, neutral: 0 });
       for (let c = 0; c < C; c++) par.run(FIRST_LAYER_ROWS, [acts.y, c * n, base, kappa, labelRows, c, b, H], n, n * H);
       goodnessRows(acts.G, acts.y, R, H, math.goodness, par);
     },
@@ -63,11 +64,12 @@ export function makeSupervisedFirstLayer(cfg: Config, H: number, C: number, rows
     // κ of both kinds of row, the shared product x_rest·W₁ (the head's update leaves W₁ unchanged),
     // the label rows. images (B, D) is modified: its label pixels are zeroed.
     prepare({ mm, par, math }, layer, B) {
-      const { D, W } = layer, l2 = math.norm === 'l2' ? 1 : 0;
+      const { D } = layer, l2 = math.norm === 'l2' ? 1 : 0;
       par.run(LABEL_KAPPA, [sh.kappa, images, D, C, labelSquares(s, 1), l2], B, B * D); // labelKappa
       par.run(LABEL_KAPPA, [sh.kappaNeutral, images, D, C, labelSquares(neutral, C), l2], B, B * D);
-      restProduct(sh.base, images, W, B, D, H, C, mm);
-      labelWeightRows(sh.labelRows, W, H, C, s, neutral);
+      zeroLabelPixels(images, B, D, C); // x_rest
+      restProduct(mm, sh.base, images, layer, B);
+      labelWeightRows(sh.labelRows, layer, { C, s, neutral });
     },
     neutral: {
       forward({ par, math }, layer, acts, _x, B) {
@@ -85,8 +87,8 @@ export function makeSupervisedFirstLayer(cfg: Config, H: number, C: number, rows
       // z = κ·(x_rest·W + ℓ·W) + b as the forward took it, and x̂ from the rows (bit-equal to the plain x̂).
       observedZ({ math }, layer, acts, x, R) {
         const B = R / 2, z = new Float32Array(R * H);
-        firstLayerZRows(z, 0, sh.base, sh.kappa, sh.labelRows, labels, layer.b, B, H);
-        firstLayerZRows(z, B, sh.base, sh.kappa, sh.labelRows, wrong, layer.b, B, H);
+        firstLayerZRows(z, sh, labels, layer, B);
+        firstLayerZRows(z.subarray(B * H), sh, wrong, layer, B);
         normalizeRows(acts.xhat, x, R, layer.D, math.norm);
         return z;
       },

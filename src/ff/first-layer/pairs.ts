@@ -23,20 +23,20 @@ export function makePairsFirstLayer(rows: number, D: number, partners: Int32Arra
     positive: {
       forward(ctx, layer, acts, x, R) {
         pairInputRows(acts.xhat, x, x, self, R, layer.D, ctx.math.norm, scratch);
-        layerForwardFromNormalised(acts, layer, R, ctx.math, ctx.mm, ctx.par);
+        layerForwardFromNormalised(ctx, acts, layer, R);
       },
     },
     step: {
       forward(ctx, layer, acts, x, R) {
-        positiveNegativePairRows(acts.xhat, x, secondViews ?? x, self, partners, R / 2, layer.D, ctx.math.norm, scratch);
-        layerForwardFromNormalised(acts, layer, R, ctx.math, ctx.mm, ctx.par);
+        positiveNegativePairRows(acts.xhat, { a: x, b: secondViews ?? x, self, partners, scratch }, R / 2, layer.D, ctx.math.norm);
+        layerForwardFromNormalised(ctx, acts, layer, R);
       },
       observedZ(ctx, layer, acts, _x, R) {
         const z = new Float32Array(R * layer.H);
         matmulAddBias(z, acts.xhat, layer, R, ctx.mm);
         return z;
       },
-      grads: (ctx, layer, acts, R) => layerGradients(layer, acts, R, ctx.mm, ctx.par),
+      grads: (ctx, layer, acts, R) => layerGradients(ctx, layer, acts, R),
     },
   };
 }

@@ -5,7 +5,7 @@ import { layerForward, layerGradients } from '../layer/layer.ts';
 import type { FirstLayer } from './first-layer.ts';
 
 export const PLAIN_LAYER: FirstLayer = {
-  forward: (ctx, layer, acts, x, R) => layerForward(acts, x, layer, R, ctx.math, ctx.mm, ctx.par),
+  forward: (ctx, layer, acts, x, R) => layerForward(ctx, acts, x, layer, R),
   observedZ: () => null,
-  grads: (ctx, layer, acts, R) => layerGradients(layer, acts, R, ctx.mm, ctx.par),
+  grads: (ctx, layer, acts, R) => layerGradients(ctx, layer, acts, R),
 };

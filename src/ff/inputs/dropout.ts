@@ -12,10 +12,11 @@ import type { Floats } from '../../linalg/rows.ts';
 import type { LayerActs } from '../layer/layer.ts';
 import type { Rng } from '../../rng.ts';
 
-/** A run's dropout: the probability p, its stream, and each layer's last mask (2B, H_l), 1 = kept. */
+/** A run's dropout: the probability p, its stream, each layer's width and last mask (2B, H_l), 1 = kept. */
 export interface Dropout {
   p: number;
   rng: Rng;
+  widths: number[]; // H_l
   keep: Uint8Array[];
 }
 
@@ -23,11 +24,12 @@ export interface Dropout {
 export function makeDropout(p: number, rng: Rng | undefined, rows: number, widths: number[]): Dropout | null {
   if (p === 0) return null;
   if (!rng) throw new Error('makeDropout: --dropout needs the dropout stream');
-  return { p, rng, keep: widths.map((H) => new Uint8Array(rows * H)) };
+  return { p, rng, widths: widths.slice(), keep: widths.map((H) => new Uint8Array(rows * H)) };
 }
 
-// y (N, H) ← y ⊙ m/(1 − p) in place; keep (N·H) ← m. One uniform per element, in row-major order.
-export function dropoutRows(y: Floats, keep: Uint8Array, N: number, H: number, p: number, rng: Rng): void {
+// y (N, H) ← y ⊙ m/(1 − p) in place; keep (N·H) ← m. One uniform per element from d.rng, in row-major order.
+export function dropoutRows(y: Floats, keep: Uint8Array, N: number, H: number, d: Pick<Dropout, 'p' | 'rng'>): void {
+  const { p, rng } = d;
   const scale = 1 / (1 - p);
   for (let i = 0, n = N * H; i < n; i++) {
     const kept = rng.uniform() >= p;
@@ -37,7 +39,8 @@ export function dropoutRows(y: Floats, keep: Uint8Array, N: number, H: number, p
 }
 
 // The dropout of layer l on acts' first N rows: ỹ in acts.y, its goodness in acts.G, the mask in d.keep[l].
-export function dropLayer(d: Dropout, l: number, acts: LayerActs<Float32Array>, N: number, H: number, goodness: Goodness): void {
-  dropoutRows(acts.y, d.keep[l]!, N, H, d.p, d.rng);
+export function dropLayer(d: Dropout, l: number, acts: LayerActs<Float32Array>, N: number, goodness: Goodness): void {
+  const H = d.widths[l]!;
+  dropoutRows(acts.y, d.keep[l]!, N, H, d);
   goodnessRows(acts.G, acts.y, N, H, goodness);
 }

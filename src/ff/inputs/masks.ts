@@ -5,6 +5,7 @@
 // Letters: N = batch rows, R = image rows, C = image cols, P = R·C pixels per image.
 // Kernels write into caller-owned buffers and never allocate; they do not normalise images.
 import type { Rng } from '../../rng.ts';
+import type { ImageSize } from './shift.ts';
 
 /** 2^32: one `rng.uniform()` is an ARC4 word divided by this, so it carries exactly 32 bits. */
 const TWO_POW_32 = 4294967296;
@@ -65,16 +66,9 @@ export function blurInPlace(img: Float32Array, scratch: Float32Array, rows: numb
 }
 
 /** The mask at out[off .. off + R·C); draws ceil(R·C / 32) uniforms from rng. */
-function randomMaskAt(
-  out: Float32Array,
-  off: number,
-  scratch: Float32Array,
-  rows: number,
-  cols: number,
-  blurs: number,
-  rng: Rng,
-): void {
+function randomMaskAt(out: Float32Array, off: number, scratch: Float32Array, size: ImageSize & { blurs: number }, rng: Rng): void {
   // out is (R, C) at offset off, scratch is (R, C).
+  const { rows, cols, blurs } = size;
   // Random bits: each uniform() is a 32-bit ARC4 word, so one draw gives 32 fair bits, LSB first.
   const p = rows * cols;
   let word = 0;
@@ -92,39 +86,23 @@ function randomMaskAt(
  * A random 0/1 mask with large blobs: fair random bits, `blurs` blur passes, threshold at 0.5
  * (a value of exactly 0.5 becomes 0). Draws ceil(R·C / 32) uniforms from rng.
  */
-export function randomMask(
-  out: Float32Array,
-  scratch: Float32Array,
-  rows: number,
-  cols: number,
-  blurs: number,
-  rng: Rng,
-): void {
+export function randomMask(out: Float32Array, scratch: Float32Array, size: ImageSize, blurs: number, rng: Rng): void {
   // out is (R, C) row-major, written entirely; scratch is (R, C), contents overwritten.
+  const { rows, cols } = size;
   checkSize('randomMask', rows, cols);
   if (!Number.isInteger(blurs) || blurs < 0) throw new Error(`randomMask: blurs must be an integer >= 0, got ${blurs}`);
   const p = rows * cols;
   checkLength('randomMask', 'out', out, p, `(${rows}, ${cols})`);
   checkLength('randomMask', 'scratch', scratch, p, `(${rows}, ${cols})`);
-  randomMaskAt(out, 0, scratch, rows, cols, blurs, rng);
+  randomMaskAt(out, 0, scratch, { rows, cols, blurs }, rng);
 }
 
-/** out row = a row · mask row + b row · (1 − mask row), for the row at offset `off`. */
-function hybridRowAt(
-  out: Float32Array,
-  aData: Float32Array,
-  aOff: number,
-  bData: Float32Array,
-  bOff: number,
-  masks: Float32Array,
-  off: number,
-  pixels: number,
-): void {
-  // out and masks rows at off; a row at aOff; b row at bOff; each P long.
+/** out = a · mask + b · (1 − mask) over `pixels` values, each array from its offset 0 (pass subarrays for rows further in). */
+function hybridRowAt(out: Float32Array, a: Float32Array, b: Float32Array, mask: Float32Array, pixels: number): void {
   // Written as a·m + b·(1 − m), not b + m·(a − b), so that m ∈ {0, 1} copies a or b exactly.
   for (let k = 0; k < pixels; k++) {
-    const m = masks[off + k]!;
-    out[off + k] = aData[aOff + k]! * m + bData[bOff + k]! * (1 - m);
+    const m = mask[k]!;
+    out[k] = a[k]! * m + b[k]! * (1 - m);
   }
 }
 
@@ -146,7 +124,7 @@ export function hybridRows(
   checkLength('hybridRows', 'masks', masks, need, shape);
   for (let i = 0; i < n; i++) {
     const off = i * pixels;
-    hybridRowAt(out, a, off, b, off, masks, off, pixels);
+    hybridRowAt(out.subarray(off), a.subarray(off), b.subarray(off), masks.subarray(off), pixels);
   }
 }
 
@@ -186,11 +164,11 @@ export function makeHybridBatch(
   }
   for (let i = 0; i < n; i++) {
     const off = i * pixels;
-    randomMaskAt(masks, off, scratch, rows, cols, blurs, rng);
+    randomMaskAt(masks, off, scratch, { rows, cols, blurs }, rng);
     // Uniform over {0..N−1} \ {i}: draw from N − 1 values and skip over i.
     let j = rng.int(n - 1);
     if (j >= i) j++;
     if (partnersOut !== undefined) partnersOut[i] = j;
-    hybridRowAt(out, images, off, images, j * pixels, masks, off, pixels);
+    hybridRowAt(out.subarray(off), images.subarray(off), images.subarray(j * pixels), masks.subarray(off), pixels);
   }
 }

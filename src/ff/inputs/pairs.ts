@@ -29,12 +29,20 @@ export function pairInputRows(
   }
 }
 
-// xhat (2B, D): the first layer's x̂ of a step's pairs of the B images, the left halves from a
-// (B, D), the right from b (B, D) (b = a, or the images' second views): rows 0..B-1 positive
-// (image r beside itself: self[r] = r), rows B..2B-1 negative (image r beside image partners[r]).
-export function positiveNegativePairRows(
-  xhat: Floats, a: Floats, b: Floats, self: Int32Array, partners: Int32Array, B: number, D: number, norm: Norm, scratch: Floats,
-): void {
+// xhat (2B, D): the first layer's x̂ of a step's pairs of the B images, the left halves from
+// pairs.a (B, D), the right from pairs.b (B, D) (b = a, or the images' second views): rows 0..B-1
+// positive (image r beside itself: self[r] = r), rows B..2B-1 negative (image r beside image partners[r]).
+/** A step's pairs: left halves a (B, D), right halves b (B, D), self[r] = r, the negatives' partners (B), and scratch for one pair row (2·D). */
+export interface StepPairs {
+  a: Floats;
+  b: Floats;
+  self: Int32Array;
+  partners: Int32Array;
+  scratch: Floats;
+}
+
+export function positiveNegativePairRows(xhat: Floats, pairs: StepPairs, B: number, D: number, norm: Norm): void {
+  const { a, b, self, partners, scratch } = pairs;
   pairInputRows(xhat, a, b, self, B, D, norm, scratch); // [a | b]
   pairInputRows(xhat.subarray(B * D), a, b, partners, B, D, norm, scratch); // [a | b']
 }

@@ -9,10 +9,16 @@ import type { Rng } from '../../rng.ts';
 import type { Split } from '../../data/dataset.ts';
 import type { StepObserver } from '../step-observer.ts';
 
-// out (rows, cols) at outOff = src (rows, cols) at srcOff moved by (dx, dy), zero fill. out ≠ src.
-export function shiftImage(
-  out: Float32Array, outOff: number, src: Float32Array, srcOff: number, rows: number, cols: number, dx: number, dy: number,
-): void {
+/** An image's size in pixels, rows × cols (a Split is one). */
+export interface ImageSize {
+  rows: number;
+  cols: number;
+}
+
+// out (rows, cols) = src (rows, cols) moved by (dx, dy), zero fill (both from their offset 0: pass
+// subarrays for images further in). out ≠ src.
+export function shiftImage(out: Float32Array, src: Float32Array, size: ImageSize, dx: number, dy: number): void {
+  const { rows, cols } = size, outOff = 0, srcOff = 0;
   for (let y = 0; y < rows; y++) {
     const sy = y - dy, o = outOff + y * cols;
     if (sy < 0 || sy >= rows) {
@@ -41,27 +47,27 @@ export function makeShifter(K: number, rng: Rng | undefined, P: number): Shifter
   return { K, rng, scratch: new Float32Array(P) };
 }
 
-// images (B, rows·cols) moved in place, each by its own draw; dx, dy (B), if given, receive the draws.
-export function shiftBatch(
-  sh: Shifter, images: Float32Array, B: number, rows: number, cols: number, dx?: Int32Array, dy?: Int32Array,
-): void {
-  const P = rows * cols, n = 2 * sh.K + 1;
+// images (B, rows·cols) moved in place, each by its own draw; draws.dx, draws.dy (B), if given, receive the draws.
+export function shiftBatch(sh: Shifter, images: Float32Array, B: number, size: ImageSize, draws?: { dx: Int32Array; dy: Int32Array }): void {
+  const P = size.rows * size.cols, n = 2 * sh.K + 1, dx = draws?.dx, dy = draws?.dy;
   for (let b = 0; b < B; b++) {
     const sx = sh.rng.int(n) - sh.K, sy = sh.rng.int(n) - sh.K;
     if (dx) dx[b] = sx;
     if (dy) dy[b] = sy;
     if (sx === 0 && sy === 0) continue;
     sh.scratch.set(images.subarray(b * P, (b + 1) * P));
-    shiftImage(images, b * P, sh.scratch, 0, rows, cols, sx, sy);
+    shiftImage(images.subarray(b * P), sh.scratch, size, sx, sy);
   }
 }
 
-// A training step's shift of its B gathered images (B, P) of `split` (no-op without a shifter);
+// A training step's shift of its B gathered images (B, P) of batch.split (no-op without a shifter);
 // `obs` sees the draws and the shifted images, as `view` (2: the second views of --views 2).
-export function shiftStepImages(sh: Shifter | null, images: Float32Array, B: number, split: Split, obs?: StepObserver, view: 1 | 2 = 1): void {
+export function shiftStepImages(
+  sh: Shifter | null, images: Float32Array, batch: { split: Split; B: number }, obs?: StepObserver, view: 1 | 2 = 1,
+): void {
   if (!sh) return;
-  const P = split.rows * split.cols;
-  const dx = obs?.onShift ? new Int32Array(B) : undefined, dy = obs?.onShift ? new Int32Array(B) : undefined;
-  shiftBatch(sh, images, B, split.rows, split.cols, dx, dy);
-  if (dx && dy) obs!.onShift!(dx, dy, images.subarray(0, B * P), view);
+  const { split, B } = batch, P = split.rows * split.cols;
+  const draws = obs?.onShift ? { dx: new Int32Array(B), dy: new Int32Array(B) } : undefined;
+  shiftBatch(sh, images, B, split, draws);
+  if (draws) obs!.onShift!(draws.dx, draws.dy, images.subarray(0, B * P), view);
 }

@@ -42,7 +42,7 @@ export function headForward<T extends Floats>(probs: T, feats: T, head: HeadPara
 }
 
 // Cross-entropy backward after headForward. labels (N) are class indices.
-// Writes dLogits (N, C), head.dW (F, C), head.db (C); returns the mean cross-entropy.
+// Writes bufs.dLogits (N, C), head.dW (F, C), head.db (C); returns the mean cross-entropy.
 //
 // forward:  a = feats·W + b,  p_rc = e^{a_rc} / Σ_k e^{a_rk},  L = −(1/N) Σ_r log p_{r,label_r}
 // dL/da_rc = (1/N)·(p_rc − [c = label_r])          (softmax and log cancel: the classic result)
@@ -52,10 +52,17 @@ export function crossEntropyRow(probs: Floats, o: number, t: number): number {
   return -Math.log(Math.max(probs[o + t]!, 1e-30));
 }
 
+/** The head's buffers of a pass of N rows: its features (N, F), probabilities (N, C) and gradient scratch (N, C) (a Workspace is one). */
+export interface HeadBuffers<T extends Floats> {
+  feats: T;
+  probs: T;
+  dLogits: T;
+}
+
 export function headBackward<T extends Floats>(
-  dLogits: T, probs: T, feats: T, labels: Int32Array | Uint8Array, head: HeadParams<T>, N: number, matmul: MatmulFn<T>,
+  bufs: HeadBuffers<T>, labels: Int32Array | Uint8Array, head: HeadParams<T>, N: number, matmul: MatmulFn<T>,
 ): number {
-  const { F, C } = head;
+  const { dLogits, probs, feats } = bufs, { F, C } = head;
   let loss = 0;
   for (let r = 0, o = 0; r < N; r++, o += C) {
     const t = labels[r]!;

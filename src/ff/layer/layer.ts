@@ -17,6 +17,20 @@ import {
 /** c = a·b on views (any backend). */
 export type MatmulFn<T extends Floats> = (c: MatOf<T>, a: MatOf<T>, b: MatOf<T>) => void;
 
+/** What a layer's forward and backward compute with: its maths, the product and the row threads (a trainer's StepContext is one). */
+export interface LayerContext<T extends Floats> {
+  math: LayerMath;
+  mm: MatmulFn<T>;
+  par?: RowRunner; // the threads of the row kernels; absent = the calling thread
+}
+
+/** The rows of a backward: N rows, rows 0..P-1 positive, the rest negative; peerOut (H), if given, receives the peer term (the trace). */
+export interface BackwardRows {
+  N: number;
+  P: number;
+  peerOut?: Float64Array;
+}
+
 /** The FF math options one layer needs (a slice of the run's Config). */
 export interface LayerMath {
   norm: Norm; // input normalisation
@@ -39,8 +53,8 @@ export interface LayerMath {
 export type Activation = Config['act'];
 
 /**
- * Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H). Float32 ones live in shared
- * memory (shared-floats.ts).
+ * Parameters, their gradients and the layer's running state. W is (D, H) row-major, b is (H).
+ * Float32 ones live in shared memory (shared-floats.ts).
  */
 export interface LayerParams<T extends Floats> {
   D: number;
@@ -86,21 +100,17 @@ export function layerOutput<T extends Floats>(acts: LayerActs<T>): T {
 
 // Forward over N rows. x is (N, D); writes acts.xhat (N, D), acts.y (N, H), acts.G (N).
 //   x̂ = norm(x);  z = x̂·W + b;  y = relu(z);  G = Σ_j y_j² (·1/H for 'mean')
-// par (here and below): the threads of the row kernels; the default is the calling thread.
-export function layerForward<T extends Floats>(
-  acts: LayerActs<T>, x: T, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
-): void {
-  normalizeRows(acts.xhat, x, N, layer.D, math.norm, par);
-  layerForwardFromNormalised(acts, layer, N, math, matmul, par);
+// ctx.par (here and below): the threads of the row kernels; absent = the calling thread.
+export function layerForward<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, x: T, layer: LayerParams<T>, N: number): void {
+  normalizeRows(acts.xhat, x, N, layer.D, ctx.math.norm, ctx.par);
+  layerForwardFromNormalised(ctx, acts, layer, N);
 }
 
 // The same forward from an input the caller has already normalised into acts.xhat (N, D): the
 // recurrent net builds x̂ from two separately normalised neighbours, Self-Contrastive FF from the
 // two halves of a pair (pairs.ts). Writes acts.y, acts.G (and acts.up when it is kept).
-export function layerForwardFromNormalised<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, math: LayerMath, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
-): void {
-  const { D, H } = layer;
+export function layerForwardFromNormalised<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, layer: LayerParams<T>, N: number): void {
+  const { math, mm: matmul, par = INLINE_ROWS } = ctx, { D, H } = layer;
   matmul(matView(acts.y, N, H), matView(acts.xhat, N, D), matView(layer.W, D, H));
   if (acts.up) triangleRows(acts.up, acts.y, layer.b, N, H); // from z − b, before y overwrites it
   par.run(BIAS_RELU_ROWS, [acts.y, acts.y, layer.b, H], N, N * H); // biasReluRows
@@ -163,21 +173,18 @@ export function triangleRows<T extends Floats>(up: T, zb: T, b: T, R: number, H:
 // dL/dW_ij = Σ_r dZ_rj·x̂_ri·M_ij = (x̂ᵀ·dZ)_ij·M_ij                                 [dW ⊙ M]
 // W starts at 0 outside M and its gradient there is 0, so Adam and smoothed SGD (weight cost
 // wc·0 = 0) keep it 0: W ⊙ M = W, and the forward above multiplies by W itself.
-export function layerBackward<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, matmul: MatmulFn<T>, peerOut?: Float64Array,
-  par: RowRunner = INLINE_ROWS,
-): number {
-  const loss = layerBackwardDZ(acts, layer, N, P, math, peerOut, par);
-  layerGradients(layer, acts, N, matmul, par);
+export function layerBackward<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, layer: LayerParams<T>, rows: BackwardRows): number {
+  const loss = layerBackwardDZ(ctx, acts, layer, rows);
+  layerGradients(ctx, layer, acts, rows.N);
   return loss;
 }
 
 // The second half of layerBackward: [dW] = x̂ᵀ·dZ and [db] = Σ_r dZ_r from acts.xhat and acts.dZ
 // of N rows, into layer.dW (D, H) and layer.db (H).
 export function layerGradients<T extends Floats>(
-  layer: LayerParams<T>, acts: LayerActs<T>, N: number, matmul: MatmulFn<T>, par: RowRunner = INLINE_ROWS,
+  ctx: Pick<LayerContext<T>, 'mm' | 'par'>, layer: LayerParams<T>, acts: LayerActs<T>, N: number,
 ): void {
-  const { D, H } = layer;
+  const { mm: matmul, par = INLINE_ROWS } = ctx, { D, H } = layer;
   matmul(matView(layer.dW, D, H), transposed(matView(acts.xhat, N, D)), matView(acts.dZ, N, H)); // [dW]
   if (layer.mask) maskGradient(layer.dW, layer.mask); // [dW ⊙ M]
   par.run(COLUMN_SUMS, [layer.db, acts.dZ, 0, N, H], H, N * H); // [db] columnSums
@@ -185,10 +192,8 @@ export function layerGradients<T extends Floats>(
 
 // The first half of layerBackward: [dLdG], [dZ] and the peer term; returns the FF loss. The
 // supervised first layer takes its [dW, db] from here by a shared product (label-passes.ts).
-export function layerBackwardDZ<T extends Floats>(
-  acts: LayerActs<T>, layer: LayerParams<T>, N: number, P: number, math: LayerMath, peerOut?: Float64Array, par: RowRunner = INLINE_ROWS,
-): number {
-  const H = layer.H;
+export function layerBackwardDZ<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, layer: LayerParams<T>, rows: BackwardRows): number {
+  const { math, par = INLINE_ROWS } = ctx, { N, P } = rows, H = layer.H;
   if (math.loss === 'symba' && (N !== 2 * P || math.symbaAlpha === undefined)) {
     throw new Error(`layerBackward: SymBa needs N = 2P rows and α (N ${N}, P ${P}, α ${math.symbaAlpha})`);
   }
@@ -200,15 +205,14 @@ export function layerBackwardDZ<T extends Floats>(
   const twoS = 2 * goodnessScale(math.goodness, H) * (drop > 0 ? 1 / (1 - drop) : 1); // [keep]
   const y = acts.y, dZ = acts.dZ;
   par.run(SCALE_ROWS, [dZ, y, acts.dLdG, twoS, H], N, N * H); // [dZ] = (dLdG · 2s) · y   [gate]  (· 1/(1 − p) [keep])
-  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(dZ, y, layer.peerMean, N, P, H, math, peerOut, par);
+  if (math.peerNorm > 0 && P > 0) addPeerNormalisation(ctx, acts, layer, rows);
   return loss;
 }
 
-// Peer normalisation (see layerBackward): update m (H) from the positive rows of y (N, H), then
-// add the ungated (λ/N)·(m_j − m̄) to dZ (N, H) on rows 0..P-1 (and into peerOut (H), if given).
-function addPeerNormalisation<T extends Floats>(
-  dZ: T, y: T, m: T, N: number, P: number, H: number, math: LayerMath, peerOut: Float64Array | undefined, par: RowRunner,
-): void {
+// Peer normalisation (see layerBackward): update m = layer.peerMean (H) from the positive rows of
+// y (N, H), then add the ungated (λ/N)·(m_j − m̄) to dZ (N, H) on rows 0..P-1 (and into peerOut (H), if given).
+function addPeerNormalisation<T extends Floats>(ctx: LayerContext<T>, acts: LayerActs<T>, layer: LayerParams<T>, rows: BackwardRows): void {
+  const { math, par = INLINE_ROWS } = ctx, { N, P, peerOut } = rows, { dZ, y } = acts, m = layer.peerMean, H = layer.H;
   par.run(PEER_MEAN_COLUMNS, [m, y, P, H, math.peerMomentum], H, P * H);
   let mBar = 0;
   for (let j = 0; j < H; j++) mBar += m[j]!;

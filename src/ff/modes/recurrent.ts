@@ -34,8 +34,8 @@ import { makeStepContext, withObserver, type StepContext, type TrainerBackend } 
 import { dropLayer, type Dropout } from '../inputs/dropout.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
 import {
-  makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows,
-  type LayerStepStats, type StepBatch, type StepStats, type StepStreams, type Trainer,
+  makeAugmentation, makeOptimizers, optimizerStep, trainHead, workspaceRows, type LayerStepStats, type StepBatch, type StepStats, type StepStreams,
+  type Trainer,
 } from '../trainer.ts';
 
 /** Fan-in of each recurrent layer: the width below plus the width above (the top layer: the C label units). */
@@ -44,9 +44,9 @@ export function recurrentFanIn(widths: number[], classes: number): number[] {
   return widths.slice(0, L).map((below, i) => below + (i + 1 === L ? classes : widths[i + 2]!));
 }
 
-/** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]; W ~ N(0, scale²/D). */
+/** The recurrent net: layer l (0-based) has D = width below + width above, W = [U; V]. */
 export function initRecurrentNetwork(widths: number[], classes: number, scored1: number[], rng: Rng, scale = 1): Network {
-  return initNetwork(widths, scored1, classes, rng, { fanIn: recurrentFanIn(widths, classes), scale });
+  return initNetwork({ widths, scored: scored1, classes, fanIn: recurrentFanIn(widths, classes), scale }, rng);
 }
 
 /** The states and buffers of the iterations over up to `rows` rows. */
@@ -76,8 +76,9 @@ export function makeState(net: Network, rows: number, classes: number): Recurren
   };
 }
 
-// dst (N, Dd) columns [col, col + W) = src (N, W). Copies a normalised neighbour into x̂.
-function copyColumns(dst: Float32Array, Dd: number, col: number, src: Float32Array, N: number, W: number): void {
+// dst (N, at.D) columns [at.col, at.col + W) = src (N, W). Copies a normalised neighbour into x̂.
+function copyColumns(dst: Float32Array, at: { D: number; col: number }, src: Float32Array, N: number, W: number): void {
+  const { D: Dd, col } = at;
   for (let r = 0; r < N; r++) {
     const o = r * Dd + col, i = r * W;
     for (let j = 0; j < W; j++) dst[o + j] = src[i + j]!;
@@ -121,15 +122,15 @@ export function setLabelLayer(st: RecurrentState, labels: Int32Array | null, N: 
 // is there from the start. h_l(0) = relu(z_l(0)). Needs st.imageHat and st.labelHat.
 // ctx.obs (a training step's observer) sees each layer's forward and the states, as iteration 0 of `pass`.
 export function bottomUp(ctx: StepContext, st: RecurrentState, net: Network, N: number, pass: Pass = 'ff'): void {
-  const { mm, par, math, obs } = ctx;
+  const { math, obs } = ctx;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
-    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
-    if (l === L - 1) copyColumns(acts.xhat, layer.D, below, st.labelHat, N, layer.D - below);
+    copyColumns(acts.xhat, { D: layer.D, col: 0 }, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    if (l === L - 1) copyColumns(acts.xhat, { D: layer.D, col: below }, st.labelHat, N, layer.D - below);
     else zeroColumns(acts.xhat, layer.D, below, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm, par);
+    layerForwardFromNormalised(ctx, acts, layer, N);
     obs?.onLayer?.(l, 'forward', { pass, t: 0, rows: N, positives: pass === 'ff' ? N / 2 : 0, x: null, params: layer, acts, loss: NaN, peer: null });
     st.h[l]!.set(acts.y.subarray(0, N * layer.H));
     normalizeRows(st.hHat[l]!, st.h[l]!, N, layer.H, math.norm);
@@ -156,23 +157,23 @@ export interface Iteration {
 // `drop` (--dropout), in an iteration that learns (losses given): every layer's y becomes ỹ
 // (dropout.ts) after its forward, so its loss, its gradient and the damped state all use ỹ.
 export function iterate(ctx: StepContext, st: RecurrentState, net: Network, it: Iteration): void {
-  const { mm, par, math, obs } = ctx, { N, P = -1, damping, losses = null, pass = 'ff', t = 0, drop } = it;
+  const { math, obs } = ctx, { N, P = -1, damping, losses = null, pass = 'ff', t = 0, drop } = it;
   const L = net.layers.length;
   for (let l = 0; l < L; l++) {
     const layer = net.layers[l]!, acts = st.acts[l]!;
     const below = l === 0 ? net.widths[0]! : net.layers[l - 1]!.H;
-    copyColumns(acts.xhat, layer.D, 0, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
-    copyColumns(acts.xhat, layer.D, below, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
-    layerForwardFromNormalised(acts, layer, N, math, mm, par);
+    copyColumns(acts.xhat, { D: layer.D, col: 0 }, l === 0 ? st.imageHat : st.hHat[l - 1]!, N, below);
+    copyColumns(acts.xhat, { D: layer.D, col: below }, l === L - 1 ? st.labelHat : st.hHat[l + 1]!, N, layer.D - below);
+    layerForwardFromNormalised(ctx, acts, layer, N);
     const dropping = drop && losses !== null;
-    if (dropping) dropLayer(drop, l, acts, N, layer.H, math.goodness);
+    if (dropping) dropLayer(drop, l, acts, N, math.goodness);
     const view: LayerView | null = obs?.onLayer
       ? { pass, t, rows: N, positives: Math.max(P, 0), x: null, params: layer, acts, keep: dropping ? drop.keep[l] : null, loss: NaN, peer: null }
       : null;
     if (view) obs!.onLayer!(l, 'forward', view);
     if (losses !== null) {
       const peer = view && math.peerNorm > 0 ? new Float64Array(layer.H) : undefined;
-      const loss = layerBackward(acts, layer, N, P, math, mm, peer, par);
+      const loss = layerBackward(ctx, acts, layer, { N, P, peerOut: peer });
       if (view) obs!.onLayer!(l, 'backward', { ...view, loss, peer: peer ?? null });
       losses[l] = (losses[l] ?? 0) + loss;
       const gW = st.gW[l]!, gb = st.gb[l]!;
@@ -247,31 +248,56 @@ export function makeRecurrentTrainer(
     for (let t = 1; t <= T; t++) iterate(c, st, net, { N, damping: cfg.damping, pass: 'neutral', t });
   }
 
-  function step({ split, order, start, B, lr, headLr }: StepBatch, obs?: StepObserver): StepStats {
-    // b.only: greedy training does not apply to the recurrent net (checked in check-config.ts)
-    const c = withObserver(ctx, obs);
-    gatherRows(st.imageHat, split, order, start, B);
-    gatherLabels(labels, split, order, start, B);
-    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
-    shiftStepImages(shifter, st.imageHat, B, split, obs); // --shift: before the normalisation
-    normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
+  // batch.only: greedy training does not apply to the recurrent net (checked in check-config.ts).
+  function step(batch: StepBatch, obs?: StepObserver): StepStats {
+    const { B, lr, headLr } = batch, c = withObserver(ctx, obs);
+    takeBatch(batch, obs); // st.imageHat (B, D0): the normalised images; labels (B)
 
     // 1. Neutral run: the head learns from the final states; its probabilities propose wrong labels.
     setLabelLayer(st, null, B, clamp, math);
     obs?.onRows?.('neutral', st.imageHat, B, st.labelHat);
     runNeutral(c, B);
     const headLoss = trainHead(c, ws, net, opt.head, { labels, B, lr: headLr, activity: st.h });
+    proposeWrongLabels(B, obs); // wrong (B) from the head's probabilities ws.probs
+
+    // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one;
+    //    the initial pass, then T iterations whose FF losses all learn, then one update per layer.
+    clampPositiveNegative(B, obs);
+    bottomUp(c, st, net, 2 * B, 'ff');
+    const { stats, losses } = learnIterations(c, B);
+    updateLayers(c, lr, stats, losses);
+    return { layers: stats, headLoss, rows: B };
+  }
+
+  // st.imageHat (B, D0) = the step's images, normalised, and labels (B); --shift moves the images before the normalisation.
+  function takeBatch(batch: StepBatch, obs: StepObserver | undefined): void {
+    const { split, order, start, B } = batch;
+    gatherRows(st.imageHat, split, order, start, B);
+    gatherLabels(labels, split, order, start, B);
+    obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), st.imageHat.subarray(0, B * D0));
+    shiftStepImages(shifter, st.imageHat, batch, obs);
+    normalizeRows(st.imageHat, st.imageHat, B, D0, math.norm);
+  }
+
+  // wrong (B): a wrong label per image, hard (from the head's probabilities) or random (negatives.ts).
+  function proposeWrongLabels(B: number, obs: StepObserver | undefined): void {
     const u = obs?.onNegatives ? new Float64Array(B) : undefined;
     drawWrongLabels(cfg.negatives, wrong, labels, ws.probs, B, C, negRng, u);
     if (u) obs!.onNegatives!(u, wrong.subarray(0, B), ws.probs);
+  }
 
-    // 2. FF: rows 0..B-1 the image with its true label, rows B..2B-1 the same image with a wrong one.
+  // The 2B rows of the FF pass: the B images twice, the label layer clamped to the true labels, then to the wrong ones.
+  function clampPositiveNegative(B: number, obs: StepObserver | undefined): void {
     st.imageHat.copyWithin(B * D0, 0, B * D0);
     rowLabels.set(labels.subarray(0, B), 0);
     rowLabels.set(wrong.subarray(0, B), B);
     setLabelLayer(st, rowLabels, 2 * B, clamp, math);
     obs?.onRows?.('ff', st.imageHat, 2 * B, st.labelHat);
-    bottomUp(c, st, net, 2 * B, 'ff');
+  }
+
+  // Iterations 1..T on the 2B rows, each layer's FF loss differentiated at every one (layer.ts; the
+  // gradients summed into st.gW, st.gb, the losses into `losses`); the statistics are the means over the T iterations.
+  function learnIterations(c: StepContext, B: number): { stats: LayerStepStats[]; losses: number[] } {
     for (let l = 0; l < L; l++) {
       st.gW[l]!.fill(0);
       st.gb[l]!.fill(0);
@@ -289,7 +315,12 @@ export function makeRecurrentTrainer(
         }
       }
     }
-    // The objective is the mean over the T iterations: scale the summed gradients by 1/T.
+    return { stats, losses };
+  }
+
+  // The objective is the mean over the T iterations: each layer's optimizer steps on its summed
+  // gradients scaled by 1/T; its loss is the mean of the T losses.
+  function updateLayers(c: StepContext, lr: number, stats: LayerStepStats[], losses: number[]): void {
     for (let l = 0; l < L; l++) {
       const layer = net.layers[l]!, gW = st.gW[l]!, gb = st.gb[l]!;
       for (let i = 0; i < gW.length; i++) gW[i] = gW[i]! / T;
@@ -297,7 +328,6 @@ export function makeRecurrentTrainer(
       optimizerStep(c, opt.layers[l]!, l, { params: [layer.W, layer.b], grads: [gW, gb], lr });
       stats[l]!.loss = losses[l]! / T;
     }
-    return { layers: stats, headLoss, rows: B };
   }
 
   // Evaluation in chunks of n images (evaluate.ts), each gathered and normalised once for both methods.

@@ -7,7 +7,6 @@
 // Evaluation: goodness summed over the scored layers for each of the C labels (argmax), and the
 // one-pass softmax head. B = images per step, C = classes, D0 = pixels.
 import type { Config } from '../../config/config.ts';
-import type { Split } from '../../data/dataset.ts';
 import { gatherLabels, gatherRows } from '../../data/batch.ts';
 import { evaluateInChunks, type ChunkScorer } from '../evaluate.ts';
 import type { Rng } from '../../rng.ts';
@@ -46,9 +45,9 @@ export function makeSupervisedTrainer(
   const { shifter, dropout } = makeAugmentation(cfg, net, streams);
 
   // One training step on images order[start..start+B) of split, in the order it computes.
-  function step({ split, order, start, B, lr, headLr, only }: StepBatch, obs?: StepObserver): StepStats {
-    const c = withObserver(ctx, obs);
-    takeBatch(split, order, start, B, obs); // images (B, D0) and their labels; --shift: moved before any label is written
+  function step(batch: StepBatch, obs?: StepObserver): StepStats {
+    const { B, lr, headLr, only } = batch, c = withObserver(ctx, obs);
+    takeBatch(batch, obs); // images (B, D0) and their labels; --shift: moved before any label is written
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.
@@ -65,11 +64,11 @@ export function makeSupervisedTrainer(
   }
 
   // images (B, D0) and labels (B) of the step, as gathered; --shift moves the images (draws from its stream).
-  function takeBatch(split: Split, order: Int32Array, start: number, B: number, obs: StepObserver | undefined): void {
+  function takeBatch({ split, order, start, B }: StepBatch, obs: StepObserver | undefined): void {
     gatherRows(images, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
     obs?.onBatch?.(order.subarray(start, start + B), labels.subarray(0, B), images.subarray(0, B * D0));
-    shiftStepImages(shifter, images, B, split, obs);
+    shiftStepImages(shifter, images, { split, B }, obs);
   }
 
   // ws.input's rows of a pass: the B images with the neutral label, or the 2B positive and negative

@@ -59,8 +59,8 @@ export function makeUnsupervisedTrainer(
   const pairs = scff ? makePairsFirstLayer(ws.rows, D0, partners, secondViews) : null;
   const reading: FirstLayerForward = pairs?.positive ?? PLAIN_LAYER; // layer 0 of a pass that does not learn
 
-  function step({ split, order, start, B, lr, headLr, only }: StepBatch, obs?: StepObserver): StepStats {
-    const c = withObserver(ctx, obs);
+  function step(batch: StepBatch, obs?: StepObserver): StepStats {
+    const { split, order, start, B, lr, headLr, only } = batch, c = withObserver(ctx, obs);
     // Rows 0..B-1: the images (positives). Rows B..2B-1: their hybrids (negatives).
     gatherRows(ws.input, split, order, start, B);
     gatherLabels(labels, split, order, start, B);
@@ -69,8 +69,8 @@ export function makeUnsupervisedTrainer(
     // are shifted after the first views, by draws of their own.
     const twoViews = secondViews !== null && only !== -1;
     if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
-    shiftStepImages(shifter, ws.input, B, split, obs); // --shift: the hybrids or pairs are made of the shifted images
-    if (twoViews) shiftStepImages(shifter, secondViews, B, split, obs, 2);
+    shiftStepImages(shifter, ws.input, batch, obs); // --shift: the hybrids or pairs are made of the shifted images
+    if (twoViews) shiftStepImages(shifter, secondViews, batch, obs, 2);
     let first: FirstLayer = PLAIN_LAYER;
     if (only === -1) {
       // The readout (the head alone): no layer learns, so no negative rows are made.
@@ -84,10 +84,8 @@ export function makeUnsupervisedTrainer(
       first = pairs!.step;
     } else {
       const hybridPartners = obs?.onHybrids ? new Int32Array(B) : undefined;
-      makeHybridBatch(
-        ws.input.subarray(B * D0, 2 * B * D0), masks.subarray(0, B * D0), maskScratch, ws.input.subarray(0, B * D0), B, imageRows, imageCols,
-        MASK_BLURS, maskRng, hybridPartners,
-      );
+      const positives = ws.input.subarray(0, B * D0), hybrids = ws.input.subarray(B * D0, 2 * B * D0);
+      makeHybridBatch(hybrids, masks.subarray(0, B * D0), maskScratch, positives, B, imageRows, imageCols, MASK_BLURS, maskRng, hybridPartners);
       if (hybridPartners) obs!.onHybrids!(masks.subarray(0, B * D0), hybridPartners);
     }
     obs?.onRows?.('ff', ws.input, 2 * B, null);
