@@ -1,8 +1,10 @@
 // Test helpers shared by the test files (not a test file itself): a tolerance comparison that
 // prints the max difference and the first differing pairs, a central finite difference in float64,
-// and the check that a call fails with a one-line UserError. Exact (Tier A) checks use
+// the check that a call fails with a one-line UserError, and the list of a folder's source files. Exact (Tier A) checks use
 // assert.deepStrictEqual instead.
 import assert from 'node:assert/strict';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../src/errors.ts';
 
 /** float32 unit roundoff: |fl(x) − x| <= U32·|x| for round-to-nearest (2^-24 ≈ 6.0e-8). */
@@ -55,4 +57,15 @@ export function assertUserError(fn: () => unknown, parts: string[]): void {
     }
     return true;
   });
+}
+
+/** Every .ts and .js file below `dir` of the repository at `repo`, as repository paths ('src/ff/network.ts'). */
+export function sourceFiles(repo: string, dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(repo, dir))) {
+    const path = `${dir}/${name}`;
+    if (statSync(join(repo, path)).isDirectory()) out.push(...sourceFiles(repo, path));
+    else if (/\.(ts|js)$/.test(name)) out.push(path);
+  }
+  return out;
 }

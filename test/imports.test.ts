@@ -5,8 +5,9 @@
 // checked against the ranks below; a wrong-way import fails with the file and what it imports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import { sourceFiles } from './helpers.ts';
 
 const REPO = join(import.meta.dirname, '..');
 
@@ -62,15 +63,7 @@ function wrongWay(files: Map<string, string>): string[] {
   return bad;
 }
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(REPO, dir))) {
-    const path = `${dir}/${name}`;
-    if (statSync(join(REPO, path)).isDirectory()) out.push(...sources(path));
-    else if (/\.(ts|js)$/.test(name)) out.push(path);
-  }
-  return out;
-}
+const sources = (dir: string): string[] => sourceFiles(REPO, dir);
 
 test('every import runs the right way: apps use the library, the library never an app, each layer of src/ only lower ones', () => {
   const files = new Map([...sources('src'), ...sources('apps')].map((f) => [f, readFileSync(join(REPO, f), 'utf8')]));

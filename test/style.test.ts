@@ -4,8 +4,9 @@
 // split by what it computes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceFiles } from './helpers.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const MAX_WIDTH = 150;
@@ -13,15 +14,7 @@ const MAX_LINES = 400;
 /** Tables, exempt from the width limit by name: one row per option or preset, each row's help on its own line. */
 const WIDE_TABLES = new Set(['src/config/fields.ts', 'src/config/presets.ts']);
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(REPO, dir))) {
-    const path = `${dir}/${name}`;
-    if (statSync(join(REPO, path)).isDirectory()) out.push(...sources(path));
-    else if (/\.(ts|js)$/.test(name)) out.push(path);
-  }
-  return out;
-}
+const sources = (dir: string): string[] => sourceFiles(REPO, dir);
 
 test(`no line wider than ${MAX_WIDTH} characters and no file longer than ${MAX_LINES} lines`, () => {
   const files = ['src', 'apps', 'scripts', 'test'].flatMap(sources);

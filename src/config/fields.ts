@@ -33,9 +33,8 @@ export interface Field<T, K extends FieldKind = FieldKind> {
 }
 
 /** A row; its kind, `later` and `bits` keep their literal types, so the stored fields' type can be derived (stored.ts). */
-const field = <T, const K extends FieldKind = FieldKind, const R extends Omit<Field<T, K>, 'parse' | 'default'> = Omit<Field<T, K>, 'parse' | 'default'>>(
-  f: R & Field<T, K>,
-): R & Field<T, K> => f;
+type Row<T, K extends FieldKind> = Omit<Field<T, K>, 'parse' | 'default'>;
+const field = <T, const K extends FieldKind = FieldKind, const R extends Row<T, K> = Row<T, K>>(f: R & Field<T, K>): R & Field<T, K> => f;
 
 const receptiveField: Parser<string | null> = (v) => {
   if (v === 'none') return null;
@@ -214,6 +213,8 @@ export function flagOf(name: string): string {
 
 /** The names of the fields that a model file stores (isStored), and of those among them it stores only when set (later). */
 export type StoredName = {
-  [N in FieldName]: Fields[N]['kind'] extends 'output' ? never : Fields[N]['kind'] extends 'runtime' ? (Fields[N] extends { bits: true } ? N : never) : N;
+  [N in FieldName]: Fields[N]['kind'] extends 'output' ? never
+    : Fields[N]['kind'] extends 'runtime' ? (Fields[N] extends { bits: true } ? N : never)
+    : N;
 }[FieldName];
 export type LaterName = { [N in FieldName]: Fields[N] extends { later: true } ? N : never }[FieldName];
