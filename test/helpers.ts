@@ -1,7 +1,7 @@
 // Test helpers shared by the test files (not a test file itself): a tolerance comparison that
 // prints the max difference and the first differing pairs, a central finite difference in float64,
-// the check that a call fails with a one-line UserError, and the list of a folder's source files. Exact (Tier A) checks use
-// assert.deepStrictEqual instead.
+// the check that a call fails with a one-line UserError, and the list of a folder's source files.
+// Exact (Tier A) checks use assert.deepStrictEqual instead.
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
