@@ -2,7 +2,7 @@
 // (fields.ts): a field's type is what its parser returns, its default the row's default, its
 // comment the row's help. Scripts parse flags into it (apps/cli/flags.ts), presets override it
 // (presets.ts), and it is passed down explicitly. Nothing reads options from anywhere else.
-import { FIELDS, fieldRows, type Field, type FieldName, type Fields } from './fields.ts';
+import { fieldRows, type Field, type FieldName, type Fields } from './fields.ts';
 
 type ValueOf<F> = F extends Field<infer T> ? T : never;
 
@@ -18,8 +18,6 @@ export type Backend = Config['backend'];
 /** The default run: fast and good (see presets.ts for how it was chosen); the rows' defaults, in the table's order. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.fromEntries(fieldRows().map(([name, f]) => [name, f.default])) as unknown as Config;
 
-/** The table of fields, for code that walks every option. */
-export { FIELDS };
 
 /** The 1-based scored layers of `cfg`, resolved against its layer count. */
 export function scoredLayerNumbers(cfg: Config): number[] {
