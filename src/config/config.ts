@@ -18,7 +18,6 @@ export type Backend = Config['backend'];
 /** The default run: fast and good (see presets.ts for how it was chosen); the rows' defaults, in the table's order. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.fromEntries(fieldRows().map(([name, f]) => [name, f.default])) as unknown as Config;
 
-
 /** The 1-based scored layers of `cfg`, resolved against its layer count. */
 export function scoredLayerNumbers(cfg: Config): number[] {
   const L = cfg.layers.length - 1;
