@@ -145,6 +145,20 @@ describe('wasm matmul', () => {
     }
   });
 
+  test('workerJobs(): the worker joins shared products, never those under 2^21 flops; one thread has none', () => {
+    const rng = makeRng(SEED, 'worker-jobs');
+    const small = [randomMat(64, 64, rng), randomMat(64, 64, rng)] as const; // 2^19 flops: main thread alone
+    const big = [randomMat(256, 256, rng), randomMat(256, 256, rng)] as const; // 2^25 flops: two jobs (pack, multiply) each
+    const before = two.workerJobs!();
+    for (let i = 0; i < 20; i++) two.matmul(zeros(64, 64), ...small);
+    assert.equal(two.workerJobs!(), before, 'a product under 2^21 flops wakes no worker');
+    for (let i = 0; i < 20; i++) two.matmul(zeros(256, 256), ...big);
+    const joined = two.workerJobs!() - before;
+    assert.ok(joined > 0 && joined <= 40, `the worker joined ${joined} of the 40 jobs of 20 shared products`);
+    one.matmul(zeros(256, 256), ...big);
+    assert.equal(one.workerJobs!(), 0);
+  });
+
   test('transposed operands (stride swaps) and a transposed output', () => {
     const rng = makeRng(SEED, 'transposed');
     for (const [M, K, N] of shapes) {

@@ -20,6 +20,8 @@ export interface MatmulBackend {
   matmul(c: Mat, a: Mat, b: Mat): void;
   /** Runs the work around the products (row-runner.ts): on the same threads (wasm), or inline (js). */
   readonly rows: RowRunner;
+  /** Jobs that worker threads took part in so far (wasm: CTRL.ENTERED); absent where there are no workers. */
+  workerJobs?(): number;
   /** Release workers and memory. The backend must not be used afterwards. */
   close(): void;
 }

@@ -3,7 +3,8 @@
 // not cross-origin isolated) they are ordinary arrays and the jobs stay on the calling thread.
 // To the code that uses them they are plain Float32Array / Float64Array, zero-filled.
 
-function sharedBytes(bytes: number): ArrayBuffer | SharedArrayBuffer {
+/** `bytes` zero bytes: a SharedArrayBuffer where the runtime has one, else an ArrayBuffer. */
+export function sharedBytes(bytes: number): ArrayBuffer | SharedArrayBuffer {
   return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 

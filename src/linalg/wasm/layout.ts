@@ -51,6 +51,8 @@ export const CTRL = {
   READY: 4,
   /** Workers that have also loaded the row tasks (src/run/row-tasks.ts) and can run row jobs. */
   ROWS_READY: 5,
+  /** Jobs entered by a worker, summed over the workers: how often the pool took part (none on one thread). */
+  ENTERED: 6,
 } as const;
 
 /** The bit of CTRL.ACTIVE that says "closed: no worker may enter this job any more". */

@@ -130,6 +130,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     threads,
     matmul,
     rows,
+    workerJobs: () => pool.entered(),
     close(): void {
       closed = true;
       pool.close();

@@ -1,9 +1,8 @@
 // The pool's threads under Node: worker_threads running worker.js. Workers are unref()'d, so a
-// forgotten close() does not keep the process alive. The worker is plain JavaScript: under Node 20
-// tsx registers its loader hooks on the main thread only, so a worker cannot load a .ts file by
-// import, whether the process was started with `npx tsx` or `node --import tsx`; it loads the row
-// tasks through tsx's API instead (worker.js), and receives the row jobs' buffers on a
-// MessagePort (`post`).
+// forgotten close() does not keep the process alive. The worker is plain JavaScript, so it runs
+// from the sources and from the compiled package alike: under Node 20 tsx registers its loader
+// hooks on the main thread only, so from the sources a worker loads the row tasks through tsx's
+// API (worker.js); it receives the row jobs' buffers on a MessagePort (`post`).
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { PoolWorkerData, SpawnThread } from './pool.ts';
 

@@ -7,6 +7,7 @@
 // caller gives (row-jobs.ts ROW_JOB_BYTES), so that this file does not import the row jobs.
 import { ACTIVE_CLOSED, CTRL, JOB, JOB_ADDR, PHASE_ROWS } from './layout.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
+import { sharedBytes } from '../shared-floats.ts';
 
 /** What every worker thread receives: the compiled module, the shared memory, the protocol's constants. */
 export interface PoolWorkerData {
@@ -40,6 +41,8 @@ export interface Pool {
   rowsReady(): boolean;
   /** Wait up to `ms` for rowsReady(); returns it. */
   waitRowsReady(ms: number): boolean;
+  /** Jobs a worker entered so far, summed over the workers (CTRL.ENTERED). */
+  entered(): number;
   /** Send `message` to every worker (see SpawnThread's post). */
   broadcast(message: unknown): void;
   /** Stop and terminate the workers. Idempotent. */
@@ -57,7 +60,9 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
   Atomics.store(ctrl, CTRL.ACTIVE, ACTIVE_CLOSED); // no job yet
   const gen0 = Atomics.load(ctrl, CTRL.GEN);
   const threads: { terminate(): void; post?(message: unknown): void }[] = [];
-  const rowJob = new SharedArrayBuffer(rowJobBytes);
+  // Without workers (one thread, e.g. a page that is not cross-origin isolated and so has no
+  // SharedArrayBuffer constructor) the descriptor is an ordinary buffer that no other thread sees.
+  const rowJob = sharedBytes(rowJobBytes) as SharedArrayBuffer;
   for (let w = 0; w < workers; w++) {
     // The module is compiled once (by the caller) and sent with the memory.
     const data: PoolWorkerData = {
@@ -98,6 +103,7 @@ export function startPool(module: WasmModule, memory: WasmMemory, workers: numbe
       }
       return this.rowsReady();
     },
+    entered: () => Atomics.load(ctrl, CTRL.ENTERED),
     broadcast(message: unknown): void {
       if (closed) return;
       for (const t of threads) t.post?.(message);

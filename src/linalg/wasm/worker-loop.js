@@ -67,6 +67,7 @@ export async function runWorkerLoop(data, started, loadRows) {
     seen = now;
     if (Atomics.load(ctrl, C.STOP) !== 0) break;
     if (!enter()) continue; // too late: the calling thread has done this job's tasks
+    Atomics.add(ctrl, C.ENTERED, 1);
     try {
       if (Atomics.load(job, phaseField) !== rowsPhase) run(jobAddr);
       else if (runRows) runRows(); // the pool sends row jobs only once every worker has runRows
