@@ -1,13 +1,15 @@
 // Serve the playground: train a Forward-Forward network in the browser, draw digits for it, save
-// and load models (src/play/). Bundles the browser code from src/ at start, then prints the URL.
+// and load models (apps/play/). From the sources it bundles the browser code at start (the compiled
+// package serves its prebuilt page), then prints the URL. For a folder any static host can serve,
+// see build-site.ts.
 //
 //   npx tsx scripts/play.ts                 # http://127.0.0.1:8321/
 //   npx tsx scripts/play.ts --port 9000 --host 127.0.0.1
 //   npx tsx scripts/play.ts --help
 import { runMain } from '../apps/cli/errors.ts';
 import { flagValue, helpText, int, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
-import { bundlePlayground } from '../apps/play/bundle.ts';
 import { startPlayServer } from '../apps/play/server.ts';
+import { dataFiles, playgroundPage } from '../apps/play/site.ts';
 
 const USAGE = `Usage: npx tsx scripts/play.ts [options]
 
@@ -29,8 +31,8 @@ async function main(): Promise<void> {
   }
   const port = flagValue(values, PLAY_FLAGS, 'port', 8321);
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
-  const bundle = await bundlePlayground();
-  const server = await startPlayServer(bundle, host, port);
+  const site = new Map([...await playgroundPage(), ...dataFiles()]);
+  const server = await startPlayServer(site, host, port);
   console.log(`playground ${server.url}`);
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

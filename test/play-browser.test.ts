@@ -15,16 +15,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { fnv1a } from '../src/io/checksum.ts';
 import { launchBrowser, watchedPage } from './browser.ts';
-
-/** The run: train.ts flags; the page's fields carry the same values. */
-const RUN = { layers: '784,200,200', epochs: '2', 'batch-size': '100', 'train-limit': '1000', 'test-limit': '500', seed: '1' };
-const FIELDS: Record<string, string> = {
-  layers: 'layers', epochs: 'epochs', 'batch-size': 'batch', 'train-limit': 'train-limit', 'test-limit': 'test-limit', seed: 'seed',
-};
-/** The run's other flags, typed into the "more flags" box and given to train.ts as they are. */
-const MORE = '--shift 1 --dropout 0.1';
+import { MORE, trainInNode, trainInPage, view } from './play-run.ts';
 
 /** Start play.ts on a free port; resolves with its URL once it prints it. */
 function startPlay(): Promise<{ child: ChildProcess; url: string }> {
@@ -49,34 +41,6 @@ function rawStatus(url: string, path: string): Promise<number> {
     req.on('error', rej);
     req.end();
   });
-}
-
-async function view(page: Page, name: string): Promise<void> {
-  await page.evaluate(`document.querySelector('nav button[data-view=${name}]').click()`);
-}
-
-/** Train in the page with RUN on `threads`; returns its examples/s, test errors and the downloaded model's checksum. */
-async function trainInPage(
-  page: Page, threads: number,
-): Promise<{ examplesPerSecond: number; points: string[]; checksum: string; testText: string }> {
-  await view(page, 'train');
-  const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
-  await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { ` +
-    `const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } })()`);
-  await page.click('#start');
-  await page.waitForFunction(
-    `document.getElementById('test-error').dataset.final || document.getElementById('status').className === 'err'`, { timeout: 60_000 },
-  );
-  const final = await page.evaluate(`document.getElementById('test-error').dataset.final || document.getElementById('status').textContent`) as string;
-  const { examplesPerSecond } = JSON.parse(final) as { examplesPerSecond: number };
-  const points = await page.evaluate(`[...document.querySelectorAll('.chart')].map((c) => c.dataset.points)`) as string[];
-  const testText = await page.evaluate(`document.getElementById('test-error').textContent`) as string;
-  await view(page, 'files');
-  await page.evaluate(`document.getElementById('saved').dataset.checksum = ''`);
-  await page.click('#save');
-  await page.waitForFunction(`document.getElementById('saved').dataset.checksum`, { timeout: 10_000 });
-  const checksum = await page.evaluate(`document.getElementById('saved').dataset.checksum`) as string;
-  return { examplesPerSecond, points, checksum, testText };
 }
 
 /** Distinct colours of a canvas (capped at 50), measured in the page. */
@@ -138,21 +102,13 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     assert.match(await page.evaluate(`document.getElementById('command').textContent`) as string, new RegExp(`--seed 1 ${MORE} --threads 2$`));
     await view(page, 'train');
     await page.screenshot({ path: join(shots, 'play-train.png'), fullPage: true });
-    const nodeRuns = [1, 2].map((threads) => {
-      const save = join(dir, `node-${threads}.safetensors`);
-      const args = [
-        join('scripts', 'train.ts'), ...Object.entries(RUN).flatMap(([k, v]) => [`--${k}`, v]), ...MORE.split(' '),
-        '--threads', String(threads), '--save', save, '--json', '--quiet',
-      ];
-      const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', timeout: 120_000 });
-      assert.equal(r.status, 0, r.stderr);
-      const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { examplesPerSecond: number };
-      return { examplesPerSecond: json.examplesPerSecond, checksum: fnv1a([readFileSync(save)]), save };
-    });
+    const nodeRuns = [1, 2].map((threads) => trainInNode(threads, dir));
     for (const [i, b] of browserRuns.entries()) {
       assert.deepEqual(b.points, ['2', '2', '2'], 'one point per epoch on every chart');
       assert.match(b.testText, /test error on 500 images: goodness \d+\.\d\d%, softmax \d+\.\d\d%/);
       assert.equal(b.checksum, nodeRuns[i]!.checksum, `${i + 1} thread(s): the page's model file must be train.ts's, byte for byte`);
+      assert.equal(b.threads, i + 1);
+      assert.ok(i === 0 ? b.workerJobs === 0 : b.workerJobs > 0, `${i + 1} thread(s): the pool's workers joined ${b.workerJobs} jobs`);
     }
     assert.ok(await canvasColours(page, '#fields') > 3, 'receptive fields drawn');
     for (const [i, b] of browserRuns.entries()) {

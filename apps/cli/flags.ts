@@ -98,8 +98,16 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   return cfg;
 }
 
+/**
+ * True when this runs as the compiled package, whose scripts are the subcommands of its bin
+ * (scripts/forward-forward-ts.ts): their usage then names `npx forward-forward-ts train`, not
+ * `npx tsx scripts/train.ts`, which exists only in a checkout.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+
 /** The --help text: usage line, then one aligned line per flag. */
 export function helpText(usage: string, flags: Record<string, FlagSpec>): string {
+  if (COMPILED) usage = usage.replace(/npx tsx scripts\/([\w-]+)\.ts/g, 'npx forward-forward-ts $1');
   const rows = Object.entries(flags).map(([name, s]) => [`--${name}${s.value ? ` ${s.value}` : ''}`, s.help] as const);
   const width = Math.max(...rows.map(([a]) => a.length));
   return `${usage}\n\nOptions:\n${rows.map(([a, b]) => `  ${a.padEnd(width)}  ${b}`).join('\n')}\n`;

@@ -1,8 +1,10 @@
-// The playground's browser code, bundled from src/ with esbuild when the server starts (nothing
-// is committed): the page, the training worker and the matmul worker, as ES modules held in
-// memory. The Node built-ins the shared code imports map to node-shims/; any other Node
-// import in the browser's graph is a build error, not a surprise in the page.
-import { build, type Plugin } from 'esbuild';
+// The playground's browser code, bundled from the TypeScript sources with esbuild (nothing is
+// committed): the page, the training worker and the matmul worker, as ES modules held in memory,
+// by play.ts when it starts from the sources, and by build.ts and build-site.ts. esbuild is a
+// development tool, loaded only when a bundle is made: the compiled package serves its prebuilt
+// page. The Node built-ins the shared code imports map to node-shims/; any other Node import in
+// the browser's graph is a build error, not a surprise in the page.
+import type { Plugin } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 /** The bundled files by URL path. */
@@ -26,6 +28,7 @@ const nodeShims: Plugin = {
 };
 
 export async function bundlePlayground(): Promise<Bundle> {
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: {
       page: here('./page.ts'),

@@ -34,7 +34,11 @@ export type FromWorker =
   | { type: 'progress'; epoch: number; done: number; total: number; examplesPerSecond: number }
   | { type: 'epoch'; report: EpochReport; testError: TestErrors; testImages: number; fields: Fields }
   | { type: 'paused'; paused: boolean }
-  | { type: 'done'; test: TestErrors; testImages: number; examplesPerSecond: number; seconds: number; fields: Fields }
+  | {
+    // threads: the backend's; workerJobs: the products' jobs the pool's workers took part in during the run (0 on one thread).
+    type: 'done'; test: TestErrors; testImages: number; examplesPerSecond: number; seconds: number; threads: number; workerJobs: number;
+    fields: Fields;
+  }
   | { type: 'prediction'; perLayer: number[][] | null; probs: number[] | null; scores: number[] | null; prediction: number | null }
   | { type: 'model'; bytes: Uint8Array; checksum: string; name: string }
   | { type: 'loaded'; cfg: Config; record: RunRecord | null; name: string; checksum: string; fields: Fields }

@@ -13,7 +13,7 @@ import { showStep } from './step-view.ts';
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(2)}%`);
 
-const worker = new Worker('/train-worker.js', { type: 'module', name: 'train' });
+const worker = new Worker('train-worker.js', { type: 'module', name: 'train' });
 const send = (m: ToWorker, transfer?: Transferable[]): void => worker.postMessage(m, transfer ?? []);
 
 // --- views ---
@@ -56,7 +56,8 @@ function runFlags(): RunFlags {
 }
 const more = (): string => $<HTMLInputElement>('more').value.trim().split(/\s+/).filter(Boolean).join(' ');
 const runSpec = (): RunSpec => ({ flags: runFlags(), more: more() });
-const threads = (): number => Math.max(1, Number($<HTMLInputElement>('threads').value) || 1);
+/** Threads for a run: the box's value where the page is cross-origin isolated, else 1 (the worker pool needs shared memory). */
+const threads = (): number => (crossOriginIsolated ? Math.max(1, Number($<HTMLInputElement>('threads').value) || 1) : 1);
 function showCommand(): void {
   const words = [...Object.entries(runFlags()).map(([k, v]) => `--${k} ${v}`), more(), `--threads ${threads()}`].filter(Boolean);
   $('command').textContent = `npx tsx scripts/train.ts ${words.join(' ')}`;
@@ -238,8 +239,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'done':
       buttons(false, false);
       $('test-error').textContent = `test error on ${m.testImages} images: goodness ${pct(m.test.goodness)}, softmax ${pct(m.test.softmax)} ` +
-        `(${m.examplesPerSecond.toFixed(0)} training examples/s, ${m.seconds.toFixed(1)} s in all)`;
-      $('test-error').dataset.final = JSON.stringify({ test: m.test, examplesPerSecond: m.examplesPerSecond });
+        `(${m.examplesPerSecond.toFixed(0)} training examples/s on ${m.threads} thread(s), ${m.seconds.toFixed(1)} s in all)`;
+      $('test-error').dataset.final = JSON.stringify({
+        test: m.test, examplesPerSecond: m.examplesPerSecond, threads: m.threads, workerJobs: m.workerJobs,
+      });
       showFields(m.fields, 'fields');
       status('trained: draw a digit, or download the model');
       break;
@@ -277,6 +280,11 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 worker.onerror = (e) => status(`error: the training worker failed: ${e.message}`, true);
-status(crossOriginIsolated
-  ? 'ready: choose a run and press Start'
-  : 'error: this page is not cross-origin isolated, so the wasm kernel cannot share memory', !crossOriginIsolated);
+if (!crossOriginIsolated) {
+  // A static host without the COOP/COEP headers: the kernel runs, on this page's training worker alone.
+  $<HTMLInputElement>('threads').value = '1';
+  $<HTMLInputElement>('threads').disabled = true;
+  $('threads-note').textContent = 'one thread: this page is not cross-origin isolated (served without COOP/COEP headers), ' +
+    'so the wasm kernel cannot share memory with more workers';
+}
+status('ready: choose a run and press Start');

@@ -44,8 +44,8 @@ const state = {
 };
 
 async function fetchBytes(name: string): Promise<Uint8Array> {
-  const res = await fetch(`/mnist/${name}`);
-  if (!res.ok) throw new Error(`/mnist/${name}: HTTP ${res.status}`);
+  const res = await fetch(`mnist/${name}`);
+  if (!res.ok) throw new Error(`mnist/${name}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -53,7 +53,7 @@ async function fetchBytes(name: string): Promise<Uint8Array> {
 async function mnist(): Promise<Idx> {
   if (state.idx) return state.idx;
   post({ type: 'status', text: 'fetching MNIST…' });
-  const info = (await (await fetch('/play.json')).json()) as { source: string };
+  const info = (await (await fetch('play.json')).json()) as { source: string };
   const [ti, tl, si, sl] = await Promise.all(
     [IDX_NAMES.trainImages, IDX_NAMES.trainLabels, IDX_NAMES.testImages, IDX_NAMES.testLabels].map(fetchBytes),
   );
@@ -79,7 +79,7 @@ async function backendFor(threads: number): Promise<MatmulBackend> {
   if (state.backend && state.threads === threads) return state.backend;
   state.backend?.close();
   state.backend = null;
-  state.backend = await createWebWasmMatmul(threads, '/matmul-worker.js');
+  state.backend = await createWebWasmMatmul(threads, 'matmul-worker.js');
   state.threads = threads;
   return state.backend;
 }
@@ -143,7 +143,7 @@ async function train(run: RunSpec, threads: number): Promise<void> {
   // The record as train.ts builds it, so the saved file is the same.
   const record = newRunRecord(data.source, data.train.count, data.test.count);
   let epoch = 1, predictor: Trainer | null = null;
-  const t0 = performance.now();
+  const t0 = performance.now(), jobs0 = backend.workerJobs?.() ?? 0;
   try {
     const result = await trainRunYielding(cfg, data, backend, {
       onStep: (done, total) => {
@@ -166,6 +166,7 @@ async function train(run: RunSpec, threads: number): Promise<void> {
     Object.assign(state, { cfg, data, net: result.net, predictor: predictor ?? makeTrainer(cfg, result.net, data, backend), record });
     post({
       type: 'done', test: result.test, testImages: data.test.count, examplesPerSecond: result.examplesPerSecond, seconds,
+      threads: backend.threads, workerJobs: (backend.workerJobs?.() ?? 0) - jobs0,
       fields: fields(cfg, result.net, data),
     });
   } finally {
