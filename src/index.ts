@@ -1,7 +1,8 @@
 // The public API of forward-forward-ts: what a program needs to train and use Forward-Forward
-// networks without the command line. The package is TypeScript, run through tsx (no build step):
-// `import { ... } from 'forward-forward-ts'` resolves here through package.json "exports".
-// The README's "Use it from a program" section is a complete example (test/api.test.ts runs it).
+// networks without the command line. `import { ... } from 'forward-forward-ts'` resolves to this
+// file compiled (dist/src/index.js and its .d.ts, through package.json "exports"); in a checkout,
+// programs import it as TypeScript through tsx. The README's "Use it from a program" section is a
+// complete example (test/package.test.ts runs it from the installed tarball).
 // Everything here is re-exported from the file that defines it; nothing is computed in this file.
 
 // Config and presets.

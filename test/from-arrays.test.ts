@@ -1,54 +1,11 @@
-// The public API (src/index.ts) as a program uses it: the README's example, run exactly as it is
-// written there (its code block is extracted and executed with tsx, importing 'forward-forward-ts'
-// through package.json "exports"), must learn its toy task and reload its saved model to the same
-// errors; and datasetFromArrays refuses malformed arrays with one line naming what is wrong.
+// The public API's datasets from arrays (src/index.ts): datasetFromArrays copies any ndarray view
+// and float or byte pixels to bytes, and refuses malformed arrays with one line naming what is
+// wrong. (The README's example program runs against the installed package: test/package.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import ndarray from 'ndarray';
 import { datasetFromArrays, splitFromArrays } from '../src/index.ts';
 import { assertUserError } from './helpers.ts';
-
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The first ```ts block under the README's "Use it from a program" heading. */
-function readmeExample(): string {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Use it from a program'));
-  const m = /```ts\n([\s\S]*?)```/.exec(section);
-  assert.ok(m, 'README: no ```ts block under "## Use it from a program"');
-  return m[1]!;
-}
-
-test('the README example trains on its own arrays, learns, saves and reloads to the same errors', () => {
-  // The file lives inside the package (out/ is ignored by git) so that the self-reference
-  // 'forward-forward-ts' resolves; it runs in a temporary folder, where it writes its model.
-  mkdirSync(join(REPO, 'out'), { recursive: true });
-  const file = join(REPO, 'out', `readme-example-${process.pid}.ts`);
-  const cwd = mkdtempSync(join(tmpdir(), 'ff-api-'));
-  writeFileSync(file, readmeExample());
-  try {
-    const tsx = pathToFileURL(join(REPO, 'node_modules/tsx/dist/esm/index.mjs')).href;
-    const r = spawnSync(process.execPath, ['--import', tsx, file], { cwd, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, r.stderr);
-    const errors = (label: string): [number, number] => {
-      const m = new RegExp(`^${label} \\{ goodness: ([\\d.e-]+), softmax: ([\\d.e-]+) \\}$`, 'm').exec(r.stdout);
-      assert.ok(m, `no '${label}' line in:\n${r.stdout}`);
-      return [Number(m[1]), Number(m[2])];
-    };
-    const trained = errors('test error'), reloaded = errors('reloaded');
-    assert.ok(trained[0] < 0.1 && trained[1] < 0.1, `the example must learn (chance is 0.9): ${trained}`);
-    assert.deepStrictEqual(reloaded, trained, 'the reloaded model gives the trained one\'s errors');
-    assert.ok(existsSync(join(cwd, 'model.safetensors')));
-  } finally {
-    rmSync(file, { force: true });
-    rmSync(cwd, { recursive: true, force: true });
-  }
-});
 
 test('datasetFromArrays: float pixels become bytes, ndarray views of any stride are copied, labels are kept', () => {
   // Two 2×2 images; the float split rounds 255·x; the ndarray split is a transposed view.
