@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { launchBrowser, watchedPage } from './browser.ts';
 import { trainInNode, trainInPage } from './play-run.ts';
 
@@ -37,6 +37,8 @@ const NAME = 'the static site trains on one thread without COOP/COEP and on the 
 
 test(NAME, { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-site-'));
+  const shots = resolve('out', 'screenshots');
+  mkdirSync(shots, { recursive: true });
   const site = join(dir, 'site');
   const built = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'build-site.ts'), '--out', site], { encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
@@ -59,6 +61,8 @@ test(NAME, { timeout: 180_000 }, async () => {
       if (threads === 1) assert.match(note, /^one thread: this page is not cross-origin isolated/);
       else assert.equal(note, '');
       const run = await trainInPage(page, 2); // 2 typed in the box: the page without headers keeps to 1
+      await page.evaluate(`document.querySelector('nav button[data-view=train]').click()`);
+      await page.screenshot({ path: join(shots, `site-${threads === 1 ? 'no-headers' : 'isolated'}.png`), fullPage: true });
       assert.equal(run.threads, threads, 'the threads the backend ran on');
       assert.ok(threads === 1 ? run.workerJobs === 0 : run.workerJobs > 0, `the pool's workers joined ${run.workerJobs} jobs`);
       await page.close();
