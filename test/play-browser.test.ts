@@ -9,29 +9,14 @@
 // browser against Node for the same run, 1 and 2 threads. Screenshots go to out/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { launchBrowser, watchedPage } from './browser.ts';
-import { MORE, trainInNode, trainInPage, view } from './play-run.ts';
-
-/** Start play.ts on a free port; resolves with its URL once it prints it. */
-function startPlay(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'play.ts'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolveUrl, reject) => {
-    let out = '', err = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /playground (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolveUrl({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d) => { err += String(d); });
-    child.on('exit', (code) => reject(new Error(`play.ts exited with ${code}: ${err}`)));
-  });
-}
+import { MORE, RUN, startPlay, trainInNode, trainInPage, view } from './play-run.ts';
 
 /** GET a raw path (not normalised by any client) and return the status code. */
 function rawStatus(url: string, path: string): Promise<number> {
@@ -100,11 +85,12 @@ test('the playground: trains in the page to the bytes of train.ts, draws, loads,
     // Train on 1 and 2 threads; Node trains the same run with train.ts.
     const browserRuns = [await trainInPage(page, 1), await trainInPage(page, 2)];
     assert.match(await page.evaluate(`document.getElementById('command').textContent`) as string, new RegExp(`--seed 1 ${MORE} --threads 2$`));
-    await view(page, 'train');
+    await view(page, 'learn');
     await page.screenshot({ path: join(shots, 'play-train.png'), fullPage: true });
     const nodeRuns = [1, 2].map((threads) => trainInNode(threads, dir));
     for (const [i, b] of browserRuns.entries()) {
-      assert.deepEqual(b.points, ['2', '2', '2'], 'one point per epoch on every chart');
+      const steps = String((Number(RUN.epochs) * Number(RUN['train-limit'])) / Number(RUN['batch-size']));
+      assert.deepEqual(b.points.slice(0, 3), [steps, steps, steps], 'a point per step on the loss, goodness and pair-error curves');
       assert.match(b.testText, /test error on 500 images: goodness \d+\.\d\d%, softmax \d+\.\d\d%/);
       assert.equal(b.checksum, nodeRuns[i]!.checksum, `${i + 1} thread(s): the page's model file must be train.ts's, byte for byte`);
       assert.equal(b.threads, i + 1);

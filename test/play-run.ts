@@ -2,7 +2,7 @@
 // (its Train tab, as a person fills it in) and by train.ts --save in Node, each giving the model
 // file's fnv1a checksum and examples/s, so that a browser test can require the same bytes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -19,6 +19,7 @@ export const MORE = '--shift 1 --dropout 0.1';
 /** What the page's run reported: its final line's figures, the charts' point counts, the model's checksum. */
 export interface PageRun {
   examplesPerSecond: number;
+  wallExamplesPerSecond: number; // over the run's wall time, the views' work included
   threads: number;
   workerJobs: number;
   points: string[];
@@ -26,23 +27,39 @@ export interface PageRun {
   testText: string;
 }
 
+/** Start play.ts on a free port; resolves with its URL once it prints it. */
+export function startPlay(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'play.ts'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolveUrl, reject) => {
+    let out = '', err = '';
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /playground (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolveUrl({ child, url: m[1]! });
+    });
+    child.stderr!.on('data', (d) => { err += String(d); });
+    child.on('exit', (code) => reject(new Error(`play.ts exited with ${code}: ${err}`)));
+  });
+}
+
 export async function view(page: Page, name: string): Promise<void> {
   await page.evaluate(`document.querySelector('nav button[data-view=${name}]').click()`);
 }
 
-/** Train in the page with RUN, `threads` typed into its box; then download the model from the Files tab. */
-export async function trainInPage(page: Page, threads: number): Promise<PageRun> {
-  await view(page, 'train');
+/** Train in the page with RUN, `threads` typed into its box (and live views on or off); then download the model from the Files tab. */
+export async function trainInPage(page: Page, threads: number, views = true): Promise<PageRun> {
+  await view(page, 'learn');
   const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
   await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { ` +
-    `const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } })()`);
+    `const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } ` +
+    `const box = document.getElementById('views'); if (box.checked !== ${views}) box.click(); })()`);
   await page.click('#start');
   await page.waitForFunction(
     `document.getElementById('test-error').dataset.final || document.getElementById('status').className === 'err'`, { timeout: 60_000 },
   );
   const final = await page.evaluate(`document.getElementById('test-error').dataset.final || document.getElementById('status').textContent`) as string;
   assert.ok(final.startsWith('{'), `the run failed in the page: ${final}`);
-  const figures = JSON.parse(final) as { examplesPerSecond: number; threads: number; workerJobs: number };
+  const figures = JSON.parse(final) as { examplesPerSecond: number; wallExamplesPerSecond: number; threads: number; workerJobs: number };
   const points = await page.evaluate(`[...document.querySelectorAll('.chart')].map((c) => c.dataset.points)`) as string[];
   const testText = await page.evaluate(`document.getElementById('test-error').textContent`) as string;
   await view(page, 'files');

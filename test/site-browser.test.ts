@@ -61,7 +61,7 @@ test(NAME, { timeout: 180_000 }, async () => {
       if (threads === 1) assert.match(note, /^one thread: this page is not cross-origin isolated/);
       else assert.equal(note, '');
       const run = await trainInPage(page, 2); // 2 typed in the box: the page without headers keeps to 1
-      await page.evaluate(`document.querySelector('nav button[data-view=train]').click()`);
+      await page.evaluate(`document.querySelector('nav button[data-view=learn]').click()`);
       await page.screenshot({ path: join(shots, `site-${threads === 1 ? 'no-headers' : 'isolated'}.png`), fullPage: true });
       assert.equal(run.threads, threads, 'the threads the backend ran on');
       assert.ok(threads === 1 ? run.workerJobs === 0 : run.workerJobs > 0, `the pool's workers joined ${run.workerJobs} jobs`);

@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-// The playground's page: controls, charts (drawChart from the report's chart.js, with uPlot),
-// receptive fields, the drawing pad, download and upload. It computes nothing of FF: every number
-// comes from the training worker (train-worker.ts), which runs the library in a Web Worker so that
-// the page never freezes. Views: Train, Draw, Load / save, Step through.
-import uPlot from 'uplot';
-import { drawChart, LAYER_COLOURS as COLOURS } from '../report/chart.js';
-import { epochTrained, MODE_DEFAULT_PRESET, PRESETS, type Config, type EpochReport, type Mode, type TestErrors } from './api.ts';
+// The playground's page: a run that starts when the page opens (play / pause / one step / reset,
+// its settings in the URL), the Learn view's explainer with its live views (live-charts.ts,
+// live-draw.ts), the drawing pad, download and upload, the step-through. It computes nothing of
+// FF: every number comes from the training worker (train-worker.ts), which runs the library in a
+// Web Worker so that the page never freezes. Views: Learn, Draw, Load / save, Step through.
+import { MODE_DEFAULT_PRESET, PRESETS, type Config, type Mode } from './api.ts';
+import { makeCurves, makeHistograms } from './live-charts.ts';
+import { showGoodnessTable, showNetwork, showRows } from './live-draw.ts';
+import type { LiveView } from './live-view.ts';
 import type { Fields, FromWorker, RunFlags, RunSpec, ToWorker } from './messages.ts';
 import { showStep } from './step-view.ts';
 
@@ -17,13 +19,12 @@ const worker = new Worker('train-worker.js', { type: 'module', name: 'train' });
 const send = (m: ToWorker, transfer?: Transferable[]): void => worker.postMessage(m, transfer ?? []);
 
 // --- views ---
-for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) {
-  b.onclick = () => {
-    for (const o of document.querySelectorAll<HTMLButtonElement>('nav button')) o.classList.toggle('on', o === b);
-    for (const s of document.querySelectorAll('section')) s.hidden = s.id !== `view-${b.dataset.view}`;
-    clearError(); // an error belongs to the view it came from
-  };
+function show(view: string): void {
+  for (const o of document.querySelectorAll<HTMLButtonElement>('nav button')) o.classList.toggle('on', o.dataset.view === view);
+  for (const s of document.querySelectorAll('section')) s.hidden = s.id !== `view-${view}`;
+  clearError(); // an error belongs to the view it came from
 }
+for (const b of document.querySelectorAll<HTMLButtonElement>('nav button')) b.onclick = () => show(b.dataset.view!);
 function status(text: string, error = false): void {
   $('status').textContent = text;
   $('status').className = error ? 'err' : 'note';
@@ -33,67 +34,120 @@ function clearError(): void {
   if ($('status').className === 'err') status('');
 }
 
-// --- Train ---
+// --- Settings: the form, the URL, the command ---
+/** The live run's settings as train.ts flags, where the URL does not say otherwise: a small net that learns in seconds. */
+const LIVE: Record<string, string> = {
+  layers: '784,100,100', epochs: '40', 'batch-size': '100', 'train-limit': '5000', 'test-limit': '1000', seed: '1',
+};
+/** Each box of the form and the train.ts flag it carries (also its key in the URL). */
+const BOXES: Record<string, string> = {
+  layers: 'layers', lr: 'lr', epochs: 'epochs', 'batch-size': 'batch', 'train-limit': 'train-limit', 'test-limit': 'test-limit', seed: 'seed',
+};
 const modeSel = $<HTMLSelectElement>('mode'), presetSel = $<HTMLSelectElement>('preset');
-const fillPresets = (): void => {
+const fillPresets = (preset?: string): void => {
   const mode = modeSel.value as Mode;
   presetSel.innerHTML = Object.entries(PRESETS).filter(([, p]) => p.mode === mode)
     .map(([k, p]) => `<option value="${k}" title="${p.about.replace(/"/g, '&quot;')}">${k}</option>`).join('');
-  presetSel.value = MODE_DEFAULT_PRESET[mode];
+  presetSel.value = preset !== undefined && PRESETS[preset]?.mode === mode ? preset : MODE_DEFAULT_PRESET[mode];
 };
-modeSel.onchange = () => { fillPresets(); showCommand(); };
-fillPresets();
 
 function runFlags(): RunFlags {
   const f: RunFlags = { mode: modeSel.value, preset: presetSel.value };
-  const put = (flag: string, id: string): void => {
+  for (const [flag, id] of Object.entries(BOXES)) {
     const v = $<HTMLInputElement>(id).value.trim();
     if (v !== '') f[flag] = v;
-  };
-  put('layers', 'layers'); put('lr', 'lr'); put('epochs', 'epochs'); put('batch-size', 'batch');
-  put('train-limit', 'train-limit'); put('test-limit', 'test-limit'); put('seed', 'seed');
+  }
   return f;
 }
 const more = (): string => $<HTMLInputElement>('more').value.trim().split(/\s+/).filter(Boolean).join(' ');
 const runSpec = (): RunSpec => ({ flags: runFlags(), more: more() });
 /** Threads for a run: the box's value where the page is cross-origin isolated, else 1 (the worker pool needs shared memory). */
 const threads = (): number => (crossOriginIsolated ? Math.max(1, Number($<HTMLInputElement>('threads').value) || 1) : 1);
+const viewsOn = (): boolean => $<HTMLInputElement>('views').checked;
+
+/** The settings into the form: the URL's (keys are train.ts's flags, plus threads, more and views), else LIVE's. */
+function readUrl(): void {
+  const q = new URLSearchParams(location.search);
+  modeSel.value = ['supervised', 'unsupervised', 'recurrent'].includes(q.get('mode') ?? '') ? q.get('mode')! : 'supervised';
+  fillPresets(q.get('preset') ?? undefined);
+  for (const [flag, id] of Object.entries(BOXES)) $<HTMLInputElement>(id).value = q.get(flag) ?? LIVE[flag] ?? '';
+  $<HTMLInputElement>('threads').value = q.get('threads') ?? '2';
+  $<HTMLInputElement>('more').value = q.get('more') ?? '';
+  $<HTMLInputElement>('views').checked = q.get('views') !== '0';
+}
+/** The form into the URL (replacing the history entry), so that the address shares the run. */
+function writeUrl(): void {
+  const q = new URLSearchParams({ ...runFlags(), threads: String(threads()) });
+  if (more()) q.set('more', more());
+  if (!viewsOn()) q.set('views', '0');
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
 function showCommand(): void {
   const words = [...Object.entries(runFlags()).map(([k, v]) => `--${k} ${v}`), more(), `--threads ${threads()}`].filter(Boolean);
   $('command').textContent = `npx tsx scripts/train.ts ${words.join(' ')}`;
 }
-for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#view-train input, #view-train select')) {
+for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#view-learn input, #view-learn select')) {
   el.addEventListener('input', showCommand);
 }
-showCommand();
 
-interface Run { cfg: Config | null; epochs: EpochReport[]; tests: TestErrors[]; charts: uPlot[] }
-const run: Run = { cfg: null, epochs: [], tests: [], charts: [] };
+// --- The live run: play / pause / one step / reset, and its views ---
+const curves = makeCurves({ loss: 'chart-loss', good: 'chart-good', pair: 'chart-pair', test: 'chart-test' });
+const hists = makeHistograms($('hists'));
+const live = { cfg: null as Config | null, step: 0, select: 0, view: null as LiveView | null, training: false, paused: false };
 
-function drawCharts(): void {
-  for (const c of run.charts) c.destroy();
-  run.charts = [];
-  const x = run.epochs.map((e) => e.epoch);
-  const L = run.epochs[0]?.layers.length ?? 0;
-  // A gap where an epoch did not train the layer (a readout epoch, another layer's greedy epoch).
-  const layers = (f: (e: EpochReport, l: number) => number) => Array.from({ length: L }, (_, l) => ({
-    label: `layer ${l + 1}`, colour: COLOURS[l % COLOURS.length]!, values: run.epochs.map((e) => (epochTrained(e, l) ? f(e, l) : null)),
-  }));
-  const specs = [
-    { id: 'chart-loss', title: 'FF loss per layer, and the head', xLabel: 'epoch', xWhole: true, yLabel: 'loss', x,
-      series: [...layers((e, l) => e.layers[l]!.loss), { label: 'head', colour: '#444', values: run.epochs.map((e) => e.headLoss) }] },
-    { id: 'chart-pair', title: 'pair error per layer (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
-      series: layers((e, l) => 100 * e.layers[l]!.pairError) },
-    { id: 'chart-test', title: 'test error after each epoch (%)', xLabel: 'epoch', xWhole: true, yLabel: '%', x,
-      series: (['goodness', 'softmax'] as const).filter((m) => run.tests[0]?.[m] != null)
-        .map((m, i) => ({ label: m, colour: i === 0 ? '#2a9d4b' : '#d1495b', values: run.tests.map((t) => 100 * (t[m] ?? NaN)) })) },
-  ];
-  for (const s of specs) {
-    const el = $(s.id);
-    el.innerHTML = '';
-    run.charts.push(drawChart(uPlot, s, el));
-    el.dataset.points = String(x.length);
-  }
+const buttons = (): void => {
+  $('play-pause').textContent = live.training && !live.paused ? 'Pause' : 'Play';
+  $<HTMLButtonElement>('play-pause').disabled = !live.training;
+  $<HTMLButtonElement>('step-once').disabled = !live.training || !live.paused;
+};
+function start(): void {
+  writeUrl();
+  showCommand();
+  for (const m of document.querySelectorAll<HTMLElement>('.mode')) m.classList.toggle('current', m.dataset.mode === modeSel.value);
+  for (const m of document.querySelectorAll<HTMLElement>('.decide')) m.hidden = m.dataset.mode !== modeSel.value;
+  curves.reset();
+  hists.clear();
+  Object.assign(live, { cfg: null, step: 0, view: null, training: true, paused: false });
+  $('test-error').textContent = '';
+  delete $('test-error').dataset.final;
+  buttons();
+  send({ type: 'train', run: runSpec(), threads: threads(), views: viewsOn() });
+}
+$('start').onclick = start;
+$('reset').onclick = start;
+modeSel.onchange = () => { fillPresets(); start(); };
+$('play-pause').onclick = () => send({ type: live.paused ? 'resume' : 'pause' });
+$('step-once').onclick = () => send({ type: 'step-once' });
+$('views').onchange = () => { send({ type: 'views', on: viewsOn() }); writeUrl(); };
+const select = (row: number): void => {
+  live.select = row;
+  send({ type: 'select', row });
+  if (live.view) showView(live.view);
+};
+
+function showView(v: LiveView): void {
+  live.view = v;
+  showRows($('rows-view'), v, live.cfg?.mode ?? 'supervised', live.select, select);
+  hists.show(v.layers);
+  showNetwork($('net'), $('unit-tip'), v, live.select);
+  const d = v.decision, row = v.rows[d.row];
+  showGoodnessTable($('decide'), $('decide-probs'), d, row ? row.label : null);
+  $('rows-view').dataset.step = String(v.step);
+}
+
+// Every formula opens the Step through view on the live run's current step and selected image.
+for (const a of document.querySelectorAll<HTMLAnchorElement>('a.formula')) {
+  a.onclick = (e) => {
+    e.preventDefault();
+    if (!live.cfg || live.step < 1) return;
+    $<HTMLInputElement>('step-layers').value = live.cfg.layers.join(',');
+    $<HTMLInputElement>('step-batch').value = String(live.cfg.batchSize);
+    $<HTMLInputElement>('step-k').value = String(live.view?.step ?? live.step);
+    $<HTMLInputElement>('step-row').value = String(live.select);
+    $('step').dataset.panel = a.dataset.panel ?? '';
+    show('step');
+    $('step-go').click();
+  };
 }
 
 function showFields(f: Fields, canvasId: string): void {
@@ -106,22 +160,6 @@ function showFields(f: Fields, canvasId: string): void {
   }
   cv.getContext('2d')!.putImageData(img, 0, 0);
 }
-
-const buttons = (training: boolean, paused: boolean): void => {
-  $<HTMLButtonElement>('start').disabled = training;
-  $<HTMLButtonElement>('pause').disabled = !training || paused;
-  $<HTMLButtonElement>('resume').disabled = !training || !paused;
-};
-$('start').onclick = () => {
-  Object.assign(run, { cfg: null, epochs: [], tests: [] });
-  drawCharts();
-  $('test-error').textContent = '';
-  delete $('test-error').dataset.final;
-  buttons(true, false);
-  send({ type: 'train', run: runSpec(), threads: threads() });
-};
-$('pause').onclick = () => send({ type: 'pause' });
-$('resume').onclick = () => send({ type: 'resume' });
 
 // --- Draw ---
 const pad = $<HTMLCanvasElement>('pad'), ink = pad.getContext('2d')!;
@@ -173,22 +211,7 @@ function showPrediction(m: Extract<FromWorker, { type: 'prediction' }>): void {
   $('prediction').textContent = [m.scores ? `goodness predicts ${argmax(m.scores)}` : '', m.probs ? `softmax predicts ${argmax(m.probs)}` : '']
     .filter(Boolean).join(' · ');
   $('prediction').dataset.prediction = String(m.prediction ?? '');
-  if (m.perLayer) {
-    const L = m.perLayer.length;
-    const best = m.perLayer.map((g) => g.indexOf(Math.max(...g)));
-    const layerHeads = Array.from({ length: L }, (_, l) => `<th>layer ${l + 1}</th>`).join('');
-    const layerCells = (c: number): string =>
-      m.perLayer!.map((g, l) => `<td class="${best[l] === c ? 'best' : ''}">${g[c]!.toFixed(1)}</td>`).join('');
-    const scoreCell = (c: number): string => (m.scores ? `<td class="${m.prediction === c ? 'best' : ''}">${m.scores[c]!.toFixed(1)}</td>` : '');
-    $('goodness').innerHTML = '<table><caption>goodness of each label</caption>' +
-      `<tr><th>label</th>${layerHeads}${m.scores ? '<th>score</th>' : ''}</tr>` +
-      Array.from({ length: 10 }, (_, c) => `<tr><td>${c}</td>${layerCells(c)}${scoreCell(c)}</tr>`).join('') + '</table>';
-  } else $('goodness').innerHTML = '<p class="note">this mode does not score labels by goodness</p>';
-  $('probs').innerHTML = m.probs
-    ? '<p>softmax head</p>' + m.probs
-      .map((p, c) => `<div class="bar"><span>${c}</span><i style="width:${Math.round(160 * p)}px"></i><em>${(100 * p).toFixed(1)}%</em></div>`)
-      .join('')
-    : '';
+  showGoodnessTable($('goodness'), $('probs'), m, null);
 }
 
 // --- Load / save ---
@@ -217,37 +240,46 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case 'status': status(m.text); break;
     case 'started':
-      run.cfg = m.cfg;
+      live.cfg = m.cfg;
       status(`training ${m.cfg.mode} ${m.cfg.layers.join('-')} on ${m.trainCount} images, ${m.epochsTotal} epoch(s) of ${m.stepsPerEpoch} steps; ` +
         `${m.backend} backend, ${m.threads} thread(s)`);
       break;
+    case 'points': curves.add(m.points); live.step = m.points[m.points.length - 1]?.step ?? live.step; break;
     case 'progress':
-      $('progress').textContent = `epoch ${m.epoch}: ${m.done}/${m.total} images` +
+      $('progress').textContent = `step ${m.step} of ${m.steps}, epoch ${m.epoch}` +
         (m.examplesPerSecond > 0 ? `, ${m.examplesPerSecond.toFixed(0)} examples/s` : '');
       break;
-    case 'epoch':
-      run.epochs.push(m.report); run.tests.push(m.testError);
-      drawCharts();
-      $('progress').textContent = `epoch ${m.report.epoch} done: ${m.report.examplesPerSecond.toFixed(0)} examples/s`;
-      $('test-error').textContent = `after epoch ${m.report.epoch}, on the first ${m.testImages} test images: ` +
-        `goodness ${pct(m.testError.goodness)}, softmax ${pct(m.testError.softmax)}`;
-      showFields(m.fields, 'fields');
-      $('fields-note').textContent = `layer 1: the ${m.fields.units.length} units with the strongest weights from the image, ` +
-        `after epoch ${m.report.epoch}; red positive, blue negative`;
+    case 'view': showView(m.view); break;
+    case 'test': curves.test(m.step, m.errors); break;
+    case 'epoch': break; // the curves have every step
+    case 'paused':
+      live.paused = m.paused;
+      buttons();
+      status(m.paused ? `paused after step ${m.step}` : 'training');
       break;
-    case 'paused': buttons(true, m.paused); status(m.paused ? 'paused' : 'training'); break;
     case 'done':
-      buttons(false, false);
+      live.training = false;
+      live.paused = false;
+      buttons();
       $('test-error').textContent = `test error on ${m.testImages} images: goodness ${pct(m.test.goodness)}, softmax ${pct(m.test.softmax)} ` +
         `(${m.examplesPerSecond.toFixed(0)} training examples/s on ${m.threads} thread(s), ${m.seconds.toFixed(1)} s in all)`;
       $('test-error').dataset.final = JSON.stringify({
-        test: m.test, examplesPerSecond: m.examplesPerSecond, threads: m.threads, workerJobs: m.workerJobs,
+        test: m.test, examplesPerSecond: m.examplesPerSecond, wallExamplesPerSecond: m.wallExamplesPerSecond, threads: m.threads,
+        workerJobs: m.workerJobs,
       });
       showFields(m.fields, 'fields');
-      status('trained: draw a digit, or download the model');
+      $('fields-note').textContent =
+        `layer 1: the ${m.fields.units.length} units with the strongest weights from the image; red positive, blue negative`;
+      status('trained: draw a digit, download the model, or press Reset');
       break;
     case 'prediction': showPrediction(m); break;
-    case 'step': showStep($('step'), m.record); $('step').dataset.shown = '1'; break;
+    case 'step': {
+      showStep($('step'), m.record);
+      $('step').dataset.shown = '1';
+      const panel = $('step').dataset.panel; // opened from a formula: show its row
+      if (panel) document.querySelector(`#step tr[data-name="${panel}"]`)?.scrollIntoView({ block: 'center' });
+      break;
+    }
     case 'model': {
       const url = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
       const a = Object.assign(document.createElement('a'), { href: url, download: m.name });
@@ -269,7 +301,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'error':
       if (m.about === 'step') { $('step').innerHTML = `<p class="err">${m.message.replace(/</g, '&lt;')}</p>`; break; }
       lastError = m.message;
-      buttons(false, false);
+      if (m.about === 'train') { live.training = false; buttons(); }
       status(lastError, true);
       if (!$('view-files').hidden) {
         $('load-result').textContent = lastError;
@@ -287,4 +319,5 @@ if (!crossOriginIsolated) {
   $('threads-note').textContent = 'one thread: this page is not cross-origin isolated (served without COOP/COEP headers), ' +
     'so the wasm kernel cannot share memory with more workers';
 }
-status('ready: choose a run and press Start');
+readUrl();
+start(); // it learns from the moment the page opens

@@ -11,12 +11,17 @@ import {
   addEpoch, fieldRows, inPage, newRunRecord, parseFlags, stepCounts, strongestUnits, trainRunYielding, TRAIN_FLAGS, UserError,
   type Config, type Dataset, type MatmulBackend, type Network, type RunRecord, type Split, type Trainer,
 } from './api.ts';
-import type { Fields, FromWorker, RunSpec, ToWorker } from './messages.ts';
+import { makeLiveViews, type LiveViews } from './live-view.ts';
+import type { Fields, FromWorker, RunSpec, StepPoint, ToWorker } from './messages.ts';
 import { recordStep } from './step-observer.ts';
 import { createWebWasmMatmul } from './web-threads.ts';
 
-/** Test images measured after every epoch (the final test error uses all of --test-limit). */
-const EPOCH_TEST_IMAGES = 1000;
+/** The running test error's fixed sample: the first TEST_SAMPLE test images, measured every TEST_MS while training. */
+const TEST_SAMPLE = 500;
+const TEST_MS = 1500;
+/** The live views: a step observed at most every VIEW_MS; the curves' points sent every POINTS_MS. */
+const VIEW_MS = 150;
+const POINTS_MS = 100;
 /** Receptive fields shown. */
 const FIELDS_SHOWN = 32;
 /** Longest stretch of training, in ms, before the worker reads its messages. */
@@ -29,8 +34,23 @@ const scope = self as unknown as {
 };
 const post = (m: FromWorker, transfer?: Transferable[]): void => scope.postMessage(m, transfer);
 
+/** The run that trains: how the page steers it (pause, one step, stop), and what the views need. */
+interface Live {
+  stop: boolean;
+  paused: boolean;
+  resume: (() => void) | null;
+  stepsLeft: number | null; // a single step asked for: steps until paused again
+  steps: number; // steps done
+  pausedMs: number;
+  views: boolean;
+  select: number; // the shown image the decision view evaluates
+  ended: Promise<void>;
+  flush(): void; // send the curves' pending points
+}
+
 const state = {
   idx: null as Idx | null,
+  live: null as Live | null,
   backend: null as MatmulBackend | null,
   threads: 0,
   cfg: null as Config | null,
@@ -38,9 +58,6 @@ const state = {
   net: null as Network | null,
   predictor: null as Trainer | null, // its own workspace: predicting never touches the training's buffers
   record: null as RunRecord | null,
-  training: false,
-  paused: false,
-  resume: null as (() => void) | null,
 };
 
 async function fetchBytes(name: string): Promise<Uint8Array> {
@@ -111,8 +128,14 @@ function runConfig(run: RunSpec, threads: number): Config {
   return cfg;
 }
 
-/** Between two steps: read messages every TURN_MS, and wait while paused. */
-function makeTurn(): () => Promise<void> {
+/** Thrown between two steps of a run that a new run (or a load) has stopped. */
+const STOPPED = Symbol('stopped');
+
+/**
+ * Between two steps: read messages every TURN_MS, wait while paused, end a single step's turn
+ * paused, and stop the run if it was told to.
+ */
+function makeTurn(live: Live): () => Promise<void> {
   const channel = new MessageChannel();
   let last = performance.now();
   const yieldOnce = (): Promise<void> => new Promise<void>((resolve) => {
@@ -120,58 +143,120 @@ function makeTurn(): () => Promise<void> {
     channel.port2.postMessage(0);
   });
   return async () => {
-    if (performance.now() - last < TURN_MS && !state.paused) return;
+    if (live.stepsLeft !== null && --live.stepsLeft <= 0) {
+      live.stepsLeft = null;
+      live.paused = true;
+      live.flush();
+      post({ type: 'paused', paused: true, step: live.steps });
+    }
+    if (performance.now() - last < TURN_MS && !live.paused && !live.stop) return;
     await yieldOnce();
-    while (state.paused) await new Promise<void>((resolve) => { state.resume = resolve; });
+    if (live.paused) {
+      const t0 = performance.now();
+      while (live.paused && !live.stop) await new Promise<void>((resolve) => { live.resume = resolve; });
+      live.pausedMs += performance.now() - t0;
+    }
+    if (live.stop) throw STOPPED;
     last = performance.now();
   };
 }
 
-async function train(run: RunSpec, threads: number): Promise<void> {
-  if (state.training) throw new UserError('a run is already training: pause it or wait for it to end');
+/** Stop the run that trains, if any, and wait until it has. */
+async function stopRun(): Promise<void> {
+  const live = state.live;
+  if (!live) return;
+  live.stop = true;
+  live.resume?.();
+  await live.ended;
+}
+
+async function train(run: RunSpec, threads: number, views: boolean): Promise<void> {
+  await stopRun();
   const cfg = runConfig(run, threads);
   const idx = await mnist();
   const data = dataset(idx, cfg);
   const backend = await backendFor(threads);
-  const { perEpoch, epochs: epochsTotal } = stepCounts(cfg, data.train.count);
-  state.training = true;
-  state.paused = false;
+  const { perEpoch, epochs: epochsTotal, total } = stepCounts(cfg, data.train.count);
+  let endRun = (): void => {};
+  const live: Live = {
+    stop: false, paused: false, resume: null, stepsLeft: null, steps: 0, pausedMs: 0, views, select: 0,
+    ended: new Promise<void>((resolve) => { endRun = resolve; }), flush: () => {},
+  };
+  state.live = live;
   post({
     type: 'started', cfg, threads, backend: backend.name, trainCount: data.train.count, testCount: data.test.count,
     stepsPerEpoch: perEpoch, epochsTotal,
   });
   // The record as train.ts builds it, so the saved file is the same.
   const record = newRunRecord(data.source, data.train.count, data.test.count);
-  let epoch = 1, predictor: Trainer | null = null;
   const t0 = performance.now(), jobs0 = backend.workerJobs?.() ?? 0;
+  let predictor: Trainer | null = null, views_: LiveViews | null = null, observed = false;
+  let points: StepPoint[] = [], lastPoints = 0, lastView = -Infinity, lastTest = -Infinity, epoch = 1;
+  const testImages = Math.min(TEST_SAMPLE, data.test.count);
+  live.flush = () => {
+    if (points.length > 0) post({ type: 'points', points });
+    points = [];
+    lastPoints = performance.now();
+  };
+  /** The running test error on the fixed sample (the first testImages test images), through the predictor. */
+  const testNow = (): void => {
+    post({ type: 'test', step: live.steps, errors: predictor!.evaluate(data.test, testImages), images: testImages });
+    lastTest = performance.now();
+  };
   try {
     const result = await trainRunYielding(cfg, data, backend, {
-      onStep: (done, total) => {
-        const secs = record.trainSeconds ?? 0;
-        post({ type: 'progress', epoch, done, total, examplesPerSecond: secs > 0 ? (record.epochs.length * total) / secs : 0 });
-      },
-      onEpoch: (r, trainer) => {
-        addEpoch(record, r, perEpoch * cfg.batchSize);
+      observeStep: (_at, trainer) => {
         if (!predictor) {
-          predictor = makeTrainer(cfg, trainer.net, data, backend);
+          predictor = makeTrainer(cfg, trainer.net, data, backend); // its own workspace: never the training's buffers
+          views_ = makeLiveViews(cfg, data, predictor);
           Object.assign(state, { cfg, data, net: trainer.net, predictor, record });
+          if (live.views) testNow(); // the untrained net: chance
         }
-        const n = Math.min(EPOCH_TEST_IMAGES, data.test.count);
-        post({ type: 'epoch', report: r, testError: predictor.evaluate(data.test, n), testImages: n, fields: fields(cfg, trainer.net, data) });
+        const now = performance.now();
+        observed = live.views && (live.stepsLeft !== null || now - lastView >= VIEW_MS);
+        return observed ? views_!.observe() : undefined;
+      },
+      onStep: (_done, _total, stats) => {
+        live.steps++;
+        points.push({
+          step: live.steps, headLoss: stats.headLoss,
+          layers: stats.layers.map((l) => ({ loss: l.loss, goodPos: l.goodPos, goodNeg: l.goodNeg, pairError: l.pairErrors / stats.rows })),
+        });
+        const now = performance.now();
+        if (now - lastPoints >= POINTS_MS || live.stepsLeft !== null) {
+          live.flush();
+          const secs = (now - t0 - live.pausedMs) / 1000;
+          post({ type: 'progress', epoch, step: live.steps, steps: total, examplesPerSecond: secs > 0 ? (live.steps * cfg.batchSize) / secs : 0 });
+        }
+        if (observed) {
+          const view = views_!.take(live.steps, epoch, live.select);
+          if (view) post({ type: 'view', view });
+          lastView = performance.now();
+          observed = false;
+        }
+        if (live.views && performance.now() - lastTest >= TEST_MS) testNow();
+      },
+      onEpoch: (r) => {
+        addEpoch(record, r, perEpoch * cfg.batchSize);
+        post({ type: 'epoch', report: r });
         epoch = r.epoch + 1;
       },
-    }, undefined, makeTurn());
+    }, undefined, makeTurn(live));
+    live.flush();
     const seconds = (performance.now() - t0) / 1000;
     Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
     Object.assign(state, { cfg, data, net: result.net, predictor: predictor ?? makeTrainer(cfg, result.net, data, backend), record });
+    if (live.views) testNow();
     post({
       type: 'done', test: result.test, testImages: data.test.count, examplesPerSecond: result.examplesPerSecond, seconds,
-      threads: backend.threads, workerJobs: (backend.workerJobs?.() ?? 0) - jobs0,
-      fields: fields(cfg, result.net, data),
+      wallExamplesPerSecond: (live.steps * cfg.batchSize) / Math.max(1e-9, seconds - live.pausedMs / 1000),
+      threads: backend.threads, workerJobs: (backend.workerJobs?.() ?? 0) - jobs0, fields: fields(cfg, result.net, data),
     });
+  } catch (err) {
+    if (err !== STOPPED) throw err;
   } finally {
-    state.training = false;
-    state.paused = false;
+    if (state.live === live) state.live = null;
+    endRun();
   }
 }
 
@@ -204,7 +289,7 @@ function save(): void {
 }
 
 async function load(bytes: Uint8Array, name: string): Promise<void> {
-  if (state.training) throw new UserError('a run is training: wait for it to end before loading a model');
+  await stopRun();
   const model = modelFromSafetensors(decodeSafetensors(bytes, name));
   const cfg = model.cfg;
   const data = dataset(await mnist(), { ...cfg, validation: 0 });
@@ -216,8 +301,8 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
 }
 
 /** Step `step` of the run the flags describe, through the step's observer (step-observer.ts), for image `row` of its batch. */
+// A live run goes on: this replay runs between two of its steps, on its own trainer and network.
 async function stepThrough(run: RunSpec, threads: number, step: number, row: number): Promise<void> {
-  if (state.training) throw new UserError('a run is training: pause is not enough, wait for it to end before stepping through');
   const cfg = runConfig(run, threads);
   const data = dataset(await mnist(), cfg);
   if (!Number.isInteger(row) || row < 0 || row >= cfg.batchSize) {
@@ -227,18 +312,27 @@ async function stepThrough(run: RunSpec, threads: number, step: number, row: num
   post({ type: 'step', record });
 }
 
-const fail = (err: unknown, about?: 'step'): void => {
+const fail = (err: unknown, about?: 'step' | 'train'): void => {
   const message = err instanceof UserError ? `error: ${err.message}` : `error: ${err instanceof Error ? err.message : String(err)}`;
   post({ type: 'error', message, ...(about ? { about } : {}) });
 };
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
-  const m = e.data;
+  const m = e.data, live = state.live;
   try {
     switch (m.type) {
-      case 'train': train(m.run, m.threads).catch(fail); break;
-      case 'pause': state.paused = state.training; post({ type: 'paused', paused: state.paused }); break;
-      case 'resume': state.paused = false; state.resume?.(); state.resume = null; post({ type: 'paused', paused: false }); break;
+      case 'train': train(m.run, m.threads, m.views).catch((err) => fail(err, 'train')); break;
+      case 'pause':
+        if (live) { live.paused = true; live.flush(); }
+        post({ type: 'paused', paused: !!live, step: live?.steps ?? 0 });
+        break;
+      case 'resume':
+        if (live) { live.paused = false; live.resume?.(); live.resume = null; }
+        post({ type: 'paused', paused: false, step: live?.steps ?? 0 });
+        break;
+      case 'step-once': if (live?.paused) { live.stepsLeft = 1; live.paused = false; live.resume?.(); live.resume = null; } break;
+      case 'views': if (live) live.views = m.on; break;
+      case 'select': if (live) live.select = m.row; break;
       case 'predict': predict(m.pixels); break;
       case 'save': save(); break;
       case 'load': load(m.bytes, m.name).catch(fail); break;

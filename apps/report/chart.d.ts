@@ -7,10 +7,11 @@ export interface ChartSpec {
   xLabel: string;
   yLabel: string;
   x: number[];
-  series: { label: string; values: (number | null)[]; colour: string }[];
+  series: { label: string; values: (number | null)[]; colour: string; dash?: number[] }[];
   bars?: boolean;
   vline?: { at: number; label: string };
   xWhole?: boolean; // x counts epochs, layers or iterations: whole-number ticks
+  points?: boolean; // markers on the points (default: under 30 points, not for bars)
 }
 
 export const LAYER_COLOURS: string[];

@@ -1,9 +1,10 @@
 // One chart from a spec, drawn with uPlot: shared by the HTML report (render.ts inlines this file
 // as a classic script, dropping its `export` keywords) and the playground (imported and bundled),
 // so the two look alike. Knows nothing of FF. A spec:
-//   { id, title, xLabel, yLabel, x: number[], series: [{ label, values, colour }], bars?, vline?, xWhole? }
+//   { id, title, xLabel, yLabel, x: number[], series: [{ label, values, colour, dash? }], bars?, vline?, xWhole?, points? }
 // bars: draw the series as bars (histograms); vline: { at, label } marks an x value (θ);
-// xWhole: x counts things (epochs, layers, iterations), so its ticks are whole numbers.
+// xWhole: x counts things (epochs, layers, iterations), so its ticks are whole numbers; points: draw
+// each point's marker (default: when there are fewer than 30); dash: a dashed series' pattern.
 
 /** One colour per series (per layer), in order. */
 export const LAYER_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -46,9 +47,10 @@ export function drawChart(uPlot, spec, el) {
       label: s.label,
       stroke: s.colour,
       width: 2,
+      dash: s.dash,
       fill: spec.bars ? s.colour + '66' : undefined,
       paths: spec.bars ? uPlot.paths.bars({ size: [0.95, Infinity], align: 0 }) : undefined,
-      points: { show: !spec.bars && spec.x.length < 30 },
+      points: { show: spec.points ?? (!spec.bars && spec.x.length < 30) },
     }))),
   };
   return new uPlot(opts, [spec.x].concat(spec.series.map((s) => s.values)), el);

@@ -38,7 +38,7 @@ export interface EpochReport {
 }
 
 export interface RunHooks {
-  onStep?(done: number, total: number): void; // after each step: images done in this epoch
+  onStep?(done: number, total: number, stats: StepStats): void; // after each step: images done in this epoch, the step's statistics
   onEpoch?(report: EpochReport, trainer: Trainer): void; // after each epoch trained in this process (and its validation)
   testObserver?: EvalObserver; // sees the final test evaluation chunk by chunk (the report's analysis)
   observeStep?(at: RunPosition, trainer: Trainer): StepObserver | undefined; // before each step: an observer for it, or none (the trace)
@@ -301,7 +301,7 @@ function* runSteps(
         });
         run.headLoss += stats.headLoss;
         run.step++;
-        hooks.onStep?.(run.step * B, stepsPerEpoch * B);
+        hooks.onStep?.(run.step * B, stepsPerEpoch * B, stats);
         if (run.step < stepsPerEpoch) {
           hooks.betweenSteps?.(position(false), snapshot);
           yield;
