@@ -46,10 +46,10 @@ export async function view(page: Page, name: string): Promise<void> {
   await page.evaluate(`document.querySelector('nav button[data-view=${name}]').click()`);
 }
 
-/** Train in the page with RUN, `threads` typed into its box (and live views on or off); then download the model from the Files tab. */
-export async function trainInPage(page: Page, threads: number, views = true): Promise<PageRun> {
+/** Train in the page with `run` (default RUN), `threads` typed into its box, live views on or off; then download the model from the Files tab. */
+export async function trainInPage(page: Page, threads: number, views = true, run = RUN): Promise<PageRun> {
   await view(page, 'learn');
-  const values = { ...Object.fromEntries(Object.entries(RUN).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
+  const values = { ...Object.fromEntries(Object.entries(run).map(([k, v]) => [FIELDS[k]!, v])), threads: String(threads), more: MORE };
   await page.evaluate(`(() => { for (const [id, v] of Object.entries(${JSON.stringify(values)})) { ` +
     `const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event('input')); } ` +
     `const box = document.getElementById('views'); if (box.checked !== ${views}) box.click(); })()`);

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // The Learn view's charts, page side: the curves (every step's statistics, and the running test
 // error) and the goodness histograms of each layer, drawn with the report's chart.js (uPlot) and
-// updated in place (setData) at most once per animation frame. Presentation only: every number
-// comes from the training worker's messages.
+// updated in place (setData) at most every REDRAW_MS, in an animation frame. Presentation only:
+// every number comes from the training worker's messages.
 import uPlot from 'uplot';
 import { drawChart, LAYER_COLOURS as COLOURS, type ChartSpec } from '../report/chart.js';
 import type { TestErrors } from './api.ts';
@@ -10,6 +10,8 @@ import type { LiveLayer } from './live-view.ts';
 import type { StepPoint } from './messages.ts';
 
 const colour = (l: number): string => COLOURS[l % COLOURS.length]!;
+/** The curves redraw at most this often: the training worker shares the machine's cores with the page. */
+const REDRAW_MS = 250;
 
 /** A chart made on first data and updated in place afterwards; its element's data-points counts its x values. */
 function liveChart(el: HTMLElement): { show(spec: ChartSpec): void; clear(): void } {
@@ -70,7 +72,7 @@ export function makeCurves(ids: { loss: string; good: string; pair: string; test
     }
   };
   const queue = (): void => {
-    if (!queued) { queued = true; requestAnimationFrame(draw); }
+    if (!queued) { queued = true; setTimeout(() => requestAnimationFrame(draw), REDRAW_MS); }
   };
   return {
     reset() {

@@ -97,10 +97,35 @@ function unitDetails(view: LiveView, l: number, j: number, r: number): string {
 
 const tileSize = (view: LiveView): [number, number] => view.imageShape;
 
-/** The network: layer 1's weight tiles framed by activity, the layers above as activity squares; hover for a unit's details. */
-export function showNetwork(el: HTMLElement, tip: HTMLElement, view: LiveView, select: number): void {
+/** The unit under the mouse (layer l, unit j) and where the mouse is, kept by the page across views. */
+export interface Hover { unit: { l: number; j: number; x: number; y: number } | null }
+
+/** How the page wants the network drawn: the selected image and the hovered unit. */
+export interface NetworkLook { select: number; hover: Hover }
+
+/** The tooltip of `hover`'s unit in `view`, or none. */
+function showTip(tip: HTMLElement, view: LiveView, r: number, look: NetworkLook): void {
+  const u = look.hover.unit;
+  if (!u) { tip.style.display = 'none'; return; }
+  tip.innerHTML = unitDetails(view, u.l, u.j, r);
+  tip.dataset.unit = `${u.l + 1}:${u.j}`;
+  if (u.l === 0) {
+    const [tr, tc] = tileSize(view);
+    tip.prepend(rgbCanvas(view.tiles, 5, 1 + (u.j % TILE_COLUMNS) * (tc + 1), 1 + Math.floor(u.j / TILE_COLUMNS) * (tr + 1), tc, tr));
+  }
+  tip.style.display = 'block';
+  tip.style.left = `${Math.min(u.x + 14, innerWidth - 280)}px`;
+  tip.style.top = `${u.y + 14}px`;
+}
+
+/**
+ * The network: layer 1's weight tiles framed by activity, the layers above as activity squares;
+ * hovering a unit shows its details, kept up to date as new views come while the mouse rests.
+ */
+export function showNetwork(el: HTMLElement, tip: HTMLElement, view: LiveView, look: NetworkLook): void {
   el.innerHTML = '';
-  const r = Math.min(select, view.rows.length - 1);
+  const r = Math.min(look.select, view.rows.length - 1), hover = look.hover;
+  el.onmouseleave = () => { hover.unit = null; showTip(tip, view, r, look); };
   view.layers.forEach((L, l) => {
     const strip = document.createElement('div');
     strip.className = 'layerstrip';
@@ -146,21 +171,13 @@ export function showNetwork(el: HTMLElement, tip: HTMLElement, view: LiveView, s
     }
     cv.onmousemove = (e) => {
       const b = cv.getBoundingClientRect(), j = unitAt(e.clientX - b.left, e.clientY - b.top);
-      if (j < 0 || j >= L.H) { tip.style.display = 'none'; return; }
-      tip.innerHTML = unitDetails(view, l, j, r);
-      tip.dataset.unit = `${l + 1}:${j}`;
-      if (l === 0) {
-        const [tr, tc] = tileSize(view);
-        tip.prepend(rgbCanvas(view.tiles, 5, 1 + (j % TILE_COLUMNS) * (tc + 1), 1 + Math.floor(j / TILE_COLUMNS) * (tr + 1), tc, tr));
-      }
-      tip.style.display = 'block';
-      tip.style.left = `${Math.min(e.clientX + 14, innerWidth - 280)}px`;
-      tip.style.top = `${e.clientY + 14}px`;
+      hover.unit = j >= 0 && j < L.H ? { l, j, x: e.clientX, y: e.clientY } : null;
+      showTip(tip, view, r, look);
     };
-    cv.onmouseleave = () => { tip.style.display = 'none'; };
     strip.append(title, cv);
     el.append(strip);
   });
+  showTip(tip, view, r, look);
 }
 
 /** The table of each layer's goodness of every label and the summed score, and the head's probabilities. */

@@ -52,7 +52,10 @@ export interface LiveView {
   imageShape: [number, number];
   rows: LiveRow[];
   layers: LiveLayer[];
-  tiles: RgbPixels; // layer 1's incoming weights, one tile per unit (in unit order), TILE_COLUMNS per row
+  // Layer 1's incoming weights, one tile per unit (in unit order), TILE_COLUMNS per row: W, or (learned) W − W₀, W₀ the
+  // weights the run started from, what the steps so far have changed.
+  tiles: RgbPixels;
+  learned: boolean;
   decision: Decision;
 }
 
@@ -65,11 +68,12 @@ interface Taking {
 export interface LiveViews {
   /** An observer for the next step (which will be step `step`), copying what the views show. */
   observe(): StepObserver;
-  /** The view of the observed step, once it is done; `select` is the shown image whose decision to evaluate. */
-  take(step: number, epoch: number, select: number): LiveView | null;
+  /** The view of the observed step, once it is done, as the page wants it drawn. */
+  take(step: number, epoch: number, look: { select: number; learned: boolean }): LiveView | null;
 }
 
-export function makeLiveViews(cfg: Config, data: Dataset, predictor: Trainer): LiveViews {
+/** `W0`: layer 1's weights before the run's first step (the learned tiles are W − W0). */
+export function makeLiveViews(cfg: Config, data: Dataset, predictor: Trainer, W0: Float32Array): LiveViews {
   const thetas = thresholdsOf(cfg), D0 = data.train.pixels;
   let t: Taking | null = null;
 
@@ -121,7 +125,7 @@ export function makeLiveViews(cfg: Config, data: Dataset, predictor: Trainer): L
       t = { indices: [], labels: [], wrong: null, partners: null, pos: [], neg: [], layers: [], W1: null };
       return observer;
     },
-    take(step, epoch, select) {
+    take(step, epoch, { select, learned }) {
       const seen = t;
       t = null;
       if (!seen || seen.layers.length === 0 || !seen.W1) return null; // a readout step: no layer ran
@@ -129,7 +133,8 @@ export function makeLiveViews(cfg: Config, data: Dataset, predictor: Trainer): L
       const blank = cfg.mode === 'supervised' ? data.classes : 0;
       const H1 = seen.layers[0]!.H;
       const units = Array.from({ length: H1 }, (_, j) => j);
-      const tiles = signedTilesRgb(receptiveFieldTiles(seen.W1, H1, units, 0, ir, ic, blank), ir, ic, TILE_COLUMNS);
+      const W = learned ? seen.W1.map((w, i) => w - W0[i]!) : seen.W1;
+      const tiles = signedTilesRgb(receptiveFieldTiles(W, H1, units, 0, ir, ic, blank), ir, ic, TILE_COLUMNS);
       const rows: LiveRow[] = seen.pos.map((pos, r) => ({
         index: seen.indices[r]!, label: seen.labels[r]!, wrong: seen.wrong?.[r] ?? null, partner: seen.partners?.[r] ?? null,
         pos, neg: seen.neg[r]!, gPos: seen.layers.map((L) => L.gP[r]!), gNeg: seen.layers.map((L) => L.gN[r]!),
@@ -138,7 +143,7 @@ export function makeLiveViews(cfg: Config, data: Dataset, predictor: Trainer): L
       return {
         step, epoch, imageShape: [ir, ic], rows,
         layers: seen.layers.map(({ H, theta, histogram: h, yPos, yNeg }) => ({ H, theta, histogram: h, yPos, yNeg })),
-        tiles, decision: decide(row, rows[row]!.index),
+        tiles, learned, decision: decide(row, rows[row]!.index),
       };
     },
   };

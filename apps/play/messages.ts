@@ -11,12 +11,13 @@ export type RunFlags = Record<string, string>;
 export interface RunSpec { flags: RunFlags; more: string }
 
 export type ToWorker =
-  | { type: 'train'; run: RunSpec; threads: number; views: boolean } // start a run (stopping the one that trains)
+  | { type: 'train'; run: RunSpec; threads: number; views: boolean; learned: boolean } // start a run (stopping the one that trains)
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step-once' } // while paused: one step, then paused again
   | { type: 'views'; on: boolean } // whether the live views are taken (the bits do not depend on it)
   | { type: 'select'; row: number } // which shown image the decision view evaluates
+  | { type: 'tiles'; learned: boolean } // layer 1's tiles as W − W₀ (learned) or W
   | { type: 'predict'; pixels: Uint8Array } // rows·cols gray levels 0..255, as in the IDX files
   | { type: 'save' }
   | { type: 'load'; bytes: Uint8Array; name: string }

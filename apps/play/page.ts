@@ -7,7 +7,7 @@
 // Web Worker so that the page never freezes. Views: Learn, Draw, Load / save, Step through.
 import { MODE_DEFAULT_PRESET, PRESETS, type Config, type Mode } from './api.ts';
 import { makeCurves, makeHistograms } from './live-charts.ts';
-import { showGoodnessTable, showNetwork, showRows } from './live-draw.ts';
+import { showGoodnessTable, showNetwork, showRows, type Hover } from './live-draw.ts';
 import type { LiveView } from './live-view.ts';
 import type { Fields, FromWorker, RunFlags, RunSpec, ToWorker } from './messages.ts';
 import { showStep } from './step-view.ts';
@@ -93,6 +93,7 @@ for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>
 // --- The live run: play / pause / one step / reset, and its views ---
 const curves = makeCurves({ loss: 'chart-loss', good: 'chart-good', pair: 'chart-pair', test: 'chart-test' });
 const hists = makeHistograms($('hists'));
+const hover: Hover = { unit: null };
 const live = { cfg: null as Config | null, step: 0, select: 0, view: null as LiveView | null, training: false, paused: false };
 
 const buttons = (): void => {
@@ -111,13 +112,14 @@ function start(): void {
   $('test-error').textContent = '';
   delete $('test-error').dataset.final;
   buttons();
-  send({ type: 'train', run: runSpec(), threads: threads(), views: viewsOn() });
+  send({ type: 'train', run: runSpec(), threads: threads(), views: viewsOn(), learned: $<HTMLSelectElement>('tiles').value === 'learned' });
 }
 $('start').onclick = start;
 $('reset').onclick = start;
 modeSel.onchange = () => { fillPresets(); start(); };
 $('play-pause').onclick = () => send({ type: live.paused ? 'resume' : 'pause' });
 $('step-once').onclick = () => send({ type: 'step-once' });
+$('tiles').onchange = () => send({ type: 'tiles', learned: $<HTMLSelectElement>('tiles').value === 'learned' });
 $('views').onchange = () => { send({ type: 'views', on: viewsOn() }); writeUrl(); };
 const select = (row: number): void => {
   live.select = row;
@@ -129,7 +131,7 @@ function showView(v: LiveView): void {
   live.view = v;
   showRows($('rows-view'), v, live.cfg?.mode ?? 'supervised', live.select, select);
   hists.show(v.layers);
-  showNetwork($('net'), $('unit-tip'), v, live.select);
+  showNetwork($('net'), $('unit-tip'), v, { select: live.select, hover });
   const d = v.decision, row = v.rows[d.row];
   showGoodnessTable($('decide'), $('decide-probs'), d, row ? row.label : null);
   $('rows-view').dataset.step = String(v.step);

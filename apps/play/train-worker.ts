@@ -17,10 +17,10 @@ import { recordStep } from './step-observer.ts';
 import { createWebWasmMatmul } from './web-threads.ts';
 
 /** The running test error's fixed sample: the first TEST_SAMPLE test images, measured every TEST_MS while training. */
-const TEST_SAMPLE = 500;
-const TEST_MS = 1500;
+const TEST_SAMPLE = 300;
+const TEST_MS = 3000;
 /** The live views: a step observed at most every VIEW_MS; the curves' points sent every POINTS_MS. */
-const VIEW_MS = 150;
+const VIEW_MS = 300;
 const POINTS_MS = 100;
 /** Receptive fields shown. */
 const FIELDS_SHOWN = 32;
@@ -44,6 +44,7 @@ interface Live {
   pausedMs: number;
   views: boolean;
   select: number; // the shown image the decision view evaluates
+  learned: boolean; // layer 1's tiles as W − W₀
   ended: Promise<void>;
   flush(): void; // send the curves' pending points
 }
@@ -170,7 +171,7 @@ async function stopRun(): Promise<void> {
   await live.ended;
 }
 
-async function train(run: RunSpec, threads: number, views: boolean): Promise<void> {
+async function train(run: RunSpec, threads: number, look: { views: boolean; learned: boolean }): Promise<void> {
   await stopRun();
   const cfg = runConfig(run, threads);
   const idx = await mnist();
@@ -179,7 +180,7 @@ async function train(run: RunSpec, threads: number, views: boolean): Promise<voi
   const { perEpoch, epochs: epochsTotal, total } = stepCounts(cfg, data.train.count);
   let endRun = (): void => {};
   const live: Live = {
-    stop: false, paused: false, resume: null, stepsLeft: null, steps: 0, pausedMs: 0, views, select: 0,
+    stop: false, paused: false, resume: null, stepsLeft: null, steps: 0, pausedMs: 0, ...look, select: 0,
     ended: new Promise<void>((resolve) => { endRun = resolve; }), flush: () => {},
   };
   state.live = live;
@@ -208,7 +209,7 @@ async function train(run: RunSpec, threads: number, views: boolean): Promise<voi
       observeStep: (_at, trainer) => {
         if (!predictor) {
           predictor = makeTrainer(cfg, trainer.net, data, backend); // its own workspace: never the training's buffers
-          views_ = makeLiveViews(cfg, data, predictor);
+          views_ = makeLiveViews(cfg, data, predictor, trainer.net.layers[0]!.W.slice()); // before the first step: W₀
           Object.assign(state, { cfg, data, net: trainer.net, predictor, record });
           if (live.views) testNow(); // the untrained net: chance
         }
@@ -229,8 +230,8 @@ async function train(run: RunSpec, threads: number, views: boolean): Promise<voi
           post({ type: 'progress', epoch, step: live.steps, steps: total, examplesPerSecond: secs > 0 ? (live.steps * cfg.batchSize) / secs : 0 });
         }
         if (observed) {
-          const view = views_!.take(live.steps, epoch, live.select);
-          if (view) post({ type: 'view', view });
+          const view = views_!.take(live.steps, epoch, live);
+          if (view) post({ type: 'view', view }, [view.tiles.rgb.buffer]);
           lastView = performance.now();
           observed = false;
         }
@@ -321,7 +322,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data, live = state.live;
   try {
     switch (m.type) {
-      case 'train': train(m.run, m.threads, m.views).catch((err) => fail(err, 'train')); break;
+      case 'train': train(m.run, m.threads, { views: m.views, learned: m.learned }).catch((err) => fail(err, 'train')); break;
       case 'pause':
         if (live) { live.paused = true; live.flush(); }
         post({ type: 'paused', paused: !!live, step: live?.steps ?? 0 });
@@ -333,6 +334,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       case 'step-once': if (live?.paused) { live.stepsLeft = 1; live.paused = false; live.resume?.(); live.resume = null; } break;
       case 'views': if (live) live.views = m.on; break;
       case 'select': if (live) live.select = m.row; break;
+      case 'tiles': if (live) live.learned = m.learned; break;
       case 'predict': predict(m.pixels); break;
       case 'save': save(); break;
       case 'load': load(m.bytes, m.name).catch(fail); break;
