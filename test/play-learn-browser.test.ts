@@ -60,12 +60,17 @@ test('the Learn view: learns on open, hover, pause, one step, URL settings, mode
     await page.click('#play-pause');
     await page.waitForFunction(`/^paused after step \\d+$/.test(document.getElementById('status').textContent)`, { timeout: 5_000 });
     const at = Number(/(\d+)$/.exec(await text(page, 'status'))![1]);
-    await new Promise((r) => setTimeout(r, 500));
+    const pointsAre = (n: number): Promise<unknown> => // the curves redraw a moment after the steps
+      page.waitForFunction(`Number(document.getElementById('chart-loss').dataset.points) === ${n}`, { timeout: 5_000 });
+    await pointsAre(at);
+    await new Promise((r) => setTimeout(r, 1000));
     assert.equal(await points(page), at, 'paused: no step is taken');
     await page.click('#step-once');
     await page.waitForFunction(`document.getElementById('status').textContent === 'paused after step ${at + 1}'`, { timeout: 5_000 });
     await page.waitForFunction(`document.getElementById('rows-view').dataset.step === '${at + 1}'`, { timeout: 5_000 });
-    assert.equal(await points(page), at + 1, 'one step: one point');
+    await pointsAre(at + 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await points(page), at + 1, 'one step: one point, then paused again');
 
     // A formula opens the step-through on the live run's step and image.
     await view(page, 'learn');
