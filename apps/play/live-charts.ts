@@ -41,6 +41,8 @@ export interface Curves {
   reset(): void;
   add(points: StepPoint[]): void;
   test(step: number, errors: TestErrors): void;
+  /** Draw what has come, now (the run has ended). */
+  flush(): void;
 }
 
 export function makeCurves(ids: { loss: string; good: string; pair: string; test: string }): Curves {
@@ -87,6 +89,7 @@ export function makeCurves(ids: { loss: string; good: string; pair: string; test
       tests.push({ step, errors });
       queue();
     },
+    flush: () => draw(),
   };
 }
 

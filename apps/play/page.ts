@@ -260,6 +260,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       status(m.paused ? `paused after step ${m.step}` : 'training');
       break;
     case 'done':
+      curves.flush();
       live.training = false;
       live.paused = false;
       buttons();

@@ -52,6 +52,7 @@ interface Live {
 const state = {
   idx: null as Idx | null,
   live: null as Live | null,
+  requests: 0, // 'train' requests so far (train: the newest one wins)
   backend: null as MatmulBackend | null,
   threads: 0,
   cfg: null as Config | null,
@@ -171,12 +172,20 @@ async function stopRun(): Promise<void> {
   await live.ended;
 }
 
+/**
+ * Start a run, replacing the one that trains. Requests are numbered: a request that a newer one
+ * overtakes while it waits (for the data, the backend, the old run to stop) gives up, so that the
+ * page's last request is the one that trains and its outcome (a run, or an error) is the last word.
+ */
 async function train(run: RunSpec, threads: number, look: { views: boolean; learned: boolean }): Promise<void> {
+  const request = ++state.requests;
   await stopRun();
   const cfg = runConfig(run, threads);
   const idx = await mnist();
   const data = dataset(idx, cfg);
   const backend = await backendFor(threads);
+  await stopRun(); // a run that an overtaken request started meanwhile
+  if (request !== state.requests) return;
   const { perEpoch, epochs: epochsTotal, total } = stepCounts(cfg, data.train.count);
   let endRun = (): void => {};
   const live: Live = {
