@@ -315,6 +315,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 worker.onerror = (e) => status(`error: the training worker failed: ${e.message}`, true);
+readUrl();
 if (!crossOriginIsolated) {
   // A static host without the COOP/COEP headers: the kernel runs, on this page's training worker alone.
   $<HTMLInputElement>('threads').value = '1';
@@ -322,5 +323,4 @@ if (!crossOriginIsolated) {
   $('threads-note').textContent = 'one thread: this page is not cross-origin isolated (served without COOP/COEP headers), ' +
     'so the wasm kernel cannot share memory with more workers';
 }
-readUrl();
 start(); // it learns from the moment the page opens
