@@ -34,6 +34,14 @@ const CASES: Record<string, () => { args: RowArg[]; size: number }> = {
   sumHalves: () => ({ args: [sharedFloat32(n / 2), f32(n), n / 2], size: n / 2 }),
   copyCompact: () => ({ args: [sharedFloat32(R * (C + 5)), 3, f32(n), 0, C, 1, R - 10, C - 2, C + 5], size: R }),
   unstageRows: () => ({ args: [sharedFloat32(n), 0, C, 1, C, f32(R * (C + 8)), 0, C + 8], size: R }),
+  // A (R, C), 30% non-zero, packed compressed in panels of 4 rows: values at 0, indices at 0, counts after them (R/4·C).
+  packSparsePanels: () => ({
+    args: [
+      sharedFloat32(n), sharedInt32(n / 4 + (R / 4) * 2), 0, 0, n / 4, R, 4, 8, 256,
+      fill(sharedFloat32(n), () => (rng.uniform() < 0.3 ? rng.uniform() : 0)), 0, C, 1, R, C,
+    ],
+    size: R / 4,
+  }),
   addPeerRows: () => ({ args: [f32(n), f32(C), 0.5, 0.01, C], size: R }),
   peerMeanColumns: () => ({ args: [f32(C, 0, 1), f32(n, 0, 2), R, C, 0.9], size: C }),
   firstLayerRows: () => ({ args: [sharedFloat32(2 * n), R, f32(n), f64(R, 0.5, 2), f64(11 * C), ints(R, 10), f32(C), C], size: R }),

@@ -11,6 +11,12 @@ import type { Mat } from './view.ts';
 export const BACKEND_NAMES = ['wasm', 'js', 'wasm-fma'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
+/** What matmulSparse measured and chose: the share of a's (panel, k) pairs with a non-zero, and whether it skipped the rest. */
+export interface SparseProduct {
+  density: number;
+  sparse: boolean;
+}
+
 export interface MatmulBackend {
   /** 'js' or 'wasm'. */
   readonly name: string;
@@ -18,10 +24,27 @@ export interface MatmulBackend {
   readonly threads: number;
   /** c (M, N) = a (M, K) · b (K, N); c is overwritten. Any strides and offsets. */
   matmul(c: Mat, a: Mat, b: Mat): void;
+  /**
+   * The same product with the same bits, skipping the k where a row panel of a is all zeros (the
+   * first layer's products on image data), when the measured share of kept (panel, k) pairs is low
+   * enough to pay; else matmul itself. Absent where the backend has no such kernel (js).
+   */
+  matmulSparse?(c: Mat, a: Mat, b: Mat): SparseProduct;
   /** Runs the work around the products (row-runner.ts): on the same threads (wasm), or inline (js). */
   readonly rows: RowRunner;
   /** Release workers and memory. The backend must not be used afterwards. */
   close(): void;
+}
+
+/**
+ * The product of a run's first layer (x̂·W₁ and x̂ᵀ·dZ; the config's --sparse-input): with 'auto' the
+ * backend's matmulSparse where it has one (wasm: over the non-zeros of x̂ when sparse enough; the
+ * same bits), else its matmul.
+ */
+export function inputProduct(backend: MatmulBackend, mode: 'auto' | 'off'): (c: Mat, a: Mat, b: Mat) => void {
+  const sparse = backend.matmulSparse?.bind(backend);
+  if (mode === 'off' || sparse === undefined) return backend.matmul.bind(backend);
+  return (c, a, b) => void sparse(c, a, b);
 }
 
 /** The readable TypeScript backend: matmulBlocked on the calling thread. */
