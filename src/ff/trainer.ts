@@ -12,7 +12,7 @@ import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './layer/head.ts';
 import { layerBackwardDZ, layerOutput } from './layer/layer.ts';
 import type { FirstLayer } from './first-layer/first-layer.ts';
-import { PLAIN_LAYER } from './first-layer/plain.ts';
+import { PLAIN_FIRST_LAYER, PLAIN_LAYER } from './first-layer/plain.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 import type { StepContext } from './context.ts';
@@ -113,7 +113,7 @@ export interface LayerStep {
   B: number;
   lr: number;
   only: number | null; // the greedy layer (0-based), -1 (none) or null (all)
-  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above)
+  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above, by ctx.inputMm)
   drop?: Dropout | null; // drops units of every layer's y after its forward (dropout.ts)
 }
 
@@ -126,7 +126,7 @@ export interface LayerStep {
 // and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
 // its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
-  const { math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
+  const { math, obs } = ctx, { B, lr, only, first = PLAIN_FIRST_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];

@@ -7,7 +7,7 @@
 import { scoredLayerNumbers, type Config } from '../config/config.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { epochOrder } from '../data/batch.ts';
-import type { MatmulBackend } from '../linalg/backend.ts';
+import { inputProduct, type MatmulBackend } from '../linalg/backend.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { makeRng, type Rng } from '../rng.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
@@ -108,13 +108,13 @@ export function makeStreams(seed: number, states?: Record<RunStream, object>): R
 export function makeTrainer(
   cfg: Config, net: Network, data: Dataset, backend: MatmulBackend, streams: Record<RunStream, Rng> = makeStreams(cfg.seed),
 ): Trainer {
-  const mm = backend.matmul.bind(backend);
+  const mm = backend.matmul.bind(backend), inputMm = inputProduct(backend, cfg.sparseInput);
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, { mm, par: backend.rows }, streams);
+      return makeSupervisedTrainer(cfg, net, data.classes, { mm, par: backend.rows, inputMm }, streams);
     case 'unsupervised':
       return makeUnsupervisedTrainer(
-        cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, { mm, par: backend.rows }, streams,
+        cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, { mm, par: backend.rows, inputMm }, streams,
       );
     case 'recurrent':
       return makeRecurrentTrainer(cfg, net, data.classes, { mm }, streams);

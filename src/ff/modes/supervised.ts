@@ -28,7 +28,7 @@ import {
 export function makeSupervisedTrainer(
   cfg: Config, net: Network, classes: number, backend: TrainerBackend, streams: StepStreams & { negatives: Rng },
 ): Trainer {
-  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const ctx = makeStepContext(cfg, backend.mm, backend.par, backend.inputMm);
   const { mm, par } = ctx, negRng = streams.negatives;
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const opt = makeOptimizers(cfg, net, par);
