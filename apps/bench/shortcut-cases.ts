@@ -1,0 +1,107 @@
+// The 'hinton-aug' training step (784-1000×3, B = 100, ±1 px shifts, 10% dropout, smoothed SGD)
+// with each of its shortcuts on and off: the shared first layer (cfg.shortcuts) and the first
+// layer's products over the input's non-zeros (cfg.sparseInput), on each thread count. The four
+// variants of a thread count run interleaved, one step each per round on the same batch (batches
+// move on from round to round), so that their ratios are measured under the same load: this VM's
+// speed swings by 2× between runs and within one. Also the densities the sparse products measured.
+// Times the project's own trainer and changes none of it. B = images per step.
+import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
+import { applyPreset } from '../../src/config/presets.ts';
+import type { Dataset } from '../../src/data/dataset.ts';
+import type { MatmulBackend } from '../../src/linalg/backend.ts';
+import { checkConfig } from '../../src/run/check-config.ts';
+import { buildNetwork, makeTrainer } from '../../src/run/train-run.ts';
+import { timeClean, type GuardOptions } from './guard.ts';
+import { rowFromBlock, type Row } from './summary.ts';
+import { timedBackend } from './timed-backend.ts';
+
+/** One variant: the two shortcuts, on or off. */
+export interface ShortcutVariant {
+  shortcuts: boolean;
+  sparseInput: Config['sparseInput'];
+}
+
+export const SHORTCUT_VARIANTS: readonly ShortcutVariant[] = [
+  { shortcuts: true, sparseInput: 'auto' }, { shortcuts: true, sparseInput: 'off' },
+  { shortcuts: false, sparseInput: 'auto' }, { shortcuts: false, sparseInput: 'off' },
+];
+
+/** A variant's row id: 'hinton-aug', then '-plain' without the shared first layer, '-dense' without the sparse products. */
+export function variantId(v: ShortcutVariant): string {
+  return `hinton-aug${v.shortcuts ? '' : '-plain'}${v.sparseInput === 'auto' ? '' : '-dense'}`;
+}
+
+/** The mean density the sparse products measured, by which first-layer product: x̂·W₁ (rows = B) or x̂ᵀ·dZ (rows = pixels). */
+export interface SparseDensity {
+  threads: number;
+  forward: number;
+  weightGradient: number;
+  sparseShare: number; // of the matmulSparse calls, the share that ran sparse
+}
+
+export interface ShortcutBench {
+  rows: Row[];
+  densities: SparseDensity[];
+}
+
+/** The four variants of 'hinton-aug' on each backend, `rounds` timed rounds each; data.train needs ≥ B images. */
+export function benchShortcuts(
+  data: Dataset, backends: MatmulBackend[], rounds: number, guard: GuardOptions, progress: (msg: string) => void,
+): ShortcutBench {
+  const rows: Row[] = [], densities: SparseDensity[] = [];
+  for (const be of backends) {
+    if (be.threads > 1 && !be.rows.waitUntilShared(60_000)) progress(`warning: the row jobs run on the calling thread only (${be.threads} threads)`);
+    progress(`hinton-aug step, each shortcut on and off, ${be.threads} thread(s)`);
+    const base = applyPreset({ ...DEFAULT_CONFIG, seed: 1, threads: be.threads, quiet: true }, 'hinton-aug');
+    const B = base.batchSize, batches = Math.floor(data.train.count / B);
+    const order = new Int32Array(data.train.count).map((_, i) => i);
+    const tb = timedBackend(be);
+    const trainers = SHORTCUT_VARIANTS.map((v) => {
+      const cfg: Config = { ...base, ...v };
+      checkConfig(cfg);
+      return makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
+    });
+    const seconds: number[][] = SHORTCUT_VARIANTS.map(() => []);
+    let round = 0;
+    const block = timeClean(() => {
+      const start = (round % batches) * B;
+      for (let i = 0; i < trainers.length; i++) {
+        const t0 = performance.now();
+        const s = trainers[i]!.step({ split: data.train, order, start, B, lr: base.lr, headLr: base.headLr, only: null });
+        seconds[i]!.push((performance.now() - t0) / 1000);
+        if (!Number.isFinite(s.layers[0]!.loss)) throw new Error(`bench: the ${variantId(SHORTCUT_VARIANTS[i]!)} step diverged`);
+      }
+      round++;
+    }, rounds, 2, guard);
+    SHORTCUT_VARIANTS.forEach((v, i) => {
+      const kept = { ...block, seconds: seconds[i]!.slice(-rounds) }; // the kept block is the last `rounds` rounds
+      const label = `trainer step 'hinton-aug' 784-1000-1000-1000 B=${B}, shortcuts ${v.shortcuts ? 'on' : 'off'}, sparse input ${v.sparseInput}`;
+      const meta = { section: 'shortcuts', id: variantId(v), label, backend: be.name, threads: be.threads, unit: 'examples/s' };
+      rows.push(rowFromBlock(kept, B, 1, meta));
+    });
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const byRows = (forward: boolean): number[] =>
+      tb.sparse.filter((s) => (s.shape.startsWith(`${data.train.pixels}×`) !== forward)).map((s) => s.use.density);
+    densities.push({
+      threads: be.threads, forward: mean(byRows(true)), weightGradient: mean(byRows(false)),
+      sparseShare: tb.sparse.filter((s) => s.use.sparse).length / tb.sparse.length,
+    });
+  }
+  return { rows, densities };
+}
+
+/** What the shortcut table prints beside the rows: each shortcut's on ÷ off, and 2 threads ÷ 1, from one run's medians. */
+export function shortcutRatios(rows: Row[]): { label: string; value: number | null }[] {
+  const at = (id: string, t: number): number | undefined => rows.find((r) => r.id === id && r.threads === t)?.median;
+  const over = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined ? null : a / b);
+  const out: { label: string; value: number | null }[] = [];
+  for (const t of [...new Set(rows.map((r) => r.threads))]) {
+    out.push({ label: `${t} thread(s): sparse input auto ÷ off, shortcuts on`, value: over(at('hinton-aug', t), at('hinton-aug-dense', t)) });
+    const plain = over(at('hinton-aug-plain', t), at('hinton-aug-plain-dense', t));
+    out.push({ label: `${t} thread(s): sparse input auto ÷ off, shortcuts off`, value: plain });
+    out.push({ label: `${t} thread(s): shortcuts on ÷ off, sparse input auto`, value: over(at('hinton-aug', t), at('hinton-aug-plain', t)) });
+    out.push({ label: `${t} thread(s): both on ÷ both off`, value: over(at('hinton-aug', t), at('hinton-aug-plain-dense', t)) });
+  }
+  for (const v of SHORTCUT_VARIANTS) out.push({ label: `2 threads ÷ 1: ${variantId(v)}`, value: over(at(variantId(v), 2), at(variantId(v), 1)) });
+  return out;
+}
