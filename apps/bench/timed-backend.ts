@@ -61,6 +61,7 @@ export function timedBackend(be: MatmulBackend, detail = false): TimedBackend {
       },
     }),
     rows,
+    ...(be.side && { side: be.side }),
     close: () => {}, // the caller closes the wrapped backend
   };
   const reset = (): void => {

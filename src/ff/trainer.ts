@@ -16,7 +16,7 @@ import { PLAIN_FIRST_LAYER, PLAIN_LAYER } from './first-layer/plain.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 import type { StepContext } from './context.ts';
-import { dropLayer, makeDropout, type Dropout } from './inputs/dropout.ts';
+import { applyLayerMask, drawMasksUpTo, makeDropout, type Dropout } from './inputs/dropout.ts';
 import { makeShifter, type Shifter } from './inputs/shift.ts';
 import type { Rng } from '../rng.ts';
 
@@ -136,7 +136,10 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     const path = l === 0 ? first : PLAIN_LAYER;
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
-    if (drop) dropLayer(drop, l, acts, 2 * B, math.goodness);
+    if (drop) {
+      drawMasksUpTo(drop, l, 2 * B); // unless drawn ahead, beside a product (queueMasks)
+      applyLayerMask(drop, l, acts, 2 * B, math.goodness, ctx.par);
+    }
     const view = obs?.onLayer
       ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null }
       : null;
@@ -159,6 +162,10 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     x = layerOutput(acts);
   }
   for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
+  if (drop) {
+    ctx.side.flush(); // queued draws left over are no-ops now (every mask up to `last` is drawn): none may outlive the pass
+    drop.ahead = 0;
+  }
   return stats;
 }
 

@@ -17,6 +17,21 @@ export interface SparseProduct {
   sparse: boolean;
 }
 
+/**
+ * Serial work of the calling thread that can overlap the workers' share of the coming products:
+ * beside(fn) runs fn on the calling thread during the next product whose tasks the workers share
+ * (before the calling thread claims any: dynamic claiming then evens the load), in the order
+ * given; without workers at once. flush() runs what is still held, at once. Whatever fn does
+ * must not depend on when it runs between the call and the next flush().
+ */
+export interface SideWork {
+  beside(fn: () => void): void;
+  flush(): void;
+}
+
+/** The calling thread alone: beside(fn) runs fn at once. */
+export const INLINE_SIDE: SideWork = { beside: (fn) => fn(), flush: () => {} };
+
 export interface MatmulBackend {
   /** 'js' or 'wasm'. */
   readonly name: string;
@@ -32,6 +47,8 @@ export interface MatmulBackend {
   matmulSparse?(c: Mat, a: Mat, b: Mat): SparseProduct;
   /** Runs the work around the products (row-runner.ts): on the same threads (wasm), or inline (js). */
   readonly rows: RowRunner;
+  /** Serial work beside the products (wasm with workers); absent = INLINE_SIDE. */
+  readonly side?: SideWork;
   /** Release workers and memory. The backend must not be used afterwards. */
   close(): void;
 }

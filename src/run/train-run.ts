@@ -108,14 +108,13 @@ export function makeStreams(seed: number, states?: Record<RunStream, object>): R
 export function makeTrainer(
   cfg: Config, net: Network, data: Dataset, backend: MatmulBackend, streams: Record<RunStream, Rng> = makeStreams(cfg.seed),
 ): Trainer {
-  const mm = backend.matmul.bind(backend), inputMm = inputProduct(backend, cfg.sparseInput);
+  const mm = backend.matmul.bind(backend);
+  const withRows = { mm, par: backend.rows, inputMm: inputProduct(backend, cfg.sparseInput), side: backend.side };
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, { mm, par: backend.rows, inputMm }, streams);
+      return makeSupervisedTrainer(cfg, net, data.classes, withRows, streams);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(
-        cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, { mm, par: backend.rows, inputMm }, streams,
-      );
+      return makeUnsupervisedTrainer(cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, withRows, streams);
     case 'recurrent':
       return makeRecurrentTrainer(cfg, net, data.classes, { mm }, streams);
   }

@@ -4,7 +4,7 @@
 // pack them (kernel-pack.ts), compute tiles of C (kernel-multiply.ts) and copy C out. Deterministic on any machine and thread
 // count: c[i][j] is the float32 sum of its products in k order. Not bit-equal to matmulNaive
 // (float64 sums); no fused bias/activation. c may share storage with a or b.
-import type { MatmulBackend, SparseProduct } from '../backend.ts';
+import type { MatmulBackend, SideWork, SparseProduct } from '../backend.ts';
 import type { RowTaskTable } from '../row-runner.ts';
 import { buildMatmulModule, MAX_PAGES } from './kernel.ts';
 import {
@@ -72,6 +72,14 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
   let i32 = new Int32Array(memory.buffer);
   let closed = false;
   const rows = makePoolRows(pool, threads, () => void (i32[JOB_ADDR / 4 + JOB.PHASE] = PHASE_ROWS), opts.rowTasks?.tasks);
+  // SideWork: the calling thread runs one held fn at the start of each shared multiply phase.
+  const held: (() => void)[] = [];
+  const side: SideWork = {
+    beside: (fn) => (threads > 1 ? void held.push(fn) : fn()),
+    flush: () => {
+      while (held.length > 0) held.shift()!();
+    },
+  };
 
   /** Grow the memory to at least `bytes`. */
   const reserve = (bytes: number): void => {
@@ -132,14 +140,24 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     i32[job + JOB.NEXT] = 0;
     runJob();
 
-    // The multiply phase: one task per tile of C.
+    // The multiply phase: one task per tile of C; a held side fn first (SideWork), while the workers start.
     i32[job + JOB.PHASE] = sa === null ? PHASE_MULTIPLY_SPARSE : PHASE_MULTIPLY;
     i32[job + JOB.TASK_M] = plan.taskM;
     i32[job + JOB.TASK_N] = plan.taskN;
     i32[job + JOB.TASKS_N] = plan.tasksN;
     i32[job + JOB.TASKS] = plan.tasks;
     i32[job + JOB.NEXT] = 0;
-    runJob();
+    const fn = share ? held.shift() : undefined;
+    if (fn === undefined) runJob();
+    else {
+      pool.runJob(() => {
+        try {
+          fn();
+        } finally {
+          runOnMain(); // the job's tasks are done even if fn throws
+        }
+      });
+    }
 
     unstageC(c, f32, at.c / 4, at.Np, rows);
   };
@@ -179,6 +197,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     matmul,
     matmulSparse,
     rows,
+    side,
     close(): void {
       closed = true;
       pool.close();
