@@ -1,9 +1,9 @@
 // The 'hinton-aug' training step (784-1000×3, B = 100, ±1 px shifts, 10% dropout, smoothed SGD)
 // with each of its shortcuts on and off: the shared first layer (cfg.shortcuts) and the first
 // layer's products over the input's non-zeros (cfg.sparseInput), on each thread count. The four
-// variants of a thread count run interleaved, one step each per round on the same batch (batches
-// move on from round to round), so that their ratios are measured under the same load: this VM's
-// speed swings by 2× between runs and within one. Also the densities the sparse products measured.
+// variants on every thread count run interleaved, one step each per round on the same batch
+// (batches move on from round to round), so that their ratios, and 2 threads ÷ 1, are measured
+// under the same load: this VM's speed swings by 2× between runs and within one. Also the densities the sparse products measured.
 // Times the project's own trainer and changes none of it. B = images per step.
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config.ts';
 import { applyPreset } from '../../src/config/presets.ts';
@@ -44,49 +44,50 @@ export interface ShortcutBench {
   densities: SparseDensity[];
 }
 
-/** The four variants of 'hinton-aug' on each backend, `rounds` timed rounds each; data.train needs ≥ B images. */
+/** The four variants of 'hinton-aug' on every backend, all interleaved, `rounds` timed rounds; data.train needs ≥ B images. */
 export function benchShortcuts(
   data: Dataset, backends: MatmulBackend[], rounds: number, guard: GuardOptions, progress: (msg: string) => void,
 ): ShortcutBench {
-  const rows: Row[] = [], densities: SparseDensity[] = [];
   for (const be of backends) {
     if (be.threads > 1 && !be.rows.waitUntilShared(60_000)) progress(`warning: the row jobs run on the calling thread only (${be.threads} threads)`);
-    progress(`hinton-aug step, each shortcut on and off, ${be.threads} thread(s)`);
-    const base = applyPreset({ ...DEFAULT_CONFIG, seed: 1, threads: be.threads, quiet: true }, 'hinton-aug');
-    const B = base.batchSize, batches = Math.floor(data.train.count / B);
-    const order = new Int32Array(data.train.count).map((_, i) => i);
-    const tb = timedBackend(be);
-    const trainers = SHORTCUT_VARIANTS.map((v) => {
-      const cfg: Config = { ...base, ...v };
-      checkConfig(cfg);
-      return makeTrainer(cfg, buildNetwork(cfg, data.classes), data, tb.backend);
-    });
-    const seconds: number[][] = SHORTCUT_VARIANTS.map(() => []);
-    let round = 0;
-    const block = timeClean(() => {
-      const start = (round % batches) * B;
-      for (let i = 0; i < trainers.length; i++) {
-        const t0 = performance.now();
-        const s = trainers[i]!.step({ split: data.train, order, start, B, lr: base.lr, headLr: base.headLr, only: null });
-        seconds[i]!.push((performance.now() - t0) / 1000);
-        if (!Number.isFinite(s.layers[0]!.loss)) throw new Error(`bench: the ${variantId(SHORTCUT_VARIANTS[i]!)} step diverged`);
-      }
-      round++;
-    }, rounds, 2, guard);
-    SHORTCUT_VARIANTS.forEach((v, i) => {
-      const kept = { ...block, seconds: seconds[i]!.slice(-rounds) }; // the kept block is the last `rounds` rounds
-      const label = `trainer step 'hinton-aug' 784-1000-1000-1000 B=${B}, shortcuts ${v.shortcuts ? 'on' : 'off'}, sparse input ${v.sparseInput}`;
-      const meta = { section: 'shortcuts', id: variantId(v), label, backend: be.name, threads: be.threads, unit: 'examples/s' };
-      rows.push(rowFromBlock(kept, B, 1, meta));
-    });
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const byRows = (forward: boolean): number[] =>
-      tb.sparse.filter((s) => (s.shape.startsWith(`${data.train.pixels}×`) !== forward)).map((s) => s.use.density);
-    densities.push({
-      threads: be.threads, forward: mean(byRows(true)), weightGradient: mean(byRows(false)),
-      sparseShare: tb.sparse.filter((s) => s.use.sparse).length / tb.sparse.length,
-    });
   }
+  progress(`hinton-aug step, each shortcut on and off, on ${backends.map((be) => be.threads).join(' and ')} thread(s), interleaved`);
+  const base = applyPreset({ ...DEFAULT_CONFIG, seed: 1, quiet: true }, 'hinton-aug');
+  const B = base.batchSize, batches = Math.floor(data.train.count / B);
+  const order = new Int32Array(data.train.count).map((_, i) => i);
+  const timed = backends.map((be) => timedBackend(be)); // records each backend's sparse products
+  const cases = backends.flatMap((be, b) => SHORTCUT_VARIANTS.map((v) => {
+    const cfg: Config = { ...base, ...v, threads: be.threads };
+    checkConfig(cfg);
+    return { be, v, trainer: makeTrainer(cfg, buildNetwork(cfg, data.classes), data, timed[b]!.backend), seconds: [] as number[] };
+  }));
+  let round = 0;
+  // One round: a step of every case on the same batch, in order (the cases of a backend one after another).
+  const block = timeClean(() => {
+    const start = (round++ % batches) * B;
+    for (const c of cases) {
+      const t0 = performance.now();
+      const s = c.trainer.step({ split: data.train, order, start, B, lr: base.lr, headLr: base.headLr, only: null });
+      c.seconds.push((performance.now() - t0) / 1000);
+      if (!Number.isFinite(s.layers[0]!.loss)) throw new Error(`bench: the ${variantId(c.v)} step diverged (${c.be.threads} threads)`);
+    }
+  }, rounds, 2, guard);
+  const rows = cases.map(({ be, v, seconds }) => {
+    const kept = { ...block, seconds: seconds.slice(-rounds) }; // the kept block is the last `rounds` rounds
+    const label = `trainer step 'hinton-aug' 784-1000-1000-1000 B=${B}, shortcuts ${v.shortcuts ? 'on' : 'off'}, sparse input ${v.sparseInput}`;
+    return rowFromBlock(kept, B, 1, { section: 'shortcuts', id: variantId(v), label, backend: be.name, threads: be.threads, unit: 'examples/s' });
+  });
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const densities = backends.map((be, b) => {
+    const all = timed[b]!.sparse;
+    // x̂ᵀ·dZ is the product whose a has a row per pixel.
+    const byRows = (forward: boolean): number[] =>
+      all.filter((s) => s.shape.startsWith(`${data.train.pixels}×`) !== forward).map((s) => s.use.density);
+    return {
+      threads: be.threads, forward: mean(byRows(true)), weightGradient: mean(byRows(false)),
+      sparseShare: all.filter((s) => s.use.sparse).length / all.length,
+    };
+  });
   return { rows, densities };
 }
 
