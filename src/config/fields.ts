@@ -182,6 +182,10 @@ export const FIELDS = {
   }),
   save: field({ flag: 'save', value: 'PATH', parse: pathText, default: null, kind: 'output', help: 'write the trained model (safetensors)' }),
   report: field({ flag: 'report', value: 'DIR', parse: pathText, default: null, kind: 'output', help: 'write DIR/index.html, a report with curves and pictures, after every epoch and at the end' }),
+  epochValidation: field({
+    flag: 'epoch-validation', value: 'WHICH', parse: oneOf('all', 'softmax'), default: 'all', kind: 'output',
+    help: "with --validation: score by every method after each epoch (all), or by the softmax head alone but after the last (softmax: the goodness's 10 label passes per image cost ~7× the head's one)",
+  }),
   json: field({ flag: 'json', parse: bool, default: false, kind: 'output', help: 'end stdout with one JSON line of results' }),
   quiet: field({ flag: 'quiet', parse: bool, default: false, kind: 'output', help: 'no progress bar' }),
   checkpoint: field({ flag: 'checkpoint', value: 'DIR', parse: pathText, default: null, kind: 'output', help: 'write a checkpoint into DIR (every epoch, or see --checkpoint-every)' }),

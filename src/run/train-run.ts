@@ -35,6 +35,7 @@ export interface EpochReport {
   validation: TestErrors | null; // error fractions, if --validation
   seconds: number; // wall time of the epoch's training steps
   examplesPerSecond: number; // training images per second
+  validationSeconds?: number; // wall time of the epoch's validation (absent in histories written before it was kept)
 }
 
 export interface RunHooks {
@@ -242,7 +243,7 @@ function* runSteps(
   const net = buildNetwork(cfg, data.classes);
   const n = data.train.count, B = cfg.batchSize;
   const L = net.layers.length;
-  const { perEpoch: stepsPerEpoch, phases, total: runTotal } = stepCounts(cfg, n);
+  const { perEpoch: stepsPerEpoch, phases, epochs: runEpochs, total: runTotal } = stepCounts(cfg, n);
   const optimizerStates = (opt: Trainer['opt']): RunState['optimizers'] => ({ layers: opt.layers.map((o) => o.state()), head: opt.head.state() });
   const streamStates = (st: Record<RunStream, Rng>): Record<RunStream, object> =>
     Object.fromEntries(RUN_STREAMS.map((s) => [s, st[s].state()])) as Record<RunStream, object>;
@@ -309,7 +310,11 @@ function* runSteps(
       const seconds = run.epochSeconds;
       run.trainSeconds += seconds;
       run.examples += stepsPerEpoch * B;
-      const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count) : null;
+      // --epoch-validation softmax: the head alone, but every method after the run's last epoch.
+      const methods = cfg.epochValidation === 'softmax' && epochNo() < runEpochs ? (['softmax'] as const) : undefined;
+      const v0 = performance.now();
+      const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count, methods) : null;
+      const validationSeconds = (performance.now() - v0) / 1000;
       const report: EpochReport = {
         epoch: epochNo(),
         trainingLayer: only === null ? null : only + 1, // 0: the readout (no layer)
@@ -321,6 +326,7 @@ function* runSteps(
         validation,
         seconds,
         examplesPerSecond: (stepsPerEpoch * B) / seconds,
+        ...(validation && { validationSeconds }),
       };
       epochs.push(report);
       hooks.onEpoch?.(report, trainer);
