@@ -12,7 +12,8 @@
 // N = rows, H = layer width.
 import { goodnessRows, type Goodness } from '../layer/definitions.ts';
 import type { SideWork } from '../../linalg/backend.ts';
-import type { RowRunner } from '../../linalg/row-runner.ts';
+import { INLINE_ROWS, rowTask, type RowRunner } from '../../linalg/row-runner.ts';
+import { sharedUint8 } from '../../linalg/shared-floats.ts';
 import type { Floats } from '../../linalg/rows.ts';
 import type { LayerActs } from '../layer/layer.ts';
 import type { Rng } from '../../rng.ts';
@@ -30,7 +31,7 @@ export interface Dropout {
 export function makeDropout(p: number, rng: Rng | undefined, rows: number, widths: number[]): Dropout | null {
   if (p === 0) return null;
   if (!rng) throw new Error('makeDropout: --dropout needs the dropout stream');
-  return { p, rng, widths: widths.slice(), keep: widths.map((H) => new Uint8Array(rows * H)), ahead: 0 };
+  return { p, rng, widths: widths.slice(), keep: widths.map((H) => sharedUint8(rows * H)), ahead: 0 }; // shared: applyMask is a row job
 }
 
 // keep (N·H) ← m, m_i = [u_i ≥ p]: one uniform per element from d.rng, in row-major order.
@@ -39,11 +40,15 @@ export function drawMask(keep: Uint8Array, N: number, H: number, d: Pick<Dropout
   for (let i = 0, n = N * H; i < n; i++) keep[i] = rng.uniform() >= p ? 1 : 0;
 }
 
-// y (N, H) ← y ⊙ keep/(1 − p) in place.
-export function applyMask(y: Floats, keep: Uint8Array, N: number, H: number, p: number): void {
+// y (N, H) ← y ⊙ keep/(1 − p) in place, elements i0..i1-1 (default all).
+export function applyMask(y: Floats, keep: Uint8Array, N: number, H: number, p: number, i0 = 0, i1 = N * H): void {
   const scale = 1 / (1 - p);
-  for (let i = 0, n = N * H; i < n; i++) y[i] = keep[i] ? y[i]! * scale : 0;
+  for (let i = i0; i < i1; i++) y[i] = keep[i] ? y[i]! * scale : 0;
 }
+
+/** [y, keep, p], units = elements: applyMask. */
+export const APPLY_MASK = rowTask<[y: Float32Array, keep: Uint8Array, p: number]>('applyMask', ([y, keep, p], lo, hi) =>
+  applyMask(y, keep, 0, 0, p, lo, hi));
 
 // y (N, H) ← y ⊙ m/(1 − p) in place; keep (N·H) ← m: drawMask, then applyMask.
 export function dropoutRows(y: Floats, keep: Uint8Array, N: number, H: number, d: Pick<Dropout, 'p' | 'rng'>): void {
@@ -66,7 +71,7 @@ export function queueMasks(d: Dropout, last: number, N: number, side: SideWork):
 // goodness in acts.G (on par's threads).
 export function applyLayerMask(d: Dropout, l: number, acts: LayerActs<Float32Array>, N: number, goodness: Goodness, par?: RowRunner): void {
   const H = d.widths[l]!;
-  applyMask(acts.y, d.keep[l]!, N, H, d.p);
+  (par ?? INLINE_ROWS).run(APPLY_MASK, [acts.y, d.keep[l]!, d.p], N * H, N * H);
   goodnessRows(acts.G, acts.y, N, H, goodness, par);
 }
 
