@@ -33,7 +33,7 @@ import { benchSimdPeak } from '../apps/bench/simd-peak.ts';
 import { fixed, formatTable } from '../apps/cli/table.ts';
 import { rowsTable } from '../apps/bench/table.ts';
 import { benchTraining, layersName, type TrainingBenchConfig } from '../apps/bench/training-cases.ts';
-import { benchShortcuts, shortcutRatios, type ShortcutBench } from '../apps/bench/shortcut-cases.ts';
+import { benchShortcuts, type ShortcutBench } from '../apps/bench/shortcut-cases.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECTIONS = ['matmul', 'training', 'shortcuts', 'rss'] as const;
@@ -122,7 +122,8 @@ function printRows(title: string, rows: Row[]): void {
 function printShortcuts(sb: ShortcutBench): void {
   printRows("3b. THE 'hinton-aug' STEP WITH EACH SHORTCUT ON AND OFF, examples/s (shared first layer: --no-shortcuts turns it off; " +
     'sparse input: --sparse-input off)\n   the four variants interleaved, one step each per round on the same batch', sb.rows);
-  for (const r of shortcutRatios(sb.rows)) say(`  ${r.label}: ${r.value === null ? '-' : `${fixed(r.value, 2)}×`}`);
+  say('  ratios: the median over the rounds of the two steps\' speed ratio in each round (paired, under the same load)');
+  for (const r of sb.ratios) say(`  ${r.label}: ${r.value === null ? '-' : `${fixed(r.value, 2)}×`}`);
   for (const d of sb.densities) {
     say(`  density measured by the sparse products on MNIST (${d.threads} thread(s)): x̂·W₁ ${fixed(d.forward, 3)}, ` +
       `x̂ᵀ·dZ ${fixed(d.weightGradient, 3)} of (4-row panel, k) pairs kept; ${fixed(100 * d.sparseShare, 0)}% of the products ran sparse`);
@@ -280,7 +281,7 @@ async function main(): Promise<void> {
   if (cfg.json) {
     say(JSON.stringify({
       config: cfg, machine, matmul: matmulRows, identical, training: trainingRows,
-      shortcuts: shortcuts && { rows: shortcuts.rows, densities: shortcuts.densities, ratios: shortcutRatios(shortcuts.rows) },
+      shortcuts,
       rss: { benchProcessKB: benchRssKB, training: trainingRss },
       peers: {
         numpy: numpy && { status: numpy.status, note: numpy.note, command: numpy.command, result: numpy.result },

@@ -12,7 +12,7 @@ import type { MatmulBackend } from '../../src/linalg/backend.ts';
 import { checkConfig } from '../../src/run/check-config.ts';
 import { buildNetwork, makeTrainer } from '../../src/run/train-run.ts';
 import { timeClean, type GuardOptions } from './guard.ts';
-import { rowFromBlock, type Row } from './summary.ts';
+import { median, rowFromBlock, type Row } from './summary.ts';
 import { timedBackend } from './timed-backend.ts';
 
 /** One variant: the two shortcuts, on or off. */
@@ -42,6 +42,7 @@ export interface SparseDensity {
 export interface ShortcutBench {
   rows: Row[];
   densities: SparseDensity[];
+  ratios: { label: string; value: number | null }[]; // shortcutRatios of the kept rounds
 }
 
 /** The four variants of 'hinton-aug' on every backend, all interleaved, `rounds` timed rounds; data.train needs ≥ B images. */
@@ -88,21 +89,29 @@ export function benchShortcuts(
       sparseShare: all.filter((s) => s.use.sparse).length / all.length,
     };
   });
-  return { rows, densities };
+  const times = new Map(cases.map((c) => [`${variantId(c.v)}@${c.be.threads}`, c.seconds.slice(-rounds)]));
+  return { rows, densities, ratios: shortcutRatios(times) };
 }
 
-/** What the shortcut table prints beside the rows: each shortcut's on ÷ off, and 2 threads ÷ 1, from one run's medians. */
-export function shortcutRatios(rows: Row[]): { label: string; value: number | null }[] {
-  const at = (id: string, t: number): number | undefined => rows.find((r) => r.id === id && r.threads === t)?.median;
-  const over = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined ? null : a / b);
+/**
+ * Each shortcut's on ÷ off and 2 threads ÷ 1, as the median over the rounds of the ratio of the two
+ * steps' speeds in that round (paired: both steps ran one after the other, under the same load).
+ * times: the seconds of every kept round by `${variantId}@${threads}`.
+ */
+export function shortcutRatios(times: Map<string, number[]>): { label: string; value: number | null }[] {
+  const over = (a: string, b: string): number | null => {
+    const ta = times.get(a), tb = times.get(b);
+    return ta && tb ? median(ta.map((t, r) => tb[r]! / t)) : null;
+  };
+  const threads = [...new Set([...times.keys()].map((k) => Number(k.split('@')[1])))];
   const out: { label: string; value: number | null }[] = [];
-  for (const t of [...new Set(rows.map((r) => r.threads))]) {
-    out.push({ label: `${t} thread(s): sparse input auto ÷ off, shortcuts on`, value: over(at('hinton-aug', t), at('hinton-aug-dense', t)) });
-    const plain = over(at('hinton-aug-plain', t), at('hinton-aug-plain-dense', t));
-    out.push({ label: `${t} thread(s): sparse input auto ÷ off, shortcuts off`, value: plain });
-    out.push({ label: `${t} thread(s): shortcuts on ÷ off, sparse input auto`, value: over(at('hinton-aug', t), at('hinton-aug-plain', t)) });
-    out.push({ label: `${t} thread(s): both on ÷ both off`, value: over(at('hinton-aug', t), at('hinton-aug-plain-dense', t)) });
-  }
-  for (const v of SHORTCUT_VARIANTS) out.push({ label: `2 threads ÷ 1: ${variantId(v)}`, value: over(at(variantId(v), 2), at(variantId(v), 1)) });
+  const pairs: [string, string, string][] = [ // label, faster id, slower id
+    ['sparse input auto ÷ off, shortcuts on', 'hinton-aug', 'hinton-aug-dense'],
+    ['sparse input auto ÷ off, shortcuts off', 'hinton-aug-plain', 'hinton-aug-plain-dense'],
+    ['shortcuts on ÷ off, sparse input auto', 'hinton-aug', 'hinton-aug-plain'],
+    ['both on ÷ both off', 'hinton-aug', 'hinton-aug-plain-dense'],
+  ];
+  for (const t of threads) for (const [label, a, b] of pairs) out.push({ label: `${t} thread(s): ${label}`, value: over(`${a}@${t}`, `${b}@${t}`) });
+  for (const v of SHORTCUT_VARIANTS) out.push({ label: `2 threads ÷ 1: ${variantId(v)}`, value: over(`${variantId(v)}@2`, `${variantId(v)}@1`) });
   return out;
 }
