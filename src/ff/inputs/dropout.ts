@@ -61,10 +61,11 @@ export function drawMasksUpTo(d: Dropout, l: number, N: number): void {
   for (; d.ahead <= l; d.ahead++) drawMask(d.keep[d.ahead]!, N, d.widths[d.ahead]!, d);
 }
 
-// A training pass's masks of layers 0..last (N rows), handed to `side` one layer each, to be drawn
-// beside the step's first products; trainLayers draws whatever is still missing when it needs it.
+// A training pass's masks of layers 0..last (N rows), handed to `side` as last + 1 fns that each
+// draw the next mask not drawn yet (none once layer `last`'s is), beside the step's coming products;
+// trainLayers draws whatever is still missing when it needs it.
 export function queueMasks(d: Dropout, last: number, N: number, side: SideWork): void {
-  for (let l = 0; l <= last; l++) side.beside(() => drawMasksUpTo(d, l, N));
+  for (let l = 0; l <= last; l++) side.beside(() => void (d.ahead <= last && drawMasksUpTo(d, d.ahead, N)));
 }
 
 // The dropout of layer l on acts' first N rows with the mask d.keep[l] as drawn: ỹ in acts.y, its

@@ -54,6 +54,13 @@ const MIN_FLOPS_TO_SHARE = 2 ** 21;
  */
 export const SPARSE_MAX_DENSITY = 0.8;
 
+/**
+ * A held side fn (SideWork) runs beside a product of at least this many flops, so that the workers
+ * have that much to do while the calling thread runs it: a layer's dropout draws of a hinton-aug
+ * step take ~3 ms, a 2^26-flop product ~2 ms on one core. Smaller products leave it held.
+ */
+export const SIDE_MIN_FLOPS = 2 ** 26;
+
 const PAGE = 65536;
 
 export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): MatmulBackend {
@@ -110,9 +117,11 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
   /**
    * A product whose operands are placed (`at`) and whose A is already packed or, sparse, packed
    * compressed (pack-sparse.ts): stage and pack B (and, dense, A), multiply, copy C out into c.
-   * share: whether the pool's threads join (products of enough flops).
+   * flops: the product's (2·M·N·K, times the kept share when sparse), which decide whether the pool's
+   * threads join (MIN_FLOPS_TO_SHARE) and whether a held side fn runs beside it (SIDE_MIN_FLOPS).
    */
-  const multiply = (c: Mat, a: Mat | null, b: Mat, at: Placement, K: number, share: boolean): void => {
+  const multiply = (c: Mat, a: Mat | null, b: Mat, at: Placement, K: number, flops: number): void => {
+    const share = flops >= MIN_FLOPS_TO_SHARE;
     const sa = a === null ? null : stageA(f32, at.stageA / 4, a, at.Mp, rows);
     const sb = stageB(f32, at.stageB / 4, b, at.Np, rows);
     const runJob = (): void => (share ? pool.runJob(runOnMain) : runOnMain());
@@ -147,7 +156,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     i32[job + JOB.TASKS_N] = plan.tasksN;
     i32[job + JOB.TASKS] = plan.tasks;
     i32[job + JOB.NEXT] = 0;
-    const fn = share ? held.shift() : undefined;
+    const fn = flops >= SIDE_MIN_FLOPS ? held.shift() : undefined;
     if (fn === undefined) runJob();
     else {
       pool.runJob(() => {
@@ -168,7 +177,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     const N = b.shape[1]!;
     const at = placeOperands(M, K, N, blk);
     reserve(at.end);
-    multiply(c, a, b, at, K, 2 * M * N * K >= MIN_FLOPS_TO_SHARE);
+    multiply(c, a, b, at, K, 2 * M * N * K);
   };
 
   // A packed compressed (pack-sparse.ts) and measured; if the kept share is at most SPARSE_MAX_DENSITY,
@@ -187,7 +196,7 @@ export function makeWasmMatmul(opts: WasmMatmulOptions, runtime: WasmThreads): M
     const sparse = density <= SPARSE_MAX_DENSITY;
     i32[JOB_ADDR / 4 + JOB.A_IDX] = sp.idx;
     i32[JOB_ADDR / 4 + JOB.A_CNT] = sp.cnt;
-    multiply(c, sparse ? null : a, b, at, K, 2 * M * N * K * (sparse ? density : 1) >= MIN_FLOPS_TO_SHARE);
+    multiply(c, sparse ? null : a, b, at, K, 2 * M * N * K * (sparse ? density : 1));
     return { density, sparse };
   };
 
