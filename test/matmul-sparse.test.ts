@@ -97,7 +97,11 @@ describe('wasm sparse product', () => {
   test(`sparse up to SPARSE_MAX_DENSITY = ${SPARSE_MAX_DENSITY} of a's (panel, k) pairs, dense above`, () => {
     const rng = makeRng(SEED, 'threshold');
     const { MR } = BLOCKING, M = 2 * MR + 1, K = 1000, N = 24; // three panels, the last one row
-    const kept = Math.floor(SPARSE_MAX_DENSITY * 3 * K); // pairs with a non-zero: at the threshold, then one more
+    // The most pairs with a non-zero whose share is still at most the threshold (as matmulSparse divides), then one more.
+    const total = 3 * K;
+    let kept = Math.floor(SPARSE_MAX_DENSITY * total);
+    while ((kept + 1) / total <= SPARSE_MAX_DENSITY) kept++;
+    while (kept / total > SPARSE_MAX_DENSITY) kept--;
     for (const extra of [0, 1]) {
       const a = matView(sharedFloat32(M * K), M, K);
       for (let q = 0; q < kept + extra; q++) {
@@ -107,7 +111,7 @@ describe('wasm sparse product', () => {
       const b = sparseMat(K, N, 1, rng);
       for (const be of [one, two]) {
         const use = assertSparseEqualsDense(be, a, b, `${kept + extra} kept pairs`);
-        assert.equal(use.density, (kept + extra) / (3 * K));
+        assert.equal(use.density, (kept + extra) / total);
         assert.equal(use.sparse, extra === 0, `density ${use.density}: sparse ${use.sparse}`);
       }
     }
