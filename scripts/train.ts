@@ -146,7 +146,9 @@ async function main(): Promise<void> {
   if (cfg.json) {
     console.log(JSON.stringify({
       config: cfg, test: { goodnessError: result.test.goodness, softmaxError: result.test.softmax },
-      epochs: result.epochs.map((e) => ({ epoch: e.epoch, validation: e.validation, layers: e.layers, headLoss: e.headLoss })),
+      epochs: result.epochs.map((e) => ({
+        epoch: e.epoch, validation: e.validation, validationSeconds: e.validationSeconds ?? null, layers: e.layers, headLoss: e.headLoss,
+      })),
       seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond,
     }));
   }
