@@ -1,5 +1,6 @@
 // Speed and memory of this project, measured in ONE run on a shared, noisy machine: matmul GFLOP/s
-// (naive, js, wasm per thread count), training-step examples/s, 10-label evaluation images/s, peak
+// (naive, js, wasm per thread count), training-step examples/s, the 'hinton-aug' step with each of
+// its shortcuts (shared first layer, sparse input) on and off, 10-label evaluation images/s, peak
 // RSS (also of a short real training run), and with --peers numpy/PyTorch on the same work with
 // the ratios to them and the project's speed targets. Medians with min/max/reps and each row's foreign CPU load;
 // every timed block waits for an idle machine first (apps/bench/guard.ts). It changes no model code.
@@ -10,7 +11,7 @@
 //   npx tsx scripts/bench.ts --help
 //
 // Reads top to bottom: flags → config (printed) → backends → matmul → data → training and
-// evaluation → memory → peers → ratios and targets → optional JSON line.
+// evaluation → the shortcuts of 'hinton-aug' → memory → peers → ratios and targets → optional JSON line.
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +33,10 @@ import { benchSimdPeak } from '../apps/bench/simd-peak.ts';
 import { fixed, formatTable } from '../apps/cli/table.ts';
 import { rowsTable } from '../apps/bench/table.ts';
 import { benchTraining, layersName, type TrainingBenchConfig } from '../apps/bench/training-cases.ts';
+import { benchShortcuts, type ShortcutBench } from '../apps/bench/shortcut-cases.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['matmul', 'training', 'rss'] as const;
+const SECTIONS = ['matmul', 'training', 'shortcuts', 'rss'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -47,7 +49,8 @@ const FLAGS: Record<string, FlagSpec> = {
   sections: { field: null, kind: 'string', value: 'LIST', help: `which of ${SECTIONS.join(',')} to run (default all)` },
   reps: {
     field: null, kind: 'string', value: 'N',
-    help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 3 js/naive/evaluation; --quick 3/2)', parse: int(1, 1000),
+    help: 'timed repetitions of every block (default 7 wasm matmul, 5 steps, 15 shortcut rounds, 3 js/naive/evaluation; --quick 3/2)',
+    parse: int(1, 1000),
   },
   'max-wait': {
     field: null, kind: 'string', value: 'S',
@@ -66,6 +69,7 @@ interface BenchConfig {
   sections: Section[]; // which of our own measurements to run
   matmulReps: MatmulReps; // timed calls per matmul block
   training: TrainingBenchConfig; // the step and evaluation measurements
+  shortcutRounds: number; // timed rounds of the 'hinton-aug' shortcut variants (one step of each per round)
   rss: { layers: number[]; batch: number; steps: number; testImages: number }; // the memory run
   maxWaitS: number; // guard: longest wait for an idle machine
   seed: number;
@@ -98,6 +102,7 @@ function readConfig(v: Record<string, string | boolean | undefined>): BenchConfi
       layers: big, batch, evalImages: quick ? 200 : 1000,
       stepReps: reps ?? (quick ? 3 : 5), evalReps: reps ?? (quick ? 2 : 3), hintonReps: reps ?? (quick ? 3 : 9), seed,
     },
+    shortcutRounds: reps ?? (quick ? 3 : 15),
     rss: { layers: big, batch, steps: 3, testImages: quick ? 200 : 1000 },
     maxWaitS: get<number>('max-wait') ?? (quick ? 30 : 900),
     seed,
@@ -111,6 +116,18 @@ const progress = (msg: string): void => void process.stderr.write(`[bench] ${msg
 function printRows(title: string, rows: Row[]): void {
   say(title);
   for (const line of rowsTable(rows)) say(`  ${line}`);
+  say();
+}
+
+function printShortcuts(sb: ShortcutBench): void {
+  printRows("3b. THE 'hinton-aug' STEP WITH EACH SHORTCUT ON AND OFF, examples/s (shared first layer: --no-shortcuts turns it off; " +
+    'sparse input: --sparse-input off)\n   the four variants interleaved, one step each per round on the same batch', sb.rows);
+  say('  ratios: the median over the rounds of the two steps\' speed ratio in each round (paired, under the same load)');
+  for (const r of sb.ratios) say(`  ${r.label}: ${r.value === null ? '-' : `${fixed(r.value, 2)}×`}`);
+  for (const d of sb.densities) {
+    say(`  density measured by the sparse products on MNIST (${d.threads} thread(s)): x̂·W₁ ${fixed(d.forward, 3)}, ` +
+      `x̂ᵀ·dZ ${fixed(d.weightGradient, 3)} of (4-row panel, k) pairs kept; ${fixed(100 * d.sparseShare, 0)}% of the products ran sparse`);
+  }
   say();
 }
 
@@ -168,6 +185,7 @@ async function main(): Promise<void> {
   let matmulRows: Row[] = [];
   let identical: boolean | null = null;
   let trainingRows: Row[] = [];
+  let shortcuts: ShortcutBench | null = null;
   try {
     if (cfg.sections.includes('matmul')) {
       const res = benchMatmul(matmulCases(cfg.quick, makeRng(cfg.seed, 'bench')), js, [...wasm, ...fma], cfg.matmulReps, guard, progress);
@@ -194,6 +212,11 @@ async function main(): Promise<void> {
         trainingRows.filter((r) => r.section === 'step'));
       printRows(`3. EVALUATION images/s (10-label goodness evaluation: each image passed with each of the 10 labels)`,
         trainingRows.filter((r) => r.section === 'eval'));
+    }
+    if (cfg.sections.includes('shortcuts')) {
+      progress('loading MNIST (1000 training images)');
+      shortcuts = benchShortcuts(loadDataset({ trainLimit: 1000, testLimit: 1 }), wasm, cfg.shortcutRounds, guard, progress);
+      printShortcuts(shortcuts);
     }
   } finally {
     js.close();
@@ -258,6 +281,7 @@ async function main(): Promise<void> {
   if (cfg.json) {
     say(JSON.stringify({
       config: cfg, machine, matmul: matmulRows, identical, training: trainingRows,
+      shortcuts,
       rss: { benchProcessKB: benchRssKB, training: trainingRss },
       peers: {
         numpy: numpy && { status: numpy.status, note: numpy.note, command: numpy.command, result: numpy.result },

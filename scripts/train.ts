@@ -124,6 +124,13 @@ async function main(): Promise<void> {
     `test error: ${formatErrors(result.test)} (${data.test.count} images; ${seconds.toFixed(1)} s in all, ` +
       `${result.examplesPerSecond.toFixed(0)} training ex/s)`,
   );
+  const validated = result.epochs.filter((e) => e.validationSeconds !== undefined);
+  if (validated.length > 0) {
+    const valSeconds = validated.reduce((t, e) => t + e.validationSeconds!, 0);
+    const share = (100 * valSeconds) / result.trainSeconds;
+    console.log(`validation: ${valSeconds.toFixed(1)} s over ${validated.length} epoch(s), ${share.toFixed(0)}% of the ` +
+      `${result.trainSeconds.toFixed(1)} s of training steps (--epoch-validation ${cfg.epochValidation})`);
+  }
   Object.assign(record, { test: result.test, seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond });
   if (cfg.report && lastTrainer) {
     const ctx = reportContext(lastTrainer);
@@ -139,7 +146,9 @@ async function main(): Promise<void> {
   if (cfg.json) {
     console.log(JSON.stringify({
       config: cfg, test: { goodnessError: result.test.goodness, softmaxError: result.test.softmax },
-      epochs: result.epochs.map((e) => ({ epoch: e.epoch, validation: e.validation, layers: e.layers, headLoss: e.headLoss })),
+      epochs: result.epochs.map((e) => ({
+        epoch: e.epoch, validation: e.validation, validationSeconds: e.validationSeconds ?? null, layers: e.layers, headLoss: e.headLoss,
+      })),
       seconds, trainSeconds: result.trainSeconds, examplesPerSecond: result.examplesPerSecond,
     }));
   }

@@ -21,8 +21,27 @@ export function makeRng(seed: number, stream: string, state?: object): Rng {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new Error(`makeRng: seed must be a non-negative integer, got ${seed}`);
   }
-  const prng = seedrandom(`${seed}:${stream}`, state ? { state: state as seedrandom.State.Arc4 } : { state: true });
-  const uniform = (): number => prng.quick();
+  // seedrandom keys the stream (or restores a saved state); the steps are taken here, on a copy of its
+  // ARC4 state, by the very algorithm of its quick(): four ARC4 output bytes b0..b3 (seedrandom.js
+  // ARC4's g(4)), (((b0·256 + b1)·256 + b2)·256 + b3) / 2³². The same numbers, about 4× faster than
+  // through seedrandom's closure (dropout draws N·H of them per layer and step, on the calling thread).
+  const start = seedrandom(`${seed}:${stream}`, state ? { state: state as seedrandom.State.Arc4 } : { state: true }).state();
+  const S = Uint8Array.from(start.S);
+  let i = start.i, j = start.j;
+  const uniform = (): number => {
+    let a = i, b = j, r = 0; // locals for the four steps: closure variables are slower to update
+    for (let n = 0; n < 4; n++) {
+      a = (a + 1) & 255;
+      const t = S[a]!;
+      b = (b + t) & 255;
+      S[a] = S[b]!;
+      S[b] = t;
+      r = r * 256 + S[(S[a]! + t) & 255]!;
+    }
+    i = a;
+    j = b;
+    return r / 0x100000000;
+  };
   return {
     uniform,
     int: (n: number): number => Math.floor(uniform() * n),
@@ -32,7 +51,7 @@ export function makeRng(seed: number, stream: string, state?: object): Rng {
       const u2 = uniform();
       return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     },
-    state: (): object => prng.state(),
+    state: (): object => ({ i, j, S: Array.from(S) }), // seedrandom's state format (checkpoints store it)
   };
 }
 

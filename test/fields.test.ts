@@ -45,7 +45,9 @@ test('a model stores the fields that can change a weight, in the order files hav
   assert.equal(set.views, 2);
   assert.ok(!('threads' in set) && !('save' in set) && !('quiet' in set), 'runtime and output fields are not stored');
   const notStored = fieldRows().filter(([, f]) => !isStored(f)).map(([n]) => n);
-  assert.deepStrictEqual(notStored, ['threads', 'save', 'report', 'json', 'quiet', 'checkpoint', 'checkpointEvery', 'resume']);
+  assert.deepStrictEqual(notStored, [
+    'threads', 'sparseInput', 'save', 'report', 'epochValidation', 'json', 'quiet', 'checkpoint', 'checkpointEvery', 'resume',
+  ]);
 });
 
 test('a stored config reads back through the fields\' parsers; each problem is one line naming the file and the field or flag', () => {
@@ -74,7 +76,10 @@ test('the checkpoint names a field by its flag; the playground refuses exactly t
   assert.equal(flagOf('batchSize'), '--batch-size');
   assert.equal(flagOf('smoothing'), 'smoothing');
   const refused = fieldRows().filter(([, f]) => f.flag !== null && !inPage(f)).map(([, f]) => f.flag).sort();
-  assert.deepStrictEqual(refused, ['backend', 'checkpoint', 'checkpoint-every', 'data-dir', 'json', 'quiet', 'report', 'resume', 'save', 'threads']);
+  assert.deepStrictEqual(refused, [
+    'backend', 'checkpoint', 'checkpoint-every', 'data-dir', 'epoch-validation', 'json', 'quiet', 'report', 'resume', 'save', 'sparse-input',
+    'threads',
+  ]);
 });
 
 test('docs/OPTIONS.md is what the table writes (npx tsx scripts/make-options-doc.ts), and says what train.ts --help says', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { INLINE_ROWS, rowTask, span, type RowArg, type RowRunner } from '../src/linalg/row-runner.ts';
 import { BIAS_RELU_ROWS } from '../src/linalg/rows.ts';
-import { sharedFloat32, sharedFloat64, sharedInt32 } from '../src/linalg/shared-floats.ts';
+import { sharedFloat32, sharedFloat64, sharedInt32, sharedUint8 } from '../src/linalg/shared-floats.ts';
 import { matView, transposed } from '../src/linalg/view.ts';
 import { createWasmMatmul, type MatmulBackend } from '../src/linalg/wasm/index.ts';
 import { ROW_TASK_TABLE, ROW_TASKS } from '../src/run/row-tasks.ts';
@@ -16,7 +16,7 @@ import { makeRng } from '../src/rng.ts';
 const rng = makeRng(11, 'row-jobs-test');
 const R = 300, C = 400, n = R * C; // 120 000 values: over the pool's sharing threshold
 // Filled in place: TypedArray.map would return an array outside shared memory.
-function fill<T extends Float32Array | Float64Array | Int32Array>(a: T, value: () => number): T {
+function fill<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(a: T, value: () => number): T {
   for (let i = 0; i < a.length; i++) a[i] = value();
   return a;
 }
@@ -34,12 +34,21 @@ const CASES: Record<string, () => { args: RowArg[]; size: number }> = {
   sumHalves: () => ({ args: [sharedFloat32(n / 2), f32(n), n / 2], size: n / 2 }),
   copyCompact: () => ({ args: [sharedFloat32(R * (C + 5)), 3, f32(n), 0, C, 1, R - 10, C - 2, C + 5], size: R }),
   unstageRows: () => ({ args: [sharedFloat32(n), 0, C, 1, C, f32(R * (C + 8)), 0, C + 8], size: R }),
+  // A (R, C), 30% non-zero, packed compressed in panels of 4 rows: values at 0, indices at 0, counts after them (R/4·C).
+  packSparsePanels: () => ({
+    args: [
+      sharedFloat32(n), sharedInt32(n / 4 + (R / 4) * 2), 0, 0, n / 4, R, 4, 8, 256,
+      fill(sharedFloat32(n), () => (rng.uniform() < 0.3 ? rng.uniform() : 0)), 0, C, 1, R, C,
+    ],
+    size: R / 4,
+  }),
   addPeerRows: () => ({ args: [f32(n), f32(C), 0.5, 0.01, C], size: R }),
   peerMeanColumns: () => ({ args: [f32(C, 0, 1), f32(n, 0, 2), R, C, 0.9], size: C }),
   firstLayerRows: () => ({ args: [sharedFloat32(2 * n), R, f32(n), f64(R, 0.5, 2), f64(11 * C), ints(R, 10), f32(C), C], size: R }),
   labelGradColumns: () => ({ args: [sharedFloat64(10 * C), f32(n), f64(R / 2, 0.5, 2), ints(R / 2, 10), ints(R / 2, 10), R / 2, 1, C], size: C }),
   labelKappa: () => ({ args: [sharedFloat64(R), f32(n, 0, 1), C, 10, 1, 0], size: R }),
   copyColumnsInto: () => ({ args: [sharedFloat32(R * (2 * C)), f32(n), 2 * C, C, C], size: R }),
+  applyMask: () => ({ args: [f32(n), fill(sharedUint8(n), () => rng.int(2)), 0.1], size: n }),
   adamUpdate: () => ({ args: [f32(n), f32(n), f32(n, 0, 1), f32(n), 3, 0.002, 0.9, 0.999, 1e-8], size: n }),
   smoothedSgdUpdate: () => ({ args: [f32(n), f32(n), f32(n), 0.01, 0.9, 0.001], size: n }),
 };
@@ -48,7 +57,8 @@ const CASES: Record<string, () => { args: RowArg[]; size: number }> = {
 function copyArgs(args: RowArg[]): RowArg[] {
   return args.map((a) => {
     if (typeof a === 'number') return a;
-    const c = a instanceof Float32Array ? sharedFloat32(a.length) : a instanceof Float64Array ? sharedFloat64(a.length) : sharedInt32(a.length);
+    const c = a instanceof Float32Array ? sharedFloat32(a.length) : a instanceof Float64Array ? sharedFloat64(a.length)
+      : a instanceof Int32Array ? sharedInt32(a.length) : sharedUint8(a.length);
     c.set(a as never);
     return c;
   });

@@ -24,7 +24,8 @@ export function epochLine(r: EpochReport, epochs: number, loss: LossKind = 'ff')
   const layers = r.layers
     .map((l, i) => `L${i + 1} ${name} ${l.loss.toFixed(4)} G+ ${l.goodPos.toFixed(2)} G- ${l.goodNeg.toFixed(2)} pairerr ${pct(l.pairError)}`)
     .join(' | ');
-  const val = r.validation ? ` | val err ${formatErrors(r.validation)}` : '';
+  const valTime = r.validationSeconds === undefined ? '' : ` (${r.validationSeconds.toFixed(1)}s)`;
+  const val = r.validation ? ` | val err ${formatErrors(r.validation)}${valTime}` : '';
   const greedy = r.trainingLayer === null ? '' : r.trainingLayer === 0 ? ' (readout)' : ` (layer ${r.trainingLayer})`;
   const trained = r.trainingLayer === 0 ? '' : ` | ${layers}`; // a readout epoch trains no layer
   return `epoch ${String(r.epoch).padStart(3)}/${epochs}${greedy} ${r.seconds.toFixed(1)}s ${r.examplesPerSecond.toFixed(0)} ex/s${trained}` +

@@ -166,7 +166,7 @@ export function hybridGoodness(
   const masks = new Float32Array(n0 * D0), scratch = new Float32Array(D0), partners = new Int32Array(n0);
   const order = new Int32Array(count).map((_, i) => i);
   const out: GoodnessSamples = { pos: net.layers.map(() => []), neg: net.layers.map(() => []) };
-  const ctx = makeStepContext(cfg, mm);
+  const ctx = makeStepContext(cfg, { mm });
   const pairs = scff ? makePairsFirstLayer(2 * n0, D0, partners, null) : null;
   for (let start = 0; start + 2 <= count; start += n0) {
     const n = Math.min(n0, count - start);

@@ -176,8 +176,16 @@ export const FIELDS = {
     flag: 'backend', value: 'NAME', parse: oneOf(...BACKEND_NAMES), default: 'wasm', kind: 'runtime', bits: true,
     help: 'wasm (SIMD, threads) | js (readable TypeScript) | wasm-fma (wasm with fused multiply-adds: faster where the CPU fuses, other bits)',
   }),
+  sparseInput: field({
+    flag: 'sparse-input', value: 'MODE', parse: oneOf('auto', 'off'), default: 'auto', kind: 'runtime',
+    help: "the first layer's products over the input's non-zeros: auto (wasm, chosen per product by measured density; the same bits) | off (dense)",
+  }),
   save: field({ flag: 'save', value: 'PATH', parse: pathText, default: null, kind: 'output', help: 'write the trained model (safetensors)' }),
   report: field({ flag: 'report', value: 'DIR', parse: pathText, default: null, kind: 'output', help: 'write DIR/index.html, a report with curves and pictures, after every epoch and at the end' }),
+  epochValidation: field({
+    flag: 'epoch-validation', value: 'WHICH', parse: oneOf('all', 'softmax'), default: 'all', kind: 'output',
+    help: "with --validation: score by every method after each epoch (all), or by the softmax head alone but after the last (softmax: the goodness's 10 label passes per image cost ~7× the head's one)",
+  }),
   json: field({ flag: 'json', parse: bool, default: false, kind: 'output', help: 'end stdout with one JSON line of results' }),
   quiet: field({ flag: 'quiet', parse: bool, default: false, kind: 'output', help: 'no progress bar' }),
   checkpoint: field({ flag: 'checkpoint', value: 'DIR', parse: pathText, default: null, kind: 'output', help: 'write a checkpoint into DIR (every epoch, or see --checkpoint-every)' }),

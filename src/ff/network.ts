@@ -11,7 +11,7 @@ import type { Rng } from '../rng.ts';
 import { rowTask } from '../linalg/row-runner.ts';
 import type { StepContext } from './context.ts';
 import type { FirstLayerForward } from './first-layer/first-layer.ts';
-import { PLAIN_LAYER } from './first-layer/plain.ts';
+import { PLAIN_FIRST_LAYER } from './first-layer/plain.ts';
 import { sharedFloat32 } from '../linalg/shared-floats.ts';
 
 export interface Network {
@@ -98,7 +98,7 @@ export interface Sweep {
 // Leaves each layer's x̂, y and G in ws.acts; each layer reads what the one below passes up
 // (layerOutput: y, or its triangle activity).
 export function forwardAll(ctx: StepContext, ws: Workspace, net: Network, R: number, sweep: Sweep = {}): void {
-  const { first = PLAIN_LAYER, from = 0, upTo = net.layers.length } = sweep;
+  const { first = PLAIN_FIRST_LAYER, from = 0, upTo = net.layers.length } = sweep;
   if (from === 0 && upTo > 0) first.forward(ctx, net.layers[0]!, ws.acts[0]!, ws.input, R);
   let x = layerOutput(ws.acts[Math.max(from, 1) - 1]!);
   for (let l = Math.max(from, 1); l < upTo; l++) {

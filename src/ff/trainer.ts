@@ -12,11 +12,11 @@ import { INLINE_ROWS, type RowRunner } from '../linalg/row-runner.ts';
 import { headBackward, headForward } from './layer/head.ts';
 import { layerBackwardDZ, layerOutput } from './layer/layer.ts';
 import type { FirstLayer } from './first-layer/first-layer.ts';
-import { PLAIN_LAYER } from './first-layer/plain.ts';
+import { PLAIN_FIRST_LAYER, PLAIN_LAYER } from './first-layer/plain.ts';
 import { headFeatures, type Network, type Workspace } from './network.ts';
 import type { StepObserver } from './step-observer.ts';
 import type { StepContext } from './context.ts';
-import { dropLayer, makeDropout, type Dropout } from './inputs/dropout.ts';
+import { applyLayerMask, drawMasksUpTo, makeDropout, type Dropout } from './inputs/dropout.ts';
 import { makeShifter, type Shifter } from './inputs/shift.ts';
 import type { Rng } from '../rng.ts';
 
@@ -113,7 +113,7 @@ export interface LayerStep {
   B: number;
   lr: number;
   only: number | null; // the greedy layer (0-based), -1 (none) or null (all)
-  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above)
+  first?: FirstLayer; // how layer 0 makes its 2B rows and its gradient (default: the plain layer, as every layer above, by ctx.inputMm)
   drop?: Dropout | null; // drops units of every layer's y after its forward (dropout.ts)
 }
 
@@ -126,7 +126,7 @@ export interface LayerStep {
 // and weight gradient (src/ff/first-layer/). `drop`, if given, drops units of every layer's y after
 // its forward (dropout.ts), before its statistics and backward.
 export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: Optimizer[], step: LayerStep): LayerStepStats[] {
-  const { math, obs } = ctx, { B, lr, only, first = PLAIN_LAYER, drop } = step;
+  const { math, obs } = ctx, { B, lr, only, first = PLAIN_FIRST_LAYER, drop } = step;
   const L = net.layers.length;
   const last = only ?? L - 1;
   const stats: LayerStepStats[] = [];
@@ -136,7 +136,10 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     const path = l === 0 ? first : PLAIN_LAYER;
     path.forward(ctx, layer, acts, x, 2 * B);
     const z = obs?.onLayer ? path.observedZ(ctx, layer, acts, x, 2 * B) : null; // only for an observer
-    if (drop) dropLayer(drop, l, acts, 2 * B, math.goodness);
+    if (drop) {
+      drawMasksUpTo(drop, l, 2 * B); // unless drawn ahead, beside a product (queueMasks)
+      applyLayerMask(drop, l, acts, 2 * B, math.goodness, ctx.par);
+    }
     const view = obs?.onLayer
       ? { pass: 'ff' as const, t: 0, rows: 2 * B, positives: B, x, params: layer, acts, z, keep: drop?.keep[l] ?? null, loss: NaN, peer: null }
       : null;
@@ -159,6 +162,10 @@ export function trainLayers(ctx: StepContext, ws: Workspace, net: Network, opt: 
     x = layerOutput(acts);
   }
   for (let l = last + 1; l < L; l++) stats.push({ loss: 0, goodPos: 0, goodNeg: 0, pairErrors: 0 });
+  if (drop) {
+    ctx.side.flush(); // queued draws left over are no-ops now (every mask up to `last` is drawn): none may outlive the pass
+    drop.ahead = 0;
+  }
   return stats;
 }
 

@@ -7,7 +7,7 @@
 import type { Floats } from './view.ts';
 
 /** One argument of a row task: a number or an array (shared memory when the job is to be shared). */
-export type RowArg = number | Floats | Int32Array;
+export type RowArg = number | Floats | Int32Array | Uint8Array;
 /** A row task's arguments, in order: a tuple of RowArgs (a worker receives them in that order). */
 export type RowArgs = readonly RowArg[];
 

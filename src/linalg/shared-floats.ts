@@ -23,6 +23,11 @@ export function sharedInt32(n: number): Int32Array {
   return new Int32Array(sharedBytes(4 * n));
 }
 
+/** n zeros, bytes, in shared memory where available. */
+export function sharedUint8(n: number): Uint8Array {
+  return new Uint8Array(sharedBytes(n));
+}
+
 /** A copy of `a` in shared memory. */
 export function sharedCopy32(a: Float32Array): Float32Array {
   const out = sharedFloat32(a.length);

@@ -7,7 +7,7 @@
 import { scoredLayerNumbers, type Config } from '../config/config.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { epochOrder } from '../data/batch.ts';
-import type { MatmulBackend } from '../linalg/backend.ts';
+import { inputProduct, type MatmulBackend } from '../linalg/backend.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { makeRng, type Rng } from '../rng.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
@@ -35,6 +35,7 @@ export interface EpochReport {
   validation: TestErrors | null; // error fractions, if --validation
   seconds: number; // wall time of the epoch's training steps
   examplesPerSecond: number; // training images per second
+  validationSeconds?: number; // wall time of the epoch's validation (absent in histories written before it was kept)
 }
 
 export interface RunHooks {
@@ -109,13 +110,12 @@ export function makeTrainer(
   cfg: Config, net: Network, data: Dataset, backend: MatmulBackend, streams: Record<RunStream, Rng> = makeStreams(cfg.seed),
 ): Trainer {
   const mm = backend.matmul.bind(backend);
+  const withRows = { mm, par: backend.rows, inputMm: inputProduct(backend, cfg.sparseInput), side: backend.side };
   switch (cfg.mode) {
     case 'supervised':
-      return makeSupervisedTrainer(cfg, net, data.classes, { mm, par: backend.rows }, streams);
+      return makeSupervisedTrainer(cfg, net, data.classes, withRows, streams);
     case 'unsupervised':
-      return makeUnsupervisedTrainer(
-        cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, { mm, par: backend.rows }, streams,
-      );
+      return makeUnsupervisedTrainer(cfg, net, { classes: data.classes, rows: data.train.rows, cols: data.train.cols }, withRows, streams);
     case 'recurrent':
       return makeRecurrentTrainer(cfg, net, data.classes, { mm }, streams);
   }
@@ -243,7 +243,7 @@ function* runSteps(
   const net = buildNetwork(cfg, data.classes);
   const n = data.train.count, B = cfg.batchSize;
   const L = net.layers.length;
-  const { perEpoch: stepsPerEpoch, phases, total: runTotal } = stepCounts(cfg, n);
+  const { perEpoch: stepsPerEpoch, phases, epochs: runEpochs, total: runTotal } = stepCounts(cfg, n);
   const optimizerStates = (opt: Trainer['opt']): RunState['optimizers'] => ({ layers: opt.layers.map((o) => o.state()), head: opt.head.state() });
   const streamStates = (st: Record<RunStream, Rng>): Record<RunStream, object> =>
     Object.fromEntries(RUN_STREAMS.map((s) => [s, st[s].state()])) as Record<RunStream, object>;
@@ -310,7 +310,11 @@ function* runSteps(
       const seconds = run.epochSeconds;
       run.trainSeconds += seconds;
       run.examples += stepsPerEpoch * B;
-      const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count) : null;
+      // --epoch-validation softmax: the head alone, but every method after the run's last epoch.
+      const methods = cfg.epochValidation === 'softmax' && epochNo() < runEpochs ? (['softmax'] as const) : undefined;
+      const v0 = performance.now();
+      const validation = data.validation ? trainer.evaluate(data.validation, data.validation.count, methods) : null;
+      const validationSeconds = (performance.now() - v0) / 1000;
       const report: EpochReport = {
         epoch: epochNo(),
         trainingLayer: only === null ? null : only + 1, // 0: the readout (no layer)
@@ -322,6 +326,7 @@ function* runSteps(
         validation,
         seconds,
         examplesPerSecond: (stepsPerEpoch * B) / seconds,
+        ...(validation && { validationSeconds }),
       };
       epochs.push(report);
       hooks.onEpoch?.(report, trainer);

@@ -17,7 +17,7 @@ import {
   makeSharedFirstLayer, restProduct, zeroLabelPixels,
 } from '../label-passes.ts';
 import type { FirstLayer, FirstLayerForward } from './first-layer.ts';
-import { PLAIN_LAYER } from './plain.ts';
+import { PLAIN_FIRST_LAYER } from './plain.ts';
 
 /**
  * The first layer of evaluation's label passes for up to n images: a pass of R = C·n rows, block c
@@ -28,10 +28,10 @@ export function makeAllLabelsFirstLayer(n: number, H: number, C: number, s: numb
   const scratch = makeAllLabelsScratch(n, H, C);
   return {
     forward(ctx, layer, acts, images, R) {
-      const { mm, par, math } = ctx, { D, b } = layer, { base, kappa, labelRows } = scratch, n = R / C;
+      const { inputMm, par, math } = ctx, { D, b } = layer, { base, kappa, labelRows } = scratch, n = R / C;
       par.run(LABEL_KAPPA, [kappa, images, D, C, s * s, math.norm === 'l2' ? 1 : 0], n, n * D); // labelKappa
       zeroLabelPixels(images, n, D, C); // x_rest
-      restProduct(mm, base, images, layer, n); // x_rest·W, once
+      restProduct(inputMm, base, images, layer, n); // x_rest·W, once
       labelWeightRows(labelRows, layer, { C, s, neutral: 0 });
       for (let c = 0; c < C; c++) par.run(FIRST_LAYER_ROWS, [acts.y, c * n, base, kappa, labelRows, c, b, H], n, n * H);
       goodnessRows(acts.G, acts.y, R, H, math.goodness, par);
@@ -56,19 +56,19 @@ export interface StepRows {
 
 /** cfg.shortcuts: the first layer of every row of an image from one product; else the plain layer. */
 export function makeSupervisedFirstLayer(cfg: Config, H: number, C: number, rows: StepRows): SupervisedFirstLayer {
-  if (!cfg.shortcuts) return { readsRows: true, prepare: () => {}, neutral: PLAIN_LAYER, ff: PLAIN_LAYER };
+  if (!cfg.shortcuts) return { readsRows: true, prepare: () => {}, neutral: PLAIN_FIRST_LAYER, ff: PLAIN_FIRST_LAYER };
   const sh = makeSharedFirstLayer(cfg.batchSize, H, C);
   const { images, labels, wrong } = rows, s = cfg.labelStrength, neutral = cfg.neutralLabel;
   return {
     readsRows: false,
     // κ of both kinds of row, the shared product x_rest·W₁ (the head's update leaves W₁ unchanged),
     // the label rows. images (B, D) is modified: its label pixels are zeroed.
-    prepare({ mm, par, math }, layer, B) {
+    prepare({ inputMm, par, math }, layer, B) {
       const { D } = layer, l2 = math.norm === 'l2' ? 1 : 0;
       par.run(LABEL_KAPPA, [sh.kappa, images, D, C, labelSquares(s, 1), l2], B, B * D); // labelKappa
       par.run(LABEL_KAPPA, [sh.kappaNeutral, images, D, C, labelSquares(neutral, C), l2], B, B * D);
       zeroLabelPixels(images, B, D, C); // x_rest
-      restProduct(mm, sh.base, images, layer, B);
+      restProduct(inputMm, sh.base, images, layer, B);
       labelWeightRows(sh.labelRows, layer, { C, s, neutral });
     },
     neutral: {
@@ -96,11 +96,11 @@ export function makeSupervisedFirstLayer(cfg: Config, H: number, C: number, rows
       // identity in label-passes.ts. After the rows' forward: the images, their label pixels zeroed,
       // are scaled in place to κ⊙x_rest (x̂ without its label pixels), and sh.base is overwritten by
       // dZ_pos + dZ_neg.
-      grads({ mm, par }, layer, acts, R) {
+      grads({ inputMm, par }, layer, acts, R) {
         const B = R / 2, { D, dW } = layer, dZ = acts.dZ, S = sh.base, lg = sh.labelGrad, rest = images;
         par.run(SCALE_ROWS, [rest, rest, sh.kappa, 1, D], B, B * D); // κ⊙x_rest: bit-equal to the plain x̂; label pixels stay 0
         par.run(SUM_HALVES, [S, dZ, B * H], B * H, B * H); // dZ_pos + dZ_neg
-        mm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
+        inputMm(matView(dW, D, H), transposed(matView(rest, B, D)), matView(S, B, H)); // rows j ≥ C; rows < C come out 0
         par.run(LABEL_GRAD_COLUMNS, [lg, dZ, sh.kappa, labels, wrong, B, s, H], H, 2 * B * H);
         for (let i = 0; i < C * H; i++) dW[i] = lg[i]!;
         par.run(COLUMN_SUMS, [layer.db, dZ, 0, 2 * B, H], H, 2 * B * H); // columnSums

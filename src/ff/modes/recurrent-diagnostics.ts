@@ -31,7 +31,7 @@ export function recurrentDiagnostics(
   cfg: Config, net: Network, classes: number, split: Split, count: number, mm: MatmulFn<Float32Array>,
 ): RecurrentDiagnostics {
   const C = classes, L = net.layers.length, T = cfg.iterations, D0 = net.widths[0]!;
-  const ctx = makeStepContext(cfg, mm), math = ctx.math, clamp = labelClamp(cfg, C);
+  const ctx = makeStepContext(cfg, { mm }), math = ctx.math, clamp = labelClamp(cfg, C);
   const n0 = Math.floor(workspaceRows(cfg) / C);
   const st = makeState(net, C * n0, C);
   const [scoreFrom, scoreTo] = cfg.scoreIterations;

@@ -224,7 +224,7 @@ export function runAllLabels(ctx: StepContext, st: RecurrentState, net: Network,
 export function makeRecurrentTrainer(
   cfg: Config, net: Network, classes: number, backend: TrainerBackend, streams: StepStreams & { negatives: Rng },
 ): Trainer {
-  const ctx = makeStepContext(cfg, backend.mm);
+  const ctx = makeStepContext(cfg, backend);
   const { mm, math } = ctx, negRng = streams.negatives;
   const rows = workspaceRows(cfg);
   const st = makeState(net, rows, classes);

@@ -18,6 +18,7 @@ import { makeAllLabelsFirstLayer, makeSupervisedFirstLayer } from '../first-laye
 import { sharedFloat32, sharedInt32 } from '../../linalg/shared-floats.ts';
 import type { Pass, StepObserver } from '../step-observer.ts';
 import { shiftStepImages } from '../inputs/shift.ts';
+import { queueMasks } from '../inputs/dropout.ts';
 import { makeStepContext, withObserver, type TrainerBackend } from '../context.ts';
 import {
   makeAugmentation, makeOptimizers, trainHead, trainLayers, workspaceRows, type StepBatch, type StepStats, type StepStreams, type Trainer,
@@ -28,7 +29,7 @@ import {
 export function makeSupervisedTrainer(
   cfg: Config, net: Network, classes: number, backend: TrainerBackend, streams: StepStreams & { negatives: Rng },
 ): Trainer {
-  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const ctx = makeStepContext(cfg, backend);
   const { mm, par } = ctx, negRng = streams.negatives;
   const ws = makeWorkspace(net, workspaceRows(cfg));
   const opt = makeOptimizers(cfg, net, par);
@@ -48,6 +49,7 @@ export function makeSupervisedTrainer(
   function step(batch: StepBatch, obs?: StepObserver): StepStats {
     const { B, lr, headLr, only } = batch, c = withObserver(ctx, obs);
     takeBatch(batch, obs); // images (B, D0) and their labels; --shift: moved before any label is written
+    if (dropout) queueMasks(dropout, only ?? net.layers.length - 1, 2 * B, c.side); // --dropout: drawn beside the neutral pass's products
 
     // 1. Neutral pass: train the head on the scored layers' normalised activities; its
     //    probabilities (before this update) propose the hard wrong labels.

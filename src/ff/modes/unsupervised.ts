@@ -15,7 +15,8 @@ import { headForward } from '../layer/head.ts';
 import { drawPairPartners } from '../inputs/pairs.ts';
 import type { FirstLayer, FirstLayerForward } from '../first-layer/first-layer.ts';
 import { makePairsFirstLayer } from '../first-layer/pairs.ts';
-import { PLAIN_LAYER } from '../first-layer/plain.ts';
+import { PLAIN_FIRST_LAYER } from '../first-layer/plain.ts';
+import { queueMasks } from '../inputs/dropout.ts';
 import { makeHybridBatch } from '../inputs/masks.ts';
 import { forwardAll, headFeatures, makeWorkspace, type Network } from '../network.ts';
 import type { StepObserver } from '../step-observer.ts';
@@ -40,7 +41,7 @@ export interface ImageShape {
 export function makeUnsupervisedTrainer(
   cfg: Config, net: Network, images: ImageShape, backend: TrainerBackend, streams: StepStreams & { masks: Rng },
 ): Trainer {
-  const ctx = makeStepContext(cfg, backend.mm, backend.par);
+  const ctx = makeStepContext(cfg, backend);
   const { mm, par } = ctx, maskRng = streams.masks;
   const { classes, rows: imageRows, cols: imageCols } = images;
   const scff = cfg.contrast === 'scff';
@@ -57,7 +58,7 @@ export function makeUnsupervisedTrainer(
   // scff: the first layer reads pairs (first-layer/pairs.ts): in a step, of the B images in rows
   // 0..B-1 of ws.input; elsewhere (evaluation, the readout) each image beside itself.
   const pairs = scff ? makePairsFirstLayer(ws.rows, D0, partners, secondViews) : null;
-  const reading: FirstLayerForward = pairs?.positive ?? PLAIN_LAYER; // layer 0 of a pass that does not learn
+  const reading: FirstLayerForward = pairs?.positive ?? PLAIN_FIRST_LAYER; // layer 0 of a pass that does not learn
 
   function step(batch: StepBatch, obs?: StepObserver): StepStats {
     const { split, order, start, B, lr, headLr, only } = batch, c = withObserver(ctx, obs);
@@ -71,7 +72,8 @@ export function makeUnsupervisedTrainer(
     if (twoViews) secondViews.set(ws.input.subarray(0, B * D0));
     shiftStepImages(shifter, ws.input, batch, obs); // --shift: the hybrids or pairs are made of the shifted images
     if (twoViews) shiftStepImages(shifter, secondViews, batch, obs, 2);
-    let first: FirstLayer = PLAIN_LAYER;
+    if (dropout) queueMasks(dropout, only ?? net.layers.length - 1, 2 * B, c.side); // --dropout: drawn beside the first products
+    let first: FirstLayer = PLAIN_FIRST_LAYER;
     if (only === -1) {
       // The readout (the head alone): no layer learns, so no negative rows are made.
     } else if (scff) {

@@ -4,7 +4,7 @@
 // Plain f32x4.mul then f32x4.add, so every machine gives the same bits; or, in the opt-in 'wasm-fma'
 // backend (fma = true), relaxed SIMD's f32x4.relaxed_madd, whose rounding is the machine's.
 // Packing is in kernel-pack.ts, task claiming and module assembly in kernel.ts.
-import { Code, I32, V128, type FuncDef } from './emit.ts';
+import { Code, I32, V128, type FuncDef, type ValType } from './emit.ts';
 import { FN, Locals, field } from './kernel-shared.ts';
 import { JOB, TOUCH_SLACK, type Blocking } from './layout.ts';
 
@@ -27,18 +27,25 @@ import { JOB, TOUCH_SLACK, type Blocking } from './layout.ts';
  * kc must be at least 1. The k loop is deliberately not unrolled: with two or more k steps per
  * iteration V8's TurboFan hoists all the loads to the top of the body and spills accumulators
  * (measured: 41 GFLOP/s at one step, 35 at two, 30 at four).
+ * sparse: micro(c, a, b, kc, ldc, accumulate, idx) over a compressed A panel (pack-sparse.ts):
+ *   a[s*MR + r] = A[i0 + r, k_s] for the kc kept k_s (in k order), idx[s] = (k_s − k0)·NR·4 bytes, so
+ *   for s < kc:  for r, j:  acc[r][j] = acc[r][j] + a[s*MR + r] * b[idx[s]/4 + j]
+ * (kc may be 0). The k it skips are those where all MR values of A are zero: their terms are
+ * f32(±0·b) = ±0, which leave a float32 sum unchanged (it is never −0: it starts at +0, and +0 + −0
+ * = +0), so C's bits are the dense loop's exactly, as long as B is finite (0·∞ is NaN).
  */
-export function microKernel(blk: Blocking, fma = false): FuncDef {
+export function microKernel(blk: Blocking, fma = false, sparse = false): FuncDef {
   const { MR, NR } = blk;
   const NV = NR / 4; // v128 vectors per row of the tile
-  const [c, a, b, kc, ldc, accumulate] = [0, 1, 2, 3, 4, 5];
-  const L = new Locals(6);
+  const [c, a, b, kc, ldc, accumulate, idx] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(sparse ? 7 : 6);
   const acc: number[][] = []; // acc[r][v] holds C[r, 4v .. 4v+3]
   for (let r = 0; r < MR; r++) acc.push(Array.from({ length: NV }, () => L.add(V128)));
   const bv = Array.from({ length: NV }, () => L.add(V128)); // b[k*NR + 4v .. 4v+3]
   const av = L.add(V128); // a[k*MR + r] in all four lanes
   const row = L.add(I32); // byte address of the current row of C
-  const bEnd = L.add(I32); // b + kc*NR*4: one past the micro-panel
+  const end = L.add(I32); // dense: b + kc*NR*4, one past the micro-panel; sparse: idx + kc*4, one past the kept k
+  const bRow = sparse ? L.add(I32) : b; // the row of the B micro-panel this k step reads (sparse: b + idx[s])
 
   const code = new Code();
   // for each row r of the tile: `row` walks c, c + ldc, c + 2·ldc, ...
@@ -49,20 +56,10 @@ export function microKernel(blk: Blocking, fma = false): FuncDef {
       if (r < MR - 1) code.localGet(row).localGet(ldc).i32Add().localSet(row);
     }
   };
-
-  // acc = accumulate ? c : 0  (locals start at zero, so only the load needs code)
-  code.localGet(accumulate).if(() => {
-    forEachRowOfC((r) => {
-      for (let v = 0; v < NV; v++) code.localGet(row).v128Load(16 * v).localSet(acc[r]![v]!);
-    });
-  });
-
-  // bEnd = b + kc*NR*4
-  code.localGet(b).localGet(kc).i32Const(4 * NR).i32Mul().i32Add().localSet(bEnd);
-  // do { one k step } while (b < bEnd)
-  code.loop(() => {
-    // bv[v] = b[4v .. 4v+3]
-    for (let v = 0; v < NV; v++) code.localGet(b).v128Load(16 * v).localSet(bv[v]!);
+  // One k step: the B row at bRow, A's MR values at a; then a += MR*4.
+  const kStep = (): void => {
+    // bv[v] = bRow[4v .. 4v+3]
+    for (let v = 0; v < NV; v++) code.localGet(bRow).v128Load(16 * v).localSet(bv[v]!);
     for (let r = 0; r < MR; r++) {
       // av = splat(a[r]);  acc[r][v] = acc[r][v] + av * bv[v]
       code.localGet(a).v128Load32Splat(4 * r).localSet(av);
@@ -71,17 +68,41 @@ export function microKernel(blk: Blocking, fma = false): FuncDef {
         else code.localGet(acc[r]![v]!).localGet(av).localGet(bv[v]!).f32x4Mul().f32x4Add().localSet(acc[r]![v]!);
       }
     }
-    // a += MR*4; b += NR*4
     code.localGet(a).i32Const(4 * MR).i32Add().localSet(a);
-    code.localGet(b).i32Const(4 * NR).i32Add().localTee(b).localGet(bEnd).i32LtU().brIf(0);
+  };
+
+  // acc = accumulate ? c : 0  (locals start at zero, so only the load needs code)
+  code.localGet(accumulate).if(() => {
+    forEachRowOfC((r) => {
+      for (let v = 0; v < NV; v++) code.localGet(row).v128Load(16 * v).localSet(acc[r]![v]!);
+    });
   });
+
+  if (sparse) {
+    // if (kc != 0) { end = idx + kc*4; do { bRow = b + idx[0]; one k step; idx += 4 } while (idx < end) }
+    code.localGet(kc).if(() => {
+      code.localGet(idx).localGet(kc).i32Const(4).i32Mul().i32Add().localSet(end);
+      code.loop(() => {
+        code.localGet(b).localGet(idx).i32Load().i32Add().localSet(bRow);
+        kStep();
+        code.localGet(idx).i32Const(4).i32Add().localTee(idx).localGet(end).i32LtU().brIf(0);
+      });
+    });
+  } else {
+    // end = b + kc*NR*4;  do { one k step; b += NR*4 } while (b < end)
+    code.localGet(b).localGet(kc).i32Const(4 * NR).i32Mul().i32Add().localSet(end);
+    code.loop(() => {
+      kStep();
+      code.localGet(b).i32Const(4 * NR).i32Add().localTee(b).localGet(end).i32LtU().brIf(0);
+    });
+  }
 
   // c = acc
   forEachRowOfC((r) => {
     for (let v = 0; v < NV; v++) code.localGet(row).localGet(acc[r]![v]!).v128Store(16 * v);
   });
 
-  return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body: code };
+  return { params: Array<ValType>(sparse ? 7 : 6).fill(I32), results: [], locals: L.types, body: code };
 }
 
 /** Bytes per cache line, the granularity of the touch-ahead loads below. */
@@ -104,8 +125,11 @@ const LINE = 64;
  * panel run at most (MC/MR)·bLines lines past the end of packed B, into C and TOUCH_SLACK; the A
  * touches of one macro call span at most (mPanels·nPanels)·aLines lines from aNext, which is inside
  * packed A, and (Mp/MR)·(Np/NR)·aLines lines fit in C whenever aLines·LINE <= 4·MR·NR.
+ * sparse: macro(c, a, b, ldc, mPanels, nPanels, kc, accumulate, aNext, idx, cnt) over a compressed A
+ * (pack-sparse.ts; layout.ts SparseIndex): A panel ip keeps cnt[ip] of the block's kc k, listed at
+ * idx + ip*kc*4, and the micro call is micro(..., cnt[ip], ldc, accumulate, idx + ip*kc*4).
  */
-export function macroKernel(blk: Blocking): FuncDef {
+export function macroKernel(blk: Blocking, sparse = false): FuncDef {
   const { MR, NR, KC, MC, NC } = blk;
   // Lines touched per micro call: a full panel's (block's) lines spread over the calls before its use.
   const bLines = Math.ceil((KC * NR * 4) / LINE / (MC / MR));
@@ -113,8 +137,8 @@ export function macroKernel(blk: Blocking): FuncDef {
   if ((MC / MR) * bLines * LINE > TOUCH_SLACK || aLines * LINE > 4 * MR * NR) {
     throw new Error(`macroKernel: touch-ahead would leave the memory with blocking ${JSON.stringify(blk)}`);
   }
-  const [c, a, b, ldc, mPanels, nPanels, kc, accumulate, aNext] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const L = new Locals(9);
+  const [c, a, b, ldc, mPanels, nPanels, kc, accumulate, aNext, idx, cnt] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const L = new Locals(sparse ? 11 : 9);
   const jp = L.add(I32);
   const ip = L.add(I32);
   const cRow = L.add(I32); // c + ip*MR*ldc + jp*NR*4
@@ -123,6 +147,8 @@ export function macroKernel(blk: Blocking): FuncDef {
   const cCol = L.add(I32); // c + jp*NR*4
   const bTouch = L.add(I32); // next line to touch in B micro-panel jp+1
   const aTouch = L.add(I32); // next line to touch in the next K block of A
+  const idxPanel = sparse ? L.add(I32) : -1; // sparse: idx + ip*kc*4
+  const cntPanel = sparse ? L.add(I32) : -1; // sparse: cnt + ip*4
 
   const code = new Code();
   code.localGet(aNext).localSet(aTouch);
@@ -135,12 +161,21 @@ export function macroKernel(blk: Blocking): FuncDef {
     // bTouch = bPanel + kc*NR*4, the start of micro-panel jp+1
     code.localGet(bPanel).localGet(kc).i32Const(4 * NR).i32Mul().i32Add().localSet(bTouch);
     code.i32Const(0).localSet(ip);
+    if (sparse) code.localGet(idx).localSet(idxPanel).localGet(cnt).localSet(cntPanel);
     code.loop(() => {
       for (let q = 0; q < bLines; q++) code.localGet(bTouch).i32Load(q * LINE).drop();
       code.localGet(bTouch).i32Const(bLines * LINE).i32Add().localSet(bTouch);
       for (let q = 0; q < aLines; q++) code.localGet(aTouch).i32Load(q * LINE).drop();
       code.localGet(aTouch).i32Const(aLines * LINE).i32Add().localSet(aTouch);
-      code.localGet(cRow).localGet(aPanel).localGet(bPanel).localGet(kc).localGet(ldc).localGet(accumulate).call(FN.micro);
+      if (sparse) {
+        code.localGet(cRow).localGet(aPanel).localGet(bPanel).localGet(cntPanel).i32Load().localGet(ldc).localGet(accumulate);
+        code.localGet(idxPanel).call(FN.microSparse);
+        // idxPanel += kc*4; cntPanel += 4
+        code.localGet(idxPanel).localGet(kc).i32Const(4).i32Mul().i32Add().localSet(idxPanel);
+        code.localGet(cntPanel).i32Const(4).i32Add().localSet(cntPanel);
+      } else {
+        code.localGet(cRow).localGet(aPanel).localGet(bPanel).localGet(kc).localGet(ldc).localGet(accumulate).call(FN.micro);
+      }
       // cRow += MR*ldc; aPanel += kc*MR*4; ip += 1; repeat while ip < mPanels
       code.localGet(cRow).localGet(ldc).i32Const(MR).i32Mul().i32Add().localSet(cRow);
       code.localGet(aPanel).localGet(kc).i32Const(4 * MR).i32Mul().i32Add().localSet(aPanel);
@@ -151,7 +186,7 @@ export function macroKernel(blk: Blocking): FuncDef {
     code.localGet(bPanel).localGet(kc).i32Const(4 * NR).i32Mul().i32Add().localSet(bPanel);
     code.localGet(jp).i32Const(1).i32Add().localTee(jp).localGet(nPanels).i32LtU().brIf(0);
   });
-  return { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [], locals: L.types, body: code };
+  return { params: Array<ValType>(sparse ? 11 : 9).fill(I32), results: [], locals: L.types, body: code };
 }
 
 /**
@@ -165,8 +200,11 @@ export function macroKernel(blk: Blocking): FuncDef {
  *           Np*4, mc/MR, nc/NR, kc, k0 > 0, A + ((k0+KC)*Mp + i0*kcNext)*4)
  * The K blocks of one tile run in order on one thread, so every element of C gets its products
  * added in k order whichever thread claims its task.
+ * sparse (PHASE_MULTIPLY_SPARSE, A compressed: layout.ts SparseIndex): the macro call also gets
+ *   idx = A_IDX + (k0*Mp + i0*kc)*4/MR  (the K block's index list of the tile's first A panel)
+ *   cnt = A_CNT + ((k0/KC)*(Mp/MR) + i0/MR)*4
  */
-export function multiplyTask(blk: Blocking): FuncDef {
+export function multiplyTask(blk: Blocking, sparse = false): FuncDef {
   const { MR, NR, KC } = blk;
   const [job, t] = [0, 1];
   const L = new Locals(2);
@@ -232,7 +270,14 @@ export function multiplyTask(blk: Blocking): FuncDef {
       () => code.localGet(a).localSet(aNext),
     );
     code.localGet(aNext);
-    code.call(FN.macro);
+    if (sparse) {
+      // idx = A_IDX + (a - A)/MR;  cnt = A_CNT + ((k0/KC)*(Mp/MR) + i0/MR)*4
+      code.localGet(job).i32Load(field(JOB.A_IDX)).localGet(a).localGet(job).i32Load(field(JOB.A)).i32Sub().i32Const(MR).i32DivU().i32Add();
+      code.localGet(job).i32Load(field(JOB.A_CNT));
+      code.localGet(k0).i32Const(KC).i32DivU().localGet(Mp).i32Const(MR).i32DivU().i32Mul().localGet(i0).i32Const(MR).i32DivU().i32Add();
+      code.i32Const(4).i32Mul().i32Add();
+    }
+    code.call(sparse ? FN.macroSparse : FN.macro);
     // k0 += KC; repeat while k0 < K
     code.localGet(k0).i32Const(KC).i32Add().localTee(k0).localGet(K).i32LtU().brIf(0);
   });

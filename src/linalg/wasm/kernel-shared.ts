@@ -8,6 +8,7 @@ export const FN = {
   micro: 0, macro: 1, multiplyTask: 2,
   packContigA: 3, packStridedA: 4, packContigB: 5, packStridedB: 6, packTaskA: 7, packTaskB: 8,
   run: 9,
+  microSparse: 10, macroSparse: 11, multiplySparseTask: 12,
 } as const;
 
 /** Byte offset of a job descriptor field (layout.ts JOB) from the descriptor's address. */

@@ -1,4 +1,4 @@
-// The bytes of the matmul module: the multiply phase (kernel-multiply.ts), the pack phase
+// The bytes of the matmul module: the multiply phases, dense and over a compressed A (kernel-multiply.ts), the pack phase
 // (kernel-pack.ts) and `run(job)`, the one export, which claims tasks of the current phase with
 // an atomic add on the shared job descriptor until none are left. It imports one shared memory.
 // It knows nothing of threads beyond that counter, nor of the caller's arrays (stage.ts).
@@ -7,12 +7,13 @@ import { Code, I32, V128, buildModule, type FuncDef } from './emit.ts';
 import { microKernel, macroKernel, multiplyTask } from './kernel-multiply.ts';
 import { packContig, packStrided, packTask } from './kernel-pack.ts';
 import { FN, Locals, field } from './kernel-shared.ts';
-import { JOB, PHASE_PACK, type Blocking } from './layout.ts';
+import { JOB, PHASE_MULTIPLY_SPARSE, PHASE_PACK, type Blocking } from './layout.ts';
 
 /**
  * run(job): claim tasks of the current phase until none are left.
  *   while ((t = atomic job.NEXT++) < job.TASKS):
  *     if job.PHASE == PACK:  t < PACK_TASKS_A ? packTaskA(job, t) : packTaskB(job, t - PACK_TASKS_A)
+ *     else if PHASE == MULTIPLY_SPARSE:  multiplySparseTask(job, t)
  *     else:                  multiplyTask(job, t)
  */
 function runTasks(): FuncDef {
@@ -32,7 +33,12 @@ function runTasks(): FuncDef {
             () => code.localGet(job).localGet(t).localGet(job).i32Load(field(JOB.PACK_TASKS_A)).i32Sub().call(FN.packTaskB),
           );
         },
-        () => code.localGet(job).localGet(t).call(FN.multiplyTask),
+        () => {
+          code.localGet(job).i32Load(field(JOB.PHASE)).i32Const(PHASE_MULTIPLY_SPARSE).i32Eq().ifElse(
+            () => code.localGet(job).localGet(t).call(FN.multiplySparseTask),
+            () => code.localGet(job).localGet(t).call(FN.multiplyTask),
+          );
+        },
       );
       code.br(0); // next task
     });
@@ -62,6 +68,9 @@ export function buildMatmulModule(blk: Blocking, fma = false): Uint8Array {
   funcs[FN.packTaskA] = packTask(blk, blk.MR, fieldsA, FN.packContigA, FN.packStridedA);
   funcs[FN.packTaskB] = packTask(blk, blk.NR, fieldsB, FN.packContigB, FN.packStridedB);
   funcs[FN.run] = { ...runTasks(), exportName: 'run' };
+  funcs[FN.microSparse] = microKernel(blk, fma, true);
+  funcs[FN.macroSparse] = macroKernel(blk, true);
+  funcs[FN.multiplySparseTask] = multiplyTask(blk, true);
   return buildModule(memory, funcs);
 }
 

@@ -94,11 +94,16 @@ export const JOB = {
   STAGE_B: 14,
   STAGE_B_SK: 15,
   STAGE_B_SP: 16,
+  /** Sparse multiply phase (PHASE_MULTIPLY_SPARSE): A's k indices and counts, see SparseIndex. */
+  A_IDX: 20,
+  A_CNT: 21,
 } as const;
 
 export const PHASE_PACK = 0;
 export const PHASE_MULTIPLY = 1;
 export const PHASE_ROWS = 2;
+/** The multiply phase over a compressed A (pack-sparse.ts): each A micro-panel keeps only its k with a non-zero. */
+export const PHASE_MULTIPLY_SPARSE = 3;
 
 /**
  * Bytes left readable after C: the macro-kernel reads cache lines ahead of use ("touches") up to
@@ -137,4 +142,24 @@ export function placeOperands(M: number, K: number, N: number, blk: Blocking): P
   const c = after(packedB, K * Np);
   const end = c + 4 * Mp * Np + TOUCH_SLACK;
   return { Mp, Np, stageA, stageB, packedA, packedB, c, end };
+}
+
+/**
+ * Where a compressed A (pack-sparse.ts) keeps what the sparse multiply phase reads besides the values
+ * (which sit in packed A at the dense layout's places, each micro-panel's kept k first): per K block
+ * k0 and A micro-panel ip, cnt[kb·Mp/MR + ip] = how many k of the block the panel keeps, and
+ * idx[k0·Mp/MR + ip·kc + s] = (k − k0)·NR·4, the byte offset of kept k number s in a packed B
+ * micro-panel. Both i32, placed after the dense operands (and their touch slack).
+ */
+export interface SparseIndex {
+  idx: number; // byte address: (Mp/MR)·K i32
+  cnt: number; // byte address: (Mp/MR)·ceil(K/KC) i32
+  end: number;
+}
+
+export function placeSparseIndex(p: Placement, K: number, blk: Blocking): SparseIndex {
+  const panels = p.Mp / blk.MR;
+  const idx = roundUp(p.end, 64);
+  const cnt = roundUp(idx + 4 * panels * K, 64);
+  return { idx, cnt, end: cnt + 4 * panels * Math.ceil(K / blk.KC) };
 }

@@ -14,7 +14,7 @@ import type { Pool } from './pool.ts';
 /** Int32 fields of the row-job descriptor; argument i fills the four words from ARGS + 4i. */
 const R = { TASK: 0, NEXT: 1, CHUNKS: 2, SIZE: 3, NARGS: 4, ARGS: 8 } as const;
 /** Argument kinds (word 0 of an argument): a number (float64 in words 2-3), or an array of a type. */
-const KIND = { NUMBER: 0, F32: 1, F64: 2, I32: 3 } as const;
+const KIND = { NUMBER: 0, F32: 1, F64: 2, I32: 3, U8: 4 } as const;
 const MAX_ARGS = 24;
 /** Bytes of the descriptor buffer (pool.ts allocates it). */
 export const ROW_JOB_BYTES = 4 * (R.ARGS + 4 * MAX_ARGS);
@@ -76,7 +76,7 @@ export function makePoolRows(pool: Pool, threads: number, openRowPhase: () => vo
         forget.register(buffer, id);
         pool.broadcast({ id, buffer } satisfies Registration);
       }
-      words[w] = a instanceof Float32Array ? KIND.F32 : a instanceof Float64Array ? KIND.F64 : KIND.I32;
+      words[w] = a instanceof Float32Array ? KIND.F32 : a instanceof Float64Array ? KIND.F64 : a instanceof Int32Array ? KIND.I32 : KIND.U8;
       words[w + 1] = id;
       words[w + 2] = a.byteOffset;
       words[w + 3] = a.length;
@@ -144,8 +144,8 @@ export function rowWorker(rowJob: SharedArrayBuffer, table: Readonly<Record<stri
       }
       const buffer = buffers.get(words[w + 1]!);
       if (buffer === undefined) throw new Error(`row job: buffer ${words[w + 1]} was never sent to this worker`);
-      const View = kind === KIND.F32 ? Float32Array : kind === KIND.F64 ? Float64Array : Int32Array;
-      args[i] = new View(buffer as unknown as ArrayBuffer, words[w + 2]!, words[w + 3]!) as Floats | Int32Array;
+      const View = kind === KIND.F32 ? Float32Array : kind === KIND.F64 ? Float64Array : kind === KIND.I32 ? Int32Array : Uint8Array;
+      args[i] = new View(buffer as unknown as ArrayBuffer, words[w + 2]!, words[w + 3]!) as Floats | Int32Array | Uint8Array;
     }
     const task = tasks[words[R.TASK]!];
     if (task === undefined) throw new Error(`row job: task ${words[R.TASK]} was never sent to this worker`);
