@@ -3,8 +3,10 @@
 // through the library's own code (api.ts): the config from train.ts's flags (parseFlags, configFromFlags), the
 // MNIST files fetched from the server and decoded by the same IDX parser, trainRunYielding on the
 // wasm kernel over Web Workers, evaluate() with an observer for the drawn digit, and the model
-// file's bytes (encodeModel / modelFromSafetensors). Between two steps it reads its messages, so
-// pause, resume and drawing work during a run. State lives in one object made at start.
+// file's bytes (encodeModel / modelFromSafetensors). The live run (one at a time; a new one
+// replaces it) feeds the Learn view: every step's statistics, and every VIEW_MS a view of the step
+// through its observer (live-view.ts). Between two steps it reads its messages, so pause, one step,
+// reset and drawing work during a run. State lives in one object made at start.
 import {
   buildNetwork, checkConfig, checkConfigAgainstData, configFromFlags, datasetFromIdx, decodeSafetensors, DEFAULT_CONFIG,
   encodeModel, fnv1a, IDX_NAMES, makeTrainer, modelFromSafetensors, parseIdx, receptiveFieldTiles, signedTilesRgb,
