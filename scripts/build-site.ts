@@ -15,7 +15,7 @@ import { runMain } from '../apps/cli/errors.ts';
 import { helpText, parseFlags, type FlagSpec } from '../apps/cli/flags.ts';
 import { bundlePlayground } from '../apps/play/bundle.ts';
 import { ISOLATION } from '../apps/play/server.ts';
-import { dataFiles, pageFiles, writeSite, type Site } from '../apps/play/site.ts';
+import { dataFiles, pageFiles, readSite, writeSite, type Site } from '../apps/play/site.ts';
 import { UserError } from '../src/errors.ts';
 
 const USAGE = `Usage: npx tsx scripts/build-site.ts [options]
@@ -58,8 +58,7 @@ async function main(): Promise<void> {
   const data = dataFiles(dataDir, values['service-worker'] === true);
   const site: Site = new Map([...pageFiles(await bundlePlayground()), ...data, ['/_headers', { body: headersFile() }]]);
   writeSite(out, site);
-  const bytes = [...readdirSync(out, { recursive: true, encoding: 'utf8' })]
-    .map((p) => statSync(join(out, p))).filter((s) => s.isFile()).reduce((a, s) => a + s.size, 0);
+  const bytes = [...readSite(out).values()].reduce((a, f) => a + statSync(f.file!).size, 0);
   console.log(`wrote ${site.size} files (${(bytes / 2 ** 20).toFixed(1)} MiB) to ${out}`);
   console.log(`serve it with any static server, e.g.: python3 -m http.server -b 127.0.0.1 -d ${out} 8000`);
 }

@@ -4,10 +4,10 @@
 // to a folder any static host can serve; the compiled package carries the page prebuilt (build.ts),
 // because the bundler is a development tool. Every URL the page fetches is relative, so the folder
 // may sit under any path of a host.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findIdxFile, mnistDataDir, mnistSource } from '../../src/data/dataset.ts';
 import { IDX_NAMES } from '../../src/data/split.ts';
@@ -75,14 +75,9 @@ export function dataFiles(dataDir?: string, serviceWorker = false): Site {
 /** The files under `dir`, by URL path (a site written by writeSite). */
 export function readSite(dir: string): Site {
   const site: Site = new Map();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else site.set(`/${relative(dir, p).split('\\').join('/')}`, { file: p });
-    }
-  };
-  walk(dir);
+  for (const p of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (statSync(join(dir, p)).isFile()) site.set(`/${p.split('\\').join('/')}`, { file: join(dir, p) });
+  }
   return site;
 }
 
