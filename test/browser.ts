@@ -2,25 +2,10 @@
 // machine's own browser (Debian's `chromium`; CHROMIUM=/path overrides). A browser that cannot
 // start is an error: tests that need one fail, they are never skipped. `.ci/run` (and
 // `npm test`'s pretest) install Chromium with apt-get when it is missing.
-import { existsSync } from 'node:fs';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchBrowser } from '../apps/report/chromium.ts';
 
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(`no Chromium found (looked at ${candidates.join(', ')}); install it with: apt-get update && apt-get install -y chromium`);
-  }
-  return found;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-}
+export { launchBrowser };
 
 /** A page that records console errors and uncaught exceptions into `problems`. */
 export async function watchedPage(browser: Browser, problems: string[]): Promise<Page> {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchBrowser, watchedPage } from './browser.ts';
@@ -78,4 +78,27 @@ test('the report of every mode renders in Chromium: every section, every chart d
   } finally {
     await browser.close();
   }
+});
+
+test('report.ts --curves-png saves the curves section, drawn in Chromium, as a PNG the size of the section', () => {
+  const dir = resolve('out', 'test-reports', 'curves-png');
+  mkdirSync(dir, { recursive: true });
+  const model = join(dir, 'model.safetensors');
+  const png = join(dir, 'curves.png');
+  const train = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'train.ts'), '--layers', '784,20', '--epochs', '2',
+    '--train-limit', '1000', '--validation', '200', '--test-limit', '200', '--quiet', '--save', model], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(train.status, 0, `train.ts failed: ${train.stderr}`);
+  rmSync(png, { force: true });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join('scripts', 'report.ts'), '--model', model, '--out', join(dir, 'report'),
+    '--test-limit', '200', '--curves-png', png], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `report.ts failed: ${r.stderr}`);
+  const m = /^curves .*curves\.png \((\d+)×(\d+)\)$/m.exec(r.stdout);
+  assert.ok(m, `report.ts did not say where the picture went: ${r.stdout}`);
+  const bytes = readFileSync(png);
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  assert.deepEqual([w, h], [Number(m[1]), Number(m[2])], 'the picture is the size report.ts printed');
+  // five charts (loss, goodness, pair error, head, validation) in a two-column grid: three rows
+  assert.ok(w > 1000 && w <= 1200, `width ${w}`);
+  assert.ok(h > 3 * 250, `height ${h}: fewer rows of charts than expected`);
 });

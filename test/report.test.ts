@@ -183,6 +183,8 @@ test('bad report paths and models are one-line errors with exit code 2, before a
     oneLineError(run('report.ts', ['--out', join(dir, 'o')]), /^error: --model PATH is required/);
     oneLineError(run('report.ts', ['--model', join(dir, 'missing.safetensors'), '--out', join(dir, 'o')]),
       /^error: .*missing\.safetensors: cannot read file/);
+    oneLineError(run('report.ts', ['--model', join(dir, 'bad.safetensors'), '--out', join(dir, 'o'), '--curves-png', join(dir, 'c.jpg')]),
+      /^error: --curves-png expects a file name ending in \.png, got '.*c\.jpg'/);
     assert.ok(!existsSync(join(dir, 'o', 'index.html')), 'no report from a bad model');
   } finally {
     cleanup();
