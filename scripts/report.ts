@@ -70,6 +70,9 @@ async function main(): Promise<void> {
   }
   const t0 = performance.now();
   const { cfg: saved, record: stored, net } = loadModel(modelPath);
+  if (typeof png === 'string' && !stored) {
+    throw new UserError(`--curves-png: ${modelPath} was saved without a run record, so its report has no curves`);
+  }
   checkOutputDir('out', v.out);
   const cfg: Config = {
     ...saved,
@@ -95,7 +98,6 @@ async function main(): Promise<void> {
   console.log(`model ${modelPath}: ${cfg.mode} ${cfg.layers.join('-')}${history}`);
   console.log(`report ${path} (${(bytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (typeof png === 'string') {
-    if (!stored) throw new UserError(`--curves-png: ${modelPath} was saved without a run record, so its report has no curves`);
     const shot = await screenshotSection(path, png);
     console.log(`curves ${png} (${shot.width}×${shot.height})`);
   }

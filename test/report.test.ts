@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.ts';
 import { loadDataset } from '../src/data/dataset.ts';
 import { createJsMatmul } from '../src/linalg/backend.ts';
-import { loadModelFile } from '../src/model/model-io.ts';
+import { loadModelFile, saveNetwork } from '../src/model/model-io.ts';
 import { errorsFromConfusion, histogram, makeHeldOutCollector, thresholdsOf } from '../apps/report/analysis.ts';
 import { analyseHeldOut } from '../apps/report/build.ts';
-import { makeTrainer, trainRun } from '../src/run/train-run.ts';
+import { buildNetwork, makeTrainer, trainRun } from '../src/run/train-run.ts';
 import { tempDir, writeFixtureDataset } from './idx-fixtures.ts';
 
 function run(script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -185,6 +185,11 @@ test('bad report paths and models are one-line errors with exit code 2, before a
       /^error: .*missing\.safetensors: cannot read file/);
     oneLineError(run('report.ts', ['--model', join(dir, 'bad.safetensors'), '--out', join(dir, 'o'), '--curves-png', join(dir, 'c.jpg')]),
       /^error: --curves-png expects a file name ending in \.png, got '.*c\.jpg'/);
+    const bare: Config = { ...DEFAULT_CONFIG, layers: [784, 6, 4] };
+    saveNetwork(join(dir, 'bare.safetensors'), buildNetwork(bare, 10), bare);
+    oneLineError(run('report.ts', ['--model', join(dir, 'bare.safetensors'), '--out', join(dir, 'o'), '--curves-png', join(dir, 'c.png')]),
+      /^error: --curves-png: .*bare\.safetensors was saved without a run record/);
+    assert.ok(!existsSync(join(dir, 'c.png')), 'no picture from a model without curves');
     assert.ok(!existsSync(join(dir, 'o', 'index.html')), 'no report from a bad model');
   } finally {
     cleanup();
